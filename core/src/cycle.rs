@@ -1,0 +1,279 @@
+//! The cycle: its genesis record (the trust root), its rules and its phases.
+
+use crate::exclusion::Exclusion;
+use crate::lang::Lang;
+use crate::money::{Fen, MAX_FEN};
+use crate::text;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The phases of a PB cycle, in order. A cycle only moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Cycle created, residents registered.
+    Outreach,
+    /// Residents (and cadres on their behalf) submit proposals.
+    Proposals,
+    /// Cadres review proposals; roundtables deliberate.
+    Deliberation,
+    /// Residents vote.
+    Voting,
+    /// The council passes its resolution on the sealed tally.
+    Resolution,
+    /// Tenders, bids and awards.
+    Tender,
+    /// Works under way; residents monitor.
+    Implementation,
+    /// Completion, ratings and the final payment.
+    Evaluation,
+    /// The cycle is over.
+    Closed,
+}
+
+impl Phase {
+    /// All phases in order.
+    pub const ALL: [Phase; 9] = [
+        Phase::Outreach,
+        Phase::Proposals,
+        Phase::Deliberation,
+        Phase::Voting,
+        Phase::Resolution,
+        Phase::Tender,
+        Phase::Implementation,
+        Phase::Evaluation,
+        Phase::Closed,
+    ];
+
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Outreach => "outreach",
+            Phase::Proposals => "proposals",
+            Phase::Deliberation => "deliberation",
+            Phase::Voting => "voting",
+            Phase::Resolution => "resolution",
+            Phase::Tender => "tender",
+            Phase::Implementation => "implementation",
+            Phase::Evaluation => "evaluation",
+            Phase::Closed => "closed",
+        }
+    }
+
+    /// Name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Phase::Outreach => lang.pick("宣传动员", "outreach"),
+            Phase::Proposals => lang.pick("征集提案", "proposals"),
+            Phase::Deliberation => lang.pick("梳理议事", "sorting & deliberation"),
+            Phase::Voting => lang.pick("居民投票", "voting"),
+            Phase::Resolution => lang.pick("议定决议", "council resolution"),
+            Phase::Tender => lang.pick("公开招标", "tender"),
+            Phase::Implementation => lang.pick("项目实施", "implementation"),
+            Phase::Evaluation => lang.pick("评议验收", "evaluation"),
+            Phase::Closed => lang.pick("已结束", "closed"),
+        }
+    }
+}
+
+/// A planned window for one phase. Informational: the real phase is set by signed phase records,
+/// because device clocks are claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseWindow {
+    /// The phase.
+    pub phase: Phase,
+    /// First day (UTC date).
+    pub start: NaiveDate,
+    /// Last day (UTC date), inclusive.
+    pub end: NaiveDate,
+}
+
+/// How residents vote. The voting issue extends this; approval voting is the base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VotingRules {
+    /// Fewest proposals a ballot may approve.
+    pub min_picks: u32,
+    /// Most proposals a ballot may approve.
+    pub max_picks: u32,
+}
+
+/// When the satisfaction-gated final payment may be released.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfactionRule {
+    /// Share of ratings that must be good, in percent (default 80).
+    pub threshold_pct: u8,
+    /// Fewest stars that count as good (default 4).
+    pub good_stars: u8,
+    /// Fewest ratings needed before the gate can open.
+    pub min_ratings: u32,
+}
+
+impl Default for SatisfactionRule {
+    fn default() -> Self {
+        SatisfactionRule {
+            threshold_pct: 80,
+            good_stars: 4,
+            min_ratings: 5,
+        }
+    }
+}
+
+/// The cycle's founding record, signed by the creating cadre: the trust root of everything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// The community's name, e.g. "玉林社区".
+    pub community: String,
+    /// The cycle's year.
+    pub year: i32,
+    /// A title for the cycle, e.g. "2026年社区保障资金项目".
+    pub title: String,
+    /// The public fund to distribute, in fen.
+    pub budget_pool: Fen,
+    /// The planned calendar (informational).
+    pub calendar: Vec<PhaseWindow>,
+    /// Voting rules.
+    pub voting: VotingRules,
+    /// The satisfaction gate for final payments.
+    pub satisfaction: SatisfactionRule,
+    /// The founding cadre's member id (a fresh UUID v7).
+    pub founder_member: Uuid,
+    /// The founding cadre's display name.
+    pub founder_name: String,
+}
+
+impl Genesis {
+    /// Checks the record on its own (no other records needed).
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("community", &self.community, 1, text::SHORT)?;
+        text::check("title", &self.title, 1, text::SHORT)?;
+        text::check("founder_name", &self.founder_name, 1, text::SHORT)?;
+        if !(2000..=2200).contains(&self.year) {
+            return Err(Exclusion::RuleViolation {
+                detail: format!("year {} out of range", self.year),
+            });
+        }
+        if self.budget_pool.get() <= 0 || self.budget_pool.get() > MAX_FEN {
+            return Err(Exclusion::InvalidAmount {
+                field: "budget_pool".into(),
+                detail: format!("{} is not a positive amount", self.budget_pool),
+            });
+        }
+        text::check_count("calendar", self.calendar.len(), Phase::ALL.len())?;
+        for w in &self.calendar {
+            if w.end < w.start {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!("calendar window for {} ends before it starts", w.phase.as_str()),
+                });
+            }
+        }
+        if self.voting.min_picks > self.voting.max_picks || self.voting.max_picks == 0 {
+            return Err(Exclusion::RuleViolation {
+                detail: "voting needs 0 <= min_picks <= max_picks and max_picks >= 1".into(),
+            });
+        }
+        let s = &self.satisfaction;
+        if s.threshold_pct > 100 || !(1..=5).contains(&s.good_stars) {
+            return Err(Exclusion::RuleViolation {
+                detail: "satisfaction threshold must be 0-100 % and good stars 1-5".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A cadre moves the cycle to a later phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseChange {
+    /// The new phase; must be later than the previous one.
+    pub to: Phase,
+    /// The phase record (or the genesis) this change follows.
+    pub prev: Uuid,
+    /// Optional note for residents.
+    pub note: String,
+}
+
+impl PhaseChange {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("note", &self.note, 0, text::MEDIUM)
+    }
+}
+
+use crate::body::Body;
+use crate::envelope::Record;
+use crate::fold::Ctx;
+use crate::roll::Role;
+use crate::state::{CycleState, KeyState, Member, Verdict};
+
+impl CycleState {
+    /// Applies a genesis record: only the trusted one founds the cycle.
+    pub(crate) fn apply_genesis(&mut self, r: &Record) {
+        let Body::Genesis(g) = &r.body else { return };
+        if r.id != self.genesis_id || self.genesis.is_some() {
+            self.exclude(r.id, Exclusion::UntrustedGenesis);
+            return;
+        }
+        if let Err(e) = g.check_shape() {
+            self.exclude(r.id, e);
+            return;
+        }
+        self.genesis = Some(g.clone());
+        self.members.insert(
+            g.founder_member,
+            Member {
+                id: g.founder_member,
+                display_name: g.founder_name.clone(),
+                roles: [Role::Cadre].into_iter().collect(),
+                age_15_plus: true,
+                keys: vec![r.signer],
+                attested_by: Default::default(),
+            },
+        );
+        self.keys.insert(
+            r.signer,
+            KeyState {
+                member: g.founder_member,
+                entry: r.id,
+                revoked_after: None,
+            },
+        );
+        self.phases.insert(r.id, Phase::Outreach);
+        self.phase = (Phase::Outreach, r.id);
+        self.set_verdict(r.id, Verdict::Valid);
+        self.dirty.cycle = true;
+    }
+
+    /// A cadre moves the cycle forward.
+    pub(crate) fn apply_phase_change(&mut self, ctx: &Ctx, b: &PhaseChange) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        let prev = *self
+            .phases
+            .get(&b.prev)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "phase record".into(),
+                id: b.prev,
+            })?;
+        if b.to <= prev {
+            return Err(Exclusion::RuleViolation {
+                detail: format!(
+                    "phase must move forward: {} -> {}",
+                    prev.as_str(),
+                    b.to.as_str()
+                ),
+            });
+        }
+        self.phases.insert(ctx.id, b.to);
+        if b.to > self.phase.0 {
+            self.phase = (b.to, ctx.id);
+        }
+        self.dirty.cycle = true;
+        Ok(())
+    }
+}

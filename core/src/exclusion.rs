@@ -1,0 +1,258 @@
+//! Why a record is not counted. Every invalid record is kept, shown and excluded with one of these
+//! machine-readable reasons; a local action that would produce such a record is refused with the same
+//! reason as a typed error.
+
+use crate::cycle::Phase;
+use crate::lang::Lang;
+use crate::money::Fen;
+use crate::roll::Role;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The reason a record is excluded from the state. `code()` is stable and machine-readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Exclusion {
+    /// The bytes are not a well-formed record of a known kind and schema.
+    #[error("malformed record: {detail}")]
+    Malformed {
+        /// What is wrong.
+        detail: String,
+    },
+    /// The record is larger than [`crate::envelope::MAX_RECORD_BYTES`].
+    #[error("record too large: {size} bytes (max {max})")]
+    TooLarge {
+        /// Size in bytes.
+        size: usize,
+        /// Limit in bytes.
+        max: usize,
+    },
+    /// A record format or body schema this version of Linli does not know (kept; re-read after an
+    /// upgrade).
+    #[error("unsupported schema {schema} for {kind}")]
+    UnsupportedSchema {
+        /// Record kind as written.
+        kind: String,
+        /// Schema version as written.
+        schema: u32,
+    },
+    /// The signature does not verify against the signer key and the exact stored bytes.
+    #[error("bad signature")]
+    BadSignature,
+    /// The record names another cycle than the one it was delivered for.
+    #[error("record belongs to cycle {found}, not {expected}")]
+    WrongCycle {
+        /// The cycle it was delivered for.
+        expected: Uuid,
+        /// The cycle it names.
+        found: Uuid,
+    },
+    /// A genesis record that is not the trusted root of this cycle.
+    #[error("genesis record is not this cycle's trusted root")]
+    UntrustedGenesis,
+    /// The signer key is not on the roll.
+    #[error("signer is not on the roll")]
+    UnknownSigner,
+    /// The signer key was revoked; records after the given sequence number are not counted.
+    #[error("signer key was revoked after sequence number {after_seq}")]
+    RevokedKey {
+        /// Last sequence number of the key that still counts.
+        after_seq: u64,
+    },
+    /// The signer is on the roll but lacks the role the action needs.
+    #[error("signer lacks the role {role:?}")]
+    MissingRole {
+        /// The role the action needs.
+        role: Role,
+    },
+    /// The signer may not take this action for another reason (age, not the proposer, not the
+    /// awarded contractor, ...).
+    #[error("not eligible: {detail}")]
+    NotEligible {
+        /// Why.
+        detail: String,
+    },
+    /// The action is not open in the phase the record was made under.
+    #[error("wrong phase: {actual:?} (allowed: {allowed:?})")]
+    WrongPhase {
+        /// Phases in which this kind of record is accepted.
+        allowed: Vec<Phase>,
+        /// The phase the record was made under (or the current phase for a local action).
+        actual: Phase,
+    },
+    /// The record refers to a record that is unknown, invalid or of the wrong kind.
+    #[error("unknown {what} {id}")]
+    UnknownReference {
+        /// What was expected (e.g. "proposal").
+        what: String,
+        /// The id referred to.
+        id: Uuid,
+    },
+    /// An amount exceeds the limit it must respect (the pool, a tender budget, ...).
+    #[error("over budget: {amount} exceeds {limit}")]
+    OverBudget {
+        /// The amount asked for.
+        amount: Fen,
+        /// The limit.
+        limit: Fen,
+    },
+    /// An amount is zero, negative, out of range or does not add up.
+    #[error("invalid amount in {field}: {detail}")]
+    InvalidAmount {
+        /// The field.
+        field: String,
+        /// Why.
+        detail: String,
+    },
+    /// A mandatory text field is empty.
+    #[error("{field} must not be empty")]
+    TextEmpty {
+        /// The field.
+        field: String,
+    },
+    /// A text field is longer than allowed.
+    #[error("{field} is {len} characters long (max {max})")]
+    TextTooLong {
+        /// The field.
+        field: String,
+        /// Maximum characters.
+        max: usize,
+        /// Actual characters.
+        len: usize,
+    },
+    /// A text field contains characters that are not allowed.
+    #[error("{field}: {detail}")]
+    InvalidText {
+        /// The field.
+        field: String,
+        /// Why.
+        detail: String,
+    },
+    /// A list field has too many items.
+    #[error("{field} has more than {max} items")]
+    TooMany {
+        /// The field.
+        field: String,
+        /// Maximum items.
+        max: usize,
+    },
+    /// A rule of the cycle is broken (stated in `detail`).
+    #[error("rule violated: {detail}")]
+    RuleViolation {
+        /// Which rule, and how.
+        detail: String,
+    },
+    /// A later record by the same person replaces this one (e.g. a changed ballot).
+    #[error("superseded by {by}")]
+    Superseded {
+        /// The record that replaces it.
+        by: Uuid,
+    },
+    /// The record conflicts with another one and loses under the documented total order.
+    #[error("conflicts with {with}")]
+    Conflicting {
+        /// The record that wins.
+        with: Uuid,
+    },
+    /// A valid ballot that the seal does not count: cast after the seal, or withheld from it.
+    #[error("not counted: not in seal {seal}")]
+    LateBallot {
+        /// The seal.
+        seal: Uuid,
+    },
+    /// A seal whose stated counts do not match the recomputed tally of the ballots it names.
+    #[error("tally mismatch: {detail}")]
+    TallyMismatch {
+        /// Where the numbers differ.
+        detail: String,
+    },
+    /// A satisfaction-gated payment released without enough satisfied ratings.
+    #[error("satisfaction not met: {good} of {total} ratings are good (need {threshold_pct} %)")]
+    SatisfactionNotMet {
+        /// Ratings of 4 or 5 stars.
+        good: u32,
+        /// All ratings counted.
+        total: u32,
+        /// The cycle's threshold in percent.
+        threshold_pct: u8,
+    },
+}
+
+impl Exclusion {
+    /// The stable machine-readable code (snake_case), identical to the serialised `code` tag.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Exclusion::Malformed { .. } => "malformed",
+            Exclusion::TooLarge { .. } => "too_large",
+            Exclusion::UnsupportedSchema { .. } => "unsupported_schema",
+            Exclusion::BadSignature => "bad_signature",
+            Exclusion::WrongCycle { .. } => "wrong_cycle",
+            Exclusion::UntrustedGenesis => "untrusted_genesis",
+            Exclusion::UnknownSigner => "unknown_signer",
+            Exclusion::RevokedKey { .. } => "revoked_key",
+            Exclusion::MissingRole { .. } => "missing_role",
+            Exclusion::NotEligible { .. } => "not_eligible",
+            Exclusion::WrongPhase { .. } => "wrong_phase",
+            Exclusion::UnknownReference { .. } => "unknown_reference",
+            Exclusion::OverBudget { .. } => "over_budget",
+            Exclusion::InvalidAmount { .. } => "invalid_amount",
+            Exclusion::TextEmpty { .. } => "text_empty",
+            Exclusion::TextTooLong { .. } => "text_too_long",
+            Exclusion::InvalidText { .. } => "invalid_text",
+            Exclusion::TooMany { .. } => "too_many",
+            Exclusion::RuleViolation { .. } => "rule_violation",
+            Exclusion::Superseded { .. } => "superseded",
+            Exclusion::Conflicting { .. } => "conflicting",
+            Exclusion::LateBallot { .. } => "late_ballot",
+            Exclusion::TallyMismatch { .. } => "tally_mismatch",
+            Exclusion::SatisfactionNotMet { .. } => "satisfaction_not_met",
+        }
+    }
+
+    /// A sentence for people, in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Zh => match self {
+                Exclusion::Malformed { detail } => format!("记录格式错误：{detail}"),
+                Exclusion::TooLarge { size, max } => format!("记录过大：{size} 字节（上限 {max}）"),
+                Exclusion::UnsupportedSchema { kind, schema } => {
+                    format!("不支持的记录版本：{kind} 第 {schema} 版")
+                }
+                Exclusion::BadSignature => "签名无效".into(),
+                Exclusion::WrongCycle { .. } => "记录不属于本周期".into(),
+                Exclusion::UntrustedGenesis => "创世记录不是本周期的信任根".into(),
+                Exclusion::UnknownSigner => "签名者不在名册上".into(),
+                Exclusion::RevokedKey { after_seq } => {
+                    format!("签名设备已被注销（序号 {after_seq} 之后无效）")
+                }
+                Exclusion::MissingRole { role } => format!("签名者没有“{}”角色", role.label(Lang::Zh)),
+                Exclusion::NotEligible { detail } => format!("无权进行此操作：{detail}"),
+                Exclusion::WrongPhase { allowed, actual } => format!(
+                    "当前阶段（{}）不允许此操作，允许的阶段：{}",
+                    actual.label(Lang::Zh),
+                    allowed.iter().map(|p| p.label(Lang::Zh)).collect::<Vec<_>>().join("、")
+                ),
+                Exclusion::UnknownReference { what, id } => format!("引用的{what}不存在或无效：{id}"),
+                Exclusion::OverBudget { amount, limit } => format!("超出预算：{amount} 超过 {limit}"),
+                Exclusion::InvalidAmount { field, detail } => format!("金额无效（{field}）：{detail}"),
+                Exclusion::TextEmpty { field } => format!("{field} 不能为空"),
+                Exclusion::TextTooLong { field, max, len } => {
+                    format!("{field} 过长：{len} 字（上限 {max} 字）")
+                }
+                Exclusion::InvalidText { field, detail } => format!("{field} 含有非法字符：{detail}"),
+                Exclusion::TooMany { field, max } => format!("{field} 超过 {max} 项"),
+                Exclusion::RuleViolation { detail } => format!("违反规则：{detail}"),
+                Exclusion::Superseded { by } => format!("已被更新的记录取代：{by}"),
+                Exclusion::Conflicting { with } => format!("与记录 {with} 冲突，按规则未采用"),
+                Exclusion::LateBallot { seal } => format!("未计入：不在封票记录 {seal} 中（迟到或被遗漏）"),
+                Exclusion::TallyMismatch { detail } => format!("计票结果不符：{detail}"),
+                Exclusion::SatisfactionNotMet {
+                    good,
+                    total,
+                    threshold_pct,
+                } => format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）"),
+            },
+        }
+    }
+}

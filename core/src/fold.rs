@@ -1,0 +1,259 @@
+//! The deterministic fold: state = apply the valid records in a documented total order.
+//!
+//! Order (docs/data-model.md §Fold):
+//! 1. Undecodable records, bad signatures and records of another cycle are excluded.
+//! 2. Equivocation: two different records with the same (signer, seq) — the lower id is kept, the
+//!    others are `conflicting`.
+//! 3. Each record gets an *effective time*: the maximum claimed time over its signer's records with
+//!    a sequence number up to its own, so one signer's records are always in sequence order.
+//! 4. Records are sorted by (kind rank, effective time, signer key, seq, id). Kind ranks follow the
+//!    PB pipeline (genesis, roll, revocation, phase change, proposal, ..., payment release), so a
+//!    record is applied after every kind it may depend on.
+//! 5. The genesis named by the device's trust root is applied; other geneses are untrusted.
+//! 6. The roll is the least fixpoint of roll entries reachable from the genesis cadre (see
+//!    [`crate::roll`]), with revocations applied as sequence-number cut-offs.
+//! 7. Every other record is checked (signer on the roll, key not revoked at that seq, phase allowed)
+//!    and applied by its concept module, or excluded with the reason.
+
+use crate::body::{Body, Kind};
+use crate::envelope::Record;
+use crate::exclusion::Exclusion;
+use crate::identity::DeviceKey;
+use crate::roll::Role;
+use crate::state::{Conflict, CycleState, OrderKey, Verdict};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A record after arrival checks: decoded and signature-verified, or the reason it is not.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The record id.
+    pub id: Uuid,
+    /// The decoded record, or why it could not be used.
+    pub record: Result<Arc<Record>, Exclusion>,
+}
+
+/// What a rule sees about the record being applied.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// Record id.
+    pub id: Uuid,
+    /// Signing member.
+    pub member: Uuid,
+    /// Signer key.
+    pub signer: DeviceKey,
+    /// Effective time.
+    pub time: DateTime<Utc>,
+}
+
+/// Folds a set of records into the state of `cycle`, trusting the genesis `genesis_id`.
+/// The result depends only on the set, never on the order of `inputs`.
+pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
+    let mut st = CycleState::new(cycle, genesis_id);
+    // Dedupe by id (the same bytes delivered twice) and split off unusable records.
+    let mut usable: BTreeMap<Uuid, &Arc<Record>> = BTreeMap::new();
+    for c in inputs {
+        match &c.record {
+            Err(e) => {
+                if !usable.contains_key(&c.id) {
+                    st.exclude(c.id, e.clone());
+                }
+            }
+            Ok(r) => {
+                st.kinds.insert(r.id, r.kind());
+                if r.cycle != cycle {
+                    st.exclude(
+                        r.id,
+                        Exclusion::WrongCycle {
+                            expected: cycle,
+                            found: r.cycle,
+                        },
+                    );
+                } else {
+                    st.verdicts.remove(&r.id);
+                    usable.insert(r.id, r);
+                }
+            }
+        }
+    }
+    // Equivocation: one (signer, seq) slot, several records. Lowest id wins.
+    let mut slots: BTreeMap<(DeviceKey, u64), Uuid> = BTreeMap::new();
+    let mut records: Vec<&Record> = Vec::with_capacity(usable.len());
+    for r in usable.values() {
+        match slots.get(&(r.signer, r.seq)) {
+            Some(kept) => {
+                st.exclude(r.id, Exclusion::Conflicting { with: *kept });
+                st.conflicts.push(Conflict {
+                    subject: Uuid::from_bytes(r.signer.0[..16].try_into().expect("16 bytes")),
+                    kept: *kept,
+                    lost: r.id,
+                });
+            }
+            None => {
+                slots.insert((r.signer, r.seq), r.id);
+                records.push(r);
+            }
+        }
+    }
+    // Effective times: running maximum of claimed time in sequence order, per signer.
+    records.sort_by_key(|r| (r.signer, r.seq));
+    let mut keyed: Vec<(OrderKey, &Record)> = Vec::with_capacity(records.len());
+    let mut prev: Option<(DeviceKey, DateTime<Utc>)> = None;
+    for r in records {
+        let eff = match prev {
+            Some((k, t)) if k == r.signer && t > r.time => t,
+            _ => r.time,
+        };
+        prev = Some((r.signer, eff));
+        st.heads.insert(r.signer, (r.seq, eff));
+        keyed.push(((r.kind().rank(), eff, r.signer, r.seq, r.id), r));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let first_rest = keyed
+        .iter()
+        .position(|(k, _)| k.0 >= Kind::PhaseChange.rank())
+        .unwrap_or(keyed.len());
+    let (roll_part, rest) = keyed.split_at(first_rest);
+    for (_, r) in roll_part.iter().filter(|(k, _)| k.0 == Kind::Genesis.rank()) {
+        st.apply_genesis(r);
+    }
+    st.fold_roll(roll_part);
+    for (key, r) in rest {
+        let verdict = match st.apply_record(r, key.1) {
+            Ok(()) => Verdict::Valid,
+            Err(reason) => Verdict::Excluded { reason },
+        };
+        st.set_verdict(r.id, verdict);
+    }
+    st.last_key = keyed.last().map(|(k, _)| *k);
+    st.dirty = crate::state::Dirty {
+        all: true,
+        ..Default::default()
+    };
+    st
+}
+
+impl CycleState {
+    /// Applies one new record in place when it sorts after everything already folded (the common
+    /// case: a new ballot, report or rating). Returns `None` when a full fold is needed instead.
+    pub fn apply_new(&mut self, r: &Record) -> Option<Result<(), Exclusion>> {
+        if r.cycle != self.cycle || r.kind().rank() < Kind::PhaseChange.rank() {
+            return None;
+        }
+        if self.verdicts.contains_key(&r.id) {
+            return None;
+        }
+        let eff = match self.heads.get(&r.signer) {
+            Some((seq, _)) if *seq >= r.seq => return None,
+            Some((_, t)) if *t > r.time => *t,
+            _ => r.time,
+        };
+        let key: OrderKey = (r.kind().rank(), eff, r.signer, r.seq, r.id);
+        if self.last_key.is_some_and(|last| key <= last) {
+            return None;
+        }
+        let result = self.apply_record(r, eff);
+        self.kinds.insert(r.id, r.kind());
+        self.set_verdict(
+            r.id,
+            match &result {
+                Ok(()) => Verdict::Valid,
+                Err(reason) => Verdict::Excluded {
+                    reason: reason.clone(),
+                },
+            },
+        );
+        self.heads.insert(r.signer, (r.seq, eff));
+        self.last_key = Some(key);
+        Some(result)
+    }
+
+    /// Generic checks, then the kind's rule. Mutates nothing when it returns an error.
+    fn apply_record(&mut self, r: &Record, time: DateTime<Utc>) -> Result<(), Exclusion> {
+        let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
+        if let Some(after_seq) = key.revoked_after {
+            if r.seq > after_seq {
+                return Err(Exclusion::RevokedKey { after_seq });
+            }
+        }
+        let allowed = r.kind().allowed_phases();
+        if !allowed.is_empty() {
+            let phase_ref = r.phase.expect("decode guarantees a phase reference");
+            let phase = *self
+                .phases
+                .get(&phase_ref)
+                .ok_or_else(|| Exclusion::UnknownReference {
+                    what: "phase record".into(),
+                    id: phase_ref,
+                })?;
+            if !allowed.contains(&phase) {
+                return Err(Exclusion::WrongPhase {
+                    allowed: allowed.to_vec(),
+                    actual: phase,
+                });
+            }
+        }
+        let ctx = Ctx {
+            id: r.id,
+            member: key.member,
+            signer: r.signer,
+            time,
+        };
+        match &r.body {
+            Body::Genesis(_) | Body::RollEntry(_) | Body::Revocation(_) => {
+                Err(Exclusion::RuleViolation {
+                    detail: "roll records are folded before all others".into(),
+                })
+            }
+            Body::PhaseChange(b) => self.apply_phase_change(&ctx, b),
+            Body::Proposal(b) => self.apply_proposal(&ctx, b),
+            Body::ProposalRevision(b) => self.apply_revision(&ctx, b),
+            Body::Review(b) => self.apply_review(&ctx, b),
+            Body::Roundtable(b) => self.apply_roundtable(&ctx, b),
+            Body::Ballot(b) => self.apply_ballot(&ctx, b),
+            Body::Seal(b) => self.apply_seal(&ctx, b),
+            Body::Resolution(b) => self.apply_resolution(&ctx, b),
+            Body::Tender(b) => self.apply_tender(&ctx, b),
+            Body::Bid(b) => self.apply_bid(&ctx, b),
+            Body::Award(b) => self.apply_award(&ctx, b),
+            Body::InstalmentSchedule(b) => self.apply_schedule(&ctx, b),
+            Body::ProgressUpdate(b) => self.apply_progress(&ctx, b),
+            Body::MonitoringReport(b) => self.apply_report(&ctx, b),
+            Body::ReportResponse(b) => self.apply_response(&ctx, b),
+            Body::CompletionReport(b) => self.apply_completion(&ctx, b),
+            Body::Rating(b) => self.apply_rating(&ctx, b),
+            Body::PaymentRelease(b) => self.apply_release(&ctx, b),
+        }
+    }
+
+    /// Fails unless the acting member holds `role`.
+    pub(crate) fn require(&self, ctx: &Ctx, role: Role) -> Result<(), Exclusion> {
+        if self.has_role(&ctx.member, role) {
+            Ok(())
+        } else {
+            Err(Exclusion::MissingRole { role })
+        }
+    }
+
+    /// True when `member` holds `role`.
+    pub(crate) fn has_role(&self, member: &Uuid, role: Role) -> bool {
+        self.members
+            .get(member)
+            .is_some_and(|m| m.roles.contains(&role))
+    }
+
+    /// Fails unless `id` is a known member.
+    pub(crate) fn require_member(&self, id: &Uuid) -> Result<(), Exclusion> {
+        if self.members.contains_key(id) {
+            Ok(())
+        } else {
+            Err(Exclusion::UnknownReference {
+                what: "member".into(),
+                id: *id,
+            })
+        }
+    }
+}

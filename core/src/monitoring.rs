@@ -1,0 +1,180 @@
+//! Implementation and monitoring: progress updates, residents' reports, and responses to them.
+
+use crate::blob::{self, BlobRef};
+use crate::exclusion::Exclusion;
+use crate::lang::Lang;
+use crate::text;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The contractor (or a cadre) reports progress on a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressUpdate {
+    /// The project (funded proposal).
+    pub project: Uuid,
+    /// What was done.
+    pub text: String,
+    /// Percent complete, 0-100.
+    pub percent: u8,
+    /// Photos.
+    pub photos: Vec<BlobRef>,
+}
+
+impl ProgressUpdate {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("text", &self.text, 1, text::LONG)?;
+        blob::check_all("photos", &self.photos)?;
+        if self.percent > 100 {
+            return Err(Exclusion::RuleViolation {
+                detail: format!("percent {} is over 100", self.percent),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What a resident's monitoring report says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// Work is progressing (an observation, with photos).
+    Progress,
+    /// Nothing has been done.
+    NotStarted,
+    /// Poor quality.
+    PoorQuality,
+    /// Suspected misuse of funds.
+    MisuseOfFunds,
+}
+
+impl ReportKind {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Progress => "progress",
+            ReportKind::NotStarted => "not_started",
+            ReportKind::PoorQuality => "poor_quality",
+            ReportKind::MisuseOfFunds => "misuse_of_funds",
+        }
+    }
+
+    /// Name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ReportKind::Progress => lang.pick("进展", "progress"),
+            ReportKind::NotStarted => lang.pick("尚未动工", "nothing has been done"),
+            ReportKind::PoorQuality => lang.pick("质量问题", "poor quality"),
+            ReportKind::MisuseOfFunds => lang.pick("资金使用问题", "misuse of funds"),
+        }
+    }
+}
+
+/// A resident ("I want to monitor") or supervisor reports on a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringReport {
+    /// The project.
+    pub project: Uuid,
+    /// What kind of report.
+    pub kind: ReportKind,
+    /// What the resident saw.
+    pub text: String,
+    /// Photos.
+    pub photos: Vec<BlobRef>,
+}
+
+impl MonitoringReport {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("text", &self.text, 1, text::LONG)?;
+        blob::check_all("photos", &self.photos)
+    }
+}
+
+/// A cadre, supervisor or the contractor answers a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportResponse {
+    /// The report answered.
+    pub report: Uuid,
+    /// The answer.
+    pub text: String,
+}
+
+impl ReportResponse {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("text", &self.text, 1, text::LONG)
+    }
+}
+
+use crate::fold::Ctx;
+use crate::roll::Role;
+use crate::state::{CycleState, ReportState};
+
+impl CycleState {
+    /// The awarded contractor or a cadre reports progress on an awarded project.
+    pub(crate) fn apply_progress(&mut self, ctx: &Ctx, b: &ProgressUpdate) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        if !self.has_role(&ctx.member, Role::Cadre) {
+            self.require_contractor(ctx, &b.project)?;
+        }
+        if self.project(&b.project)?.award.is_none() {
+            return Err(Exclusion::RuleViolation {
+                detail: "the project has no awarded contract yet".into(),
+            });
+        }
+        let p = self.projects.get_mut(&b.project).expect("checked");
+        p.progress = b.percent;
+        p.updates.push(ctx.id);
+        self.dirty.projects.insert(b.project);
+        Ok(())
+    }
+
+    /// A resident or supervisor reports on a funded project.
+    pub(crate) fn apply_report(&mut self, ctx: &Ctx, b: &MonitoringReport) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        if !self.has_role(&ctx.member, Role::Supervisor) {
+            self.require(ctx, Role::Resident)?;
+        }
+        self.project(&b.project)?;
+        self.projects.get_mut(&b.project).expect("checked").reports.push(ctx.id);
+        self.reports.insert(
+            ctx.id,
+            ReportState {
+                project: b.project,
+                reporter: ctx.member,
+                kind: b.kind,
+                text: b.text.clone(),
+                photos: b.photos.len() as u32,
+                at: ctx.time,
+                responses: Vec::new(),
+            },
+        );
+        self.dirty.reports.insert(ctx.id);
+        self.dirty.projects.insert(b.project);
+        Ok(())
+    }
+
+    /// A cadre, a supervisor or the project's contractor responds to a report.
+    pub(crate) fn apply_response(&mut self, ctx: &Ctx, b: &ReportResponse) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        let project = self
+            .reports
+            .get(&b.report)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "monitoring report".into(),
+                id: b.report,
+            })?
+            .project;
+        let official = self.has_role(&ctx.member, Role::Cadre) || self.has_role(&ctx.member, Role::Supervisor);
+        if !official {
+            self.require_contractor(ctx, &project)?;
+        }
+        self.reports.get_mut(&b.report).expect("checked").responses.push(ctx.id);
+        self.dirty.reports.insert(b.report);
+        Ok(())
+    }
+}

@@ -1,0 +1,383 @@
+//! Proposals, their revisions, and the cadres' review decisions.
+
+use crate::blob::{self, BlobRef};
+use crate::exclusion::Exclusion;
+use crate::lang::Lang;
+use crate::money::Fen;
+use crate::text;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a proposal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Elderly care and accessibility (lifts, handrails, canteens).
+    ElderlyCare,
+    /// Children and youth.
+    Children,
+    /// Greening and environment.
+    Greening,
+    /// Public safety (lighting, cameras, fire safety).
+    Safety,
+    /// Facilities and infrastructure (roads, parking, drainage).
+    Facilities,
+    /// Culture, sports and community life.
+    Culture,
+    /// Services for residents (repairs, help desks).
+    Services,
+    /// Anything else.
+    Other,
+}
+
+impl Category {
+    /// All categories.
+    pub const ALL: [Category; 8] = [
+        Category::ElderlyCare,
+        Category::Children,
+        Category::Greening,
+        Category::Safety,
+        Category::Facilities,
+        Category::Culture,
+        Category::Services,
+        Category::Other,
+    ];
+
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ElderlyCare => "elderly_care",
+            Category::Children => "children",
+            Category::Greening => "greening",
+            Category::Safety => "safety",
+            Category::Facilities => "facilities",
+            Category::Culture => "culture",
+            Category::Services => "services",
+            Category::Other => "other",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Name for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Category::ElderlyCare => lang.pick("为老服务", "elderly care"),
+            Category::Children => lang.pick("儿童青少年", "children & youth"),
+            Category::Greening => lang.pick("绿化环境", "greening"),
+            Category::Safety => lang.pick("平安建设", "safety"),
+            Category::Facilities => lang.pick("设施改造", "facilities"),
+            Category::Culture => lang.pick("文体活动", "culture & sports"),
+            Category::Services => lang.pick("便民服务", "services"),
+            Category::Other => lang.pick("其他", "other"),
+        }
+    }
+}
+
+/// One line of a proposal's budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLine {
+    /// What the money is for.
+    pub item: String,
+    /// How much, in fen.
+    pub amount: Fen,
+}
+
+/// Someone who handed in a paper proposal, entered by a cadre on their behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperSubmitter {
+    /// The submitter's name as written on the paper form.
+    pub name: String,
+    /// The submitter's member id, when they are on the roll.
+    pub member: Option<Uuid>,
+}
+
+/// The content of a proposal (SSCA fields: situation, steps, costs, assessment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalContent {
+    /// Short title.
+    pub title: String,
+    /// What and why.
+    pub description: String,
+    /// Category.
+    pub category: Category,
+    /// Where in the community.
+    pub location: String,
+    /// Who benefits.
+    pub target_group: String,
+    /// The need, as assessed.
+    pub needs_assessment: String,
+    /// Goals.
+    pub goals: Vec<String>,
+    /// Implementation steps.
+    pub steps: Vec<String>,
+    /// Risks and how to handle them.
+    pub risks: Vec<String>,
+    /// Budget lines; they must add up to `estimated_budget`.
+    pub budget_lines: Vec<BudgetLine>,
+    /// Estimated total cost in fen; positive and at most the pool.
+    pub estimated_budget: Fen,
+    /// Photos and documents.
+    pub attachments: Vec<BlobRef>,
+}
+
+impl ProposalContent {
+    /// Checks the content on its own, against the cycle's pool.
+    pub fn check_shape(&self, pool: Fen) -> Result<(), Exclusion> {
+        text::check("title", &self.title, 1, text::SHORT)?;
+        text::check("description", &self.description, 1, text::LONG)?;
+        text::check("location", &self.location, 0, text::MEDIUM)?;
+        text::check("target_group", &self.target_group, 0, text::MEDIUM)?;
+        text::check("needs_assessment", &self.needs_assessment, 0, text::LONG)?;
+        text::check_list("goals", &self.goals, text::LIST, text::MEDIUM)?;
+        text::check_list("steps", &self.steps, text::LIST, text::MEDIUM)?;
+        text::check_list("risks", &self.risks, text::LIST, text::MEDIUM)?;
+        blob::check_all("attachments", &self.attachments)?;
+        if !self.estimated_budget.is_valid_positive() {
+            return Err(Exclusion::InvalidAmount {
+                field: "estimated_budget".into(),
+                detail: format!("{} is not a positive amount", self.estimated_budget),
+            });
+        }
+        if self.estimated_budget > pool {
+            return Err(Exclusion::OverBudget {
+                amount: self.estimated_budget,
+                limit: pool,
+            });
+        }
+        if self.budget_lines.is_empty() {
+            return Err(Exclusion::InvalidAmount {
+                field: "budget_lines".into(),
+                detail: "at least one budget line is needed".into(),
+            });
+        }
+        text::check_count("budget_lines", self.budget_lines.len(), text::LIST)?;
+        for line in &self.budget_lines {
+            text::check("budget_lines.item", &line.item, 1, text::SHORT)?;
+            if !line.amount.is_valid_positive() {
+                return Err(Exclusion::InvalidAmount {
+                    field: "budget_lines.amount".into(),
+                    detail: format!("{} is not a positive amount", line.amount),
+                });
+            }
+        }
+        let sum = Fen::checked_sum(self.budget_lines.iter().map(|l| l.amount)).ok_or_else(|| {
+            Exclusion::InvalidAmount {
+                field: "budget_lines".into(),
+                detail: "sum overflows".into(),
+            }
+        })?;
+        if sum != self.estimated_budget {
+            return Err(Exclusion::InvalidAmount {
+                field: "budget_lines".into(),
+                detail: format!("lines add up to {sum}, estimate is {}", self.estimated_budget),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A new proposal. Signed by a resident, or by a cadre entering a paper proposal (`on_behalf_of`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    /// The content.
+    pub content: ProposalContent,
+    /// Set when a cadre enters a paper proposal for someone.
+    pub on_behalf_of: Option<PaperSubmitter>,
+}
+
+impl Proposal {
+    /// Checks the record on its own.
+    pub fn check_shape(&self, pool: Fen) -> Result<(), Exclusion> {
+        self.content.check_shape(pool)?;
+        if let Some(p) = &self.on_behalf_of {
+            text::check("on_behalf_of.name", &p.name, 1, text::SHORT)?;
+        }
+        Ok(())
+    }
+}
+
+/// A revised version of a proposal, by its author (or the cadre who entered it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalRevision {
+    /// The proposal revised.
+    pub proposal: Uuid,
+    /// The full new content.
+    pub content: ProposalContent,
+    /// What changed and why.
+    pub reason: String,
+}
+
+impl ProposalRevision {
+    /// Checks the record on its own.
+    pub fn check_shape(&self, pool: Fen) -> Result<(), Exclusion> {
+        self.content.check_shape(pool)?;
+        text::check("reason", &self.reason, 1, text::MEDIUM)
+    }
+}
+
+/// A cadre's decision on a proposal during sorting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReviewDecision {
+    /// Goes on the ballot.
+    Shortlist,
+    /// Merged into another proposal, which carries it forward.
+    MergeInto {
+        /// The proposal it is merged into.
+        target: Uuid,
+    },
+    /// Not taken forward.
+    Reject,
+}
+
+impl ReviewDecision {
+    /// Stable snake_case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReviewDecision::Shortlist => "shortlisted",
+            ReviewDecision::MergeInto { .. } => "merged",
+            ReviewDecision::Reject => "rejected",
+        }
+    }
+}
+
+/// A review decision with its mandatory reason. `supersedes` names the review the cadre saw as
+/// current, so that two concurrent decisions are detected and surfaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// The proposal reviewed.
+    pub proposal: Uuid,
+    /// The decision.
+    pub decision: ReviewDecision,
+    /// Why (mandatory: every proposal gets feedback).
+    pub reason: String,
+    /// The previous review of this proposal that this one replaces, if any.
+    pub supersedes: Option<Uuid>,
+}
+
+impl Review {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("reason", &self.reason, 1, text::MEDIUM)?;
+        if let ReviewDecision::MergeInto { target } = self.decision {
+            if target == self.proposal {
+                return Err(Exclusion::RuleViolation {
+                    detail: "a proposal cannot be merged into itself".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+use crate::fold::Ctx;
+use crate::roll::Role;
+use crate::state::{Conflict, CycleState, ProposalState, ReviewState};
+
+impl CycleState {
+    /// A resident proposes, or a cadre enters a paper proposal for someone.
+    pub(crate) fn apply_proposal(&mut self, ctx: &Ctx, b: &Proposal) -> Result<(), Exclusion> {
+        b.check_shape(self.pool())?;
+        match &b.on_behalf_of {
+            Some(p) => {
+                self.require(ctx, Role::Cadre)?;
+                if let Some(m) = p.member {
+                    self.require_member(&m)?;
+                }
+            }
+            None => self.require(ctx, Role::Resident)?,
+        }
+        self.proposals.insert(
+            ctx.id,
+            ProposalState {
+                id: ctx.id,
+                signer_member: ctx.member,
+                on_behalf_of: b.on_behalf_of.clone(),
+                content: b.content.clone(),
+                revisions: 0,
+                review: None,
+                review_history: Vec::new(),
+                votes: 0,
+                submitted_at: ctx.time,
+            },
+        );
+        self.dirty.proposals.insert(ctx.id);
+        Ok(())
+    }
+
+    /// The author (or the cadre who entered a paper proposal, or any cadre for one) revises it.
+    pub(crate) fn apply_revision(&mut self, ctx: &Ctx, b: &ProposalRevision) -> Result<(), Exclusion> {
+        b.check_shape(self.pool())?;
+        let p = self.proposal(&b.proposal)?;
+        let allowed = p.signer_member == ctx.member
+            || (p.on_behalf_of.is_some() && self.has_role(&ctx.member, Role::Cadre));
+        if !allowed {
+            return Err(Exclusion::NotEligible {
+                detail: "only the proposal's author may revise it".into(),
+            });
+        }
+        let p = self.proposals.get_mut(&b.proposal).expect("checked");
+        p.content = b.content.clone();
+        p.revisions += 1;
+        self.dirty.proposals.insert(b.proposal);
+        Ok(())
+    }
+
+    /// A cadre shortlists, merges or rejects a proposal, with a reason. A decision that does not
+    /// name the decision in effect as `supersedes` was made concurrently: the later one in fold
+    /// order wins and the conflict is recorded.
+    pub(crate) fn apply_review(&mut self, ctx: &Ctx, b: &Review) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        let current = self.proposal(&b.proposal)?.review.as_ref().map(|r| r.id);
+        if let ReviewDecision::MergeInto { target } = b.decision {
+            self.proposal(&target)?;
+        }
+        if let Some(prev) = current {
+            if b.supersedes == Some(prev) {
+                self.set_verdict(prev, crate::state::Verdict::Excluded {
+                    reason: Exclusion::Superseded { by: ctx.id },
+                });
+            } else {
+                self.set_verdict(prev, crate::state::Verdict::Excluded {
+                    reason: Exclusion::Conflicting { with: ctx.id },
+                });
+                self.conflicts.push(Conflict {
+                    subject: b.proposal,
+                    kept: ctx.id,
+                    lost: prev,
+                });
+            }
+        }
+        let p = self.proposals.get_mut(&b.proposal).expect("checked");
+        p.review = Some(ReviewState {
+            id: ctx.id,
+            by: ctx.member,
+            decision: b.decision.clone(),
+            reason: b.reason.clone(),
+        });
+        p.review_history.push(ctx.id);
+        self.dirty.proposals.insert(b.proposal);
+        Ok(())
+    }
+
+    /// The proposal with this id, or an unknown-reference error.
+    pub(crate) fn proposal(&self, id: &Uuid) -> Result<&ProposalState, Exclusion> {
+        self.proposals
+            .get(id)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "proposal".into(),
+                id: *id,
+            })
+    }
+}

@@ -1,0 +1,194 @@
+//! The council resolution: which proposals are funded with how much, checked against the seal.
+
+use crate::exclusion::Exclusion;
+use crate::money::Fen;
+use crate::roundtable::has_duplicates;
+use crate::text;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One funded proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    /// The proposal funded.
+    pub proposal: Uuid,
+    /// The amount granted, in fen.
+    pub amount: Fen,
+    /// Required when this differs from the sealed result (not selected by the tally, or an amount
+    /// other than the estimate).
+    pub deviation_reason: Option<String>,
+}
+
+/// A proposal the tally selected that the council does not fund, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Omission {
+    /// The proposal.
+    pub proposal: Uuid,
+    /// Why it is not funded.
+    pub reason: String,
+}
+
+/// The council's resolution on a sealed tally. A later resolution supersedes an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    /// The seal it rests on.
+    pub seal: Uuid,
+    /// Funded proposals; the sum must not exceed the pool.
+    pub funded: Vec<Funding>,
+    /// Selected proposals left unfunded, each with a reason.
+    pub omitted: Vec<Omission>,
+    /// Minutes or note.
+    pub note: String,
+}
+
+impl Resolution {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("note", &self.note, 0, text::LONG)?;
+        text::check_count("funded", self.funded.len(), 500)?;
+        let ids: Vec<Uuid> = self
+            .funded
+            .iter()
+            .map(|f| f.proposal)
+            .chain(self.omitted.iter().map(|o| o.proposal))
+            .collect();
+        if has_duplicates(&ids) {
+            return Err(Exclusion::RuleViolation {
+                detail: "each proposal appears once in a resolution".into(),
+            });
+        }
+        for f in &self.funded {
+            if !f.amount.is_valid_positive() {
+                return Err(Exclusion::InvalidAmount {
+                    field: "funded.amount".into(),
+                    detail: format!("{} is not a positive amount", f.amount),
+                });
+            }
+            if let Some(r) = &f.deviation_reason {
+                text::check("deviation_reason", r, 1, text::MEDIUM)?;
+            }
+        }
+        for o in &self.omitted {
+            text::check("omitted.reason", &o.reason, 1, text::MEDIUM)?;
+        }
+        Ok(())
+    }
+}
+
+use crate::fold::Ctx;
+use crate::roll::Role;
+use crate::state::{CycleState, ProjectState, ResolutionState, Verdict};
+use std::collections::BTreeMap;
+
+impl CycleState {
+    /// The council funds proposals on the sealed tally. Σ ≤ pool; every deviation from the sealed
+    /// selection (an unselected proposal funded, an amount other than the estimate, a selected
+    /// proposal left out) needs a reason. A later resolution supersedes an earlier one.
+    pub(crate) fn apply_resolution(&mut self, ctx: &Ctx, b: &Resolution) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Council)?;
+        let seal = self
+            .seal
+            .as_ref()
+            .filter(|s| s.id == b.seal)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "seal".into(),
+                id: b.seal,
+            })?;
+        let total = Fen::checked_sum(b.funded.iter().map(|f| f.amount)).ok_or_else(|| {
+            Exclusion::InvalidAmount {
+                field: "funded".into(),
+                detail: "sum overflows".into(),
+            }
+        })?;
+        if total > self.pool() {
+            return Err(Exclusion::OverBudget {
+                amount: total,
+                limit: self.pool(),
+            });
+        }
+        let mut deviations = BTreeMap::new();
+        for f in &b.funded {
+            let p = self.proposal(&f.proposal)?;
+            if !p.is_shortlisted() {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!("proposal {} was not on the ballot", f.proposal),
+                });
+            }
+            let deviates =
+                !seal.selected.contains(&f.proposal) || f.amount != p.content.estimated_budget;
+            match (&f.deviation_reason, deviates) {
+                (Some(r), _) => {
+                    deviations.insert(f.proposal, r.clone());
+                }
+                (None, true) => {
+                    return Err(Exclusion::RuleViolation {
+                        detail: format!(
+                            "funding {} deviates from the sealed result without a reason",
+                            f.proposal
+                        ),
+                    });
+                }
+                (None, false) => {}
+            }
+        }
+        for o in &b.omitted {
+            if !seal.selected.contains(&o.proposal) {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!("omitted proposal {} was not selected", o.proposal),
+                });
+            }
+            deviations.insert(o.proposal, o.reason.clone());
+        }
+        for s in &seal.selected {
+            if !b.funded.iter().any(|f| f.proposal == *s) && !b.omitted.iter().any(|o| o.proposal == *s) {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!("selected proposal {s} is neither funded nor omitted with a reason"),
+                });
+            }
+        }
+        if let Some(prev) = &self.resolution {
+            let prev_id = prev.id;
+            self.set_verdict(prev_id, Verdict::Excluded {
+                reason: Exclusion::Superseded { by: ctx.id },
+            });
+        }
+        let funded: BTreeMap<Uuid, Fen> = b.funded.iter().map(|f| (f.proposal, f.amount)).collect();
+        self.dirty.proposals.extend(self.projects.keys().copied());
+        self.projects = funded
+            .iter()
+            .map(|(p, amount)| {
+                (
+                    *p,
+                    ProjectState {
+                        funded: *amount,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        self.dirty.projects.extend(funded.keys().copied());
+        self.dirty.proposals.extend(funded.keys().copied());
+        self.resolution = Some(ResolutionState {
+            id: ctx.id,
+            funded,
+            deviations,
+            total,
+        });
+        self.dirty.cycle = true;
+        Ok(())
+    }
+
+    /// The funded project with this id.
+    pub(crate) fn project(&self, id: &Uuid) -> Result<&ProjectState, Exclusion> {
+        self.projects
+            .get(id)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "funded project".into(),
+                id: *id,
+            })
+    }
+}

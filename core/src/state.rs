@@ -1,0 +1,463 @@
+//! The state of one cycle: the deterministic fold of its valid records. Every map is a `BTreeMap`
+//! so the state serialises to the same bytes whatever order the records arrived in.
+
+use crate::body::Kind;
+use crate::cycle::{Genesis, Phase};
+use crate::evaluation::Instalment;
+use crate::exclusion::Exclusion;
+use crate::identity::DeviceKey;
+use crate::money::Fen;
+use crate::monitoring::ReportKind;
+use crate::proposal::{PaperSubmitter, ProposalContent, ReviewDecision};
+use crate::roll::Role;
+use crate::roundtable::Roundtable;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// Whether a record counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Counted.
+    Valid,
+    /// Kept and shown, not counted.
+    Excluded {
+        /// Why.
+        reason: Exclusion,
+    },
+}
+
+impl Verdict {
+    /// True when the record counts.
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid)
+    }
+}
+
+/// A member of the cycle's roll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// Member id.
+    pub id: Uuid,
+    /// Display name (from the latest roll entry).
+    pub display_name: String,
+    /// Roles (union of all valid roll entries).
+    pub roles: BTreeSet<Role>,
+    /// Attested to be at least 15.
+    pub age_15_plus: bool,
+    /// Device keys, in roll order.
+    pub keys: Vec<DeviceKey>,
+    /// Members (cadres) who attested this member's entries.
+    pub attested_by: BTreeSet<Uuid>,
+}
+
+/// A device key on the roll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyState {
+    /// Whose key.
+    pub member: Uuid,
+    /// The roll entry (or genesis) that registered it.
+    pub entry: Uuid,
+    /// Set when revoked: records with a higher sequence number do not count.
+    pub revoked_after: Option<u64>,
+}
+
+/// Lifecycle of a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Submitted, awaiting review.
+    Submitted,
+    /// On the ballot.
+    Shortlisted,
+    /// Merged into another proposal.
+    Merged,
+    /// Not taken forward.
+    Rejected,
+    /// Funded by the council resolution.
+    Funded,
+}
+
+impl ProposalStatus {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Submitted => "submitted",
+            ProposalStatus::Shortlisted => "shortlisted",
+            ProposalStatus::Merged => "merged",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Funded => "funded",
+        }
+    }
+}
+
+/// A review decision in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewState {
+    /// The review record.
+    pub id: Uuid,
+    /// The reviewing cadre.
+    pub by: Uuid,
+    /// The decision.
+    pub decision: ReviewDecision,
+    /// The reason.
+    pub reason: String,
+}
+
+/// A proposal as folded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalState {
+    /// Proposal id (its record id).
+    pub id: Uuid,
+    /// The member who signed it.
+    pub signer_member: Uuid,
+    /// The paper submitter, when a cadre entered it for someone.
+    pub on_behalf_of: Option<PaperSubmitter>,
+    /// Current content (latest valid revision).
+    pub content: ProposalContent,
+    /// Valid revisions applied.
+    pub revisions: u32,
+    /// The review in effect.
+    pub review: Option<ReviewState>,
+    /// Review history (record ids, fold order).
+    pub review_history: Vec<Uuid>,
+    /// Live approval count from current ballots.
+    pub votes: u64,
+    /// Claimed submission time.
+    pub submitted_at: DateTime<Utc>,
+}
+
+impl ProposalState {
+    /// Status derived from the review and the resolution.
+    pub fn status(&self, funded: bool) -> ProposalStatus {
+        if funded {
+            return ProposalStatus::Funded;
+        }
+        match self.review.as_ref().map(|r| &r.decision) {
+            None => ProposalStatus::Submitted,
+            Some(ReviewDecision::Shortlist) => ProposalStatus::Shortlisted,
+            Some(ReviewDecision::MergeInto { .. }) => ProposalStatus::Merged,
+            Some(ReviewDecision::Reject) => ProposalStatus::Rejected,
+        }
+    }
+
+    /// True when the proposal is on the ballot.
+    pub fn is_shortlisted(&self) -> bool {
+        matches!(
+            self.review.as_ref().map(|r| &r.decision),
+            Some(ReviewDecision::Shortlist)
+        )
+    }
+}
+
+/// A valid ballot record (current or superseded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BallotState {
+    /// The voter.
+    pub member: Uuid,
+    /// Approved proposals.
+    pub approvals: Vec<Uuid>,
+    /// Claimed time.
+    pub cast_at: DateTime<Utc>,
+}
+
+/// The seal in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealState {
+    /// Seal record id.
+    pub id: Uuid,
+    /// Sealing cadre.
+    pub by: Uuid,
+    /// Ballots counted.
+    pub ballots: BTreeSet<Uuid>,
+    /// Votes per shortlisted proposal among the sealed ballots.
+    pub counts: BTreeMap<Uuid, u64>,
+    /// Proposals selected by greedy-by-votes within the pool (ties: lower proposal id first).
+    pub selected: Vec<Uuid>,
+}
+
+/// The council resolution in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolutionState {
+    /// Resolution record id.
+    pub id: Uuid,
+    /// Funded proposals and amounts.
+    pub funded: BTreeMap<Uuid, Fen>,
+    /// Deviations from the sealed result, with reasons.
+    pub deviations: BTreeMap<Uuid, String>,
+    /// Sum funded.
+    pub total: Fen,
+}
+
+/// A tender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenderState {
+    /// Project (proposal id).
+    pub project: Uuid,
+    /// Budget ceiling.
+    pub budget: Fen,
+    /// Deadline.
+    pub deadline: DateTime<Utc>,
+    /// Bids (record ids).
+    pub bids: BTreeSet<Uuid>,
+    /// The award, once made.
+    pub award: Option<Uuid>,
+}
+
+/// A bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BidState {
+    /// The tender.
+    pub tender: Uuid,
+    /// The bidding contractor.
+    pub contractor: Uuid,
+    /// Price.
+    pub amount: Fen,
+}
+
+/// A monitoring report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportState {
+    /// The project.
+    pub project: Uuid,
+    /// The reporter.
+    pub reporter: Uuid,
+    /// Kind.
+    pub kind: ReportKind,
+    /// Text.
+    pub text: String,
+    /// Number of photos.
+    pub photos: u32,
+    /// Claimed time.
+    pub at: DateTime<Utc>,
+    /// Responses (record ids, fold order).
+    pub responses: Vec<Uuid>,
+}
+
+/// An instalment schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleState {
+    /// The award.
+    pub award: Uuid,
+    /// The project.
+    pub project: Uuid,
+    /// Instalments.
+    pub instalments: Vec<Instalment>,
+    /// For each instalment, the release record once released.
+    pub released: Vec<Option<Uuid>>,
+}
+
+/// A funded project from the resolution onwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ProjectState {
+    /// Amount funded by the resolution.
+    pub funded: Fen,
+    /// The award in effect.
+    pub award: Option<Uuid>,
+    /// The awarded contractor.
+    pub contractor: Option<Uuid>,
+    /// The winning price.
+    pub contract_amount: Option<Fen>,
+    /// The schedule in effect.
+    pub schedule: Option<Uuid>,
+    /// Latest progress percentage.
+    pub progress: u8,
+    /// Progress update records.
+    pub updates: Vec<Uuid>,
+    /// Monitoring reports.
+    pub reports: Vec<Uuid>,
+    /// Completion report in effect.
+    pub completion: Option<Uuid>,
+    /// Current rating per member: (rating record, stars).
+    pub ratings: BTreeMap<Uuid, (Uuid, u8)>,
+}
+
+/// Two records that conflicted, and which one the total order kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    /// What they were about (a proposal, a voter, a tender, ...).
+    pub subject: Uuid,
+    /// The record kept.
+    pub kept: Uuid,
+    /// The record that lost.
+    pub lost: Uuid,
+}
+
+/// Rows the store must rewrite after a change.
+#[derive(Debug, Clone, Default)]
+pub struct Dirty {
+    /// Everything (after a full fold).
+    pub all: bool,
+    /// Cycle summary.
+    pub cycle: bool,
+    /// Members.
+    pub members: BTreeSet<Uuid>,
+    /// Proposals.
+    pub proposals: BTreeSet<Uuid>,
+    /// Voters whose current ballot changed.
+    pub ballots: BTreeSet<Uuid>,
+    /// Reports.
+    pub reports: BTreeSet<Uuid>,
+    /// Projects.
+    pub projects: BTreeSet<Uuid>,
+    /// Record verdicts.
+    pub records: BTreeSet<Uuid>,
+}
+
+/// Order key of a record in the fold: (kind rank, effective time, signer, seq, id).
+pub type OrderKey = (u8, DateTime<Utc>, DeviceKey, u64, Uuid);
+
+/// The folded state of one cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct CycleState {
+    /// The cycle id.
+    pub cycle: Uuid,
+    /// The trusted genesis record id.
+    pub genesis_id: Uuid,
+    /// The genesis body, once known.
+    pub genesis: Option<Genesis>,
+    /// Members by id.
+    pub members: BTreeMap<Uuid, Member>,
+    /// Device keys on the roll.
+    pub keys: BTreeMap<DeviceKey, KeyState>,
+    /// Valid phase records (the genesis counts as the outreach phase record).
+    pub phases: BTreeMap<Uuid, Phase>,
+    /// The current phase and the record that opened it.
+    pub phase: (Phase, Uuid),
+    /// Proposals by id.
+    pub proposals: BTreeMap<Uuid, ProposalState>,
+    /// Roundtables by record id.
+    pub roundtables: BTreeMap<Uuid, Roundtable>,
+    /// Every valid ballot record by id (current and superseded).
+    pub ballot_records: BTreeMap<Uuid, BallotState>,
+    /// Each voter's current ballot.
+    pub current_ballots: BTreeMap<Uuid, Uuid>,
+    /// The seal in effect.
+    pub seal: Option<SealState>,
+    /// The resolution in effect.
+    pub resolution: Option<ResolutionState>,
+    /// Tenders by id.
+    pub tenders: BTreeMap<Uuid, TenderState>,
+    /// Bids by id.
+    pub bids: BTreeMap<Uuid, BidState>,
+    /// Funded projects by proposal id.
+    pub projects: BTreeMap<Uuid, ProjectState>,
+    /// Monitoring reports by id.
+    pub reports: BTreeMap<Uuid, ReportState>,
+    /// Instalment schedules by id.
+    pub schedules: BTreeMap<Uuid, ScheduleState>,
+    /// Valid rating records: id -> (project, member, stars).
+    pub rating_records: BTreeMap<Uuid, (Uuid, Uuid, u8)>,
+    /// Every record's verdict.
+    pub verdicts: BTreeMap<Uuid, Verdict>,
+    /// Kind of every decoded record (for display).
+    pub kinds: BTreeMap<Uuid, Kind>,
+    /// Conflicts surfaced by the fold.
+    pub conflicts: Vec<Conflict>,
+    /// Per signer: highest sequence number applied and its effective time.
+    pub heads: BTreeMap<DeviceKey, (u64, DateTime<Utc>)>,
+    /// Order key of the last record applied.
+    pub last_key: Option<OrderKey>,
+    /// Rows to rewrite (not part of the state's identity).
+    #[serde(skip)]
+    pub dirty: Dirty,
+}
+
+impl CycleState {
+    /// An empty state for a cycle trusting `genesis_id`.
+    pub fn new(cycle: Uuid, genesis_id: Uuid) -> CycleState {
+        CycleState {
+            cycle,
+            genesis_id,
+            genesis: None,
+            members: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            phases: BTreeMap::new(),
+            phase: (Phase::Outreach, genesis_id),
+            proposals: BTreeMap::new(),
+            roundtables: BTreeMap::new(),
+            ballot_records: BTreeMap::new(),
+            current_ballots: BTreeMap::new(),
+            seal: None,
+            resolution: None,
+            tenders: BTreeMap::new(),
+            bids: BTreeMap::new(),
+            projects: BTreeMap::new(),
+            reports: BTreeMap::new(),
+            schedules: BTreeMap::new(),
+            rating_records: BTreeMap::new(),
+            verdicts: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            conflicts: Vec::new(),
+            heads: BTreeMap::new(),
+            last_key: None,
+            dirty: Dirty {
+                all: true,
+                ..Dirty::default()
+            },
+        }
+    }
+
+    /// The state as canonical bytes: equal states give equal bytes.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("state serialises")
+    }
+
+    /// The budget pool (zero before the genesis is known).
+    pub fn pool(&self) -> Fen {
+        self.genesis.as_ref().map(|g| g.budget_pool).unwrap_or(Fen::ZERO)
+    }
+
+    /// True when the proposal is funded by the resolution in effect.
+    pub fn is_funded(&self, proposal: &Uuid) -> bool {
+        self.resolution
+            .as_ref()
+            .is_some_and(|r| r.funded.contains_key(proposal))
+    }
+
+    /// The member holding `key`, if the key is on the roll.
+    pub fn member_of(&self, key: &DeviceKey) -> Option<&Member> {
+        self.keys.get(key).and_then(|k| self.members.get(&k.member))
+    }
+
+    /// Sets a record's verdict and marks it for rewriting.
+    pub(crate) fn set_verdict(&mut self, id: Uuid, verdict: Verdict) {
+        self.verdicts.insert(id, verdict);
+        self.dirty.records.insert(id);
+    }
+
+    /// Excludes a record.
+    pub(crate) fn exclude(&mut self, id: Uuid, reason: Exclusion) {
+        self.set_verdict(id, Verdict::Excluded { reason });
+    }
+
+    /// Takes the dirty set, leaving it empty.
+    pub fn take_dirty(&mut self) -> Dirty {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// The current ballot of a member, if any.
+    pub fn ballot_of(&self, member: &Uuid) -> Option<(Uuid, &BallotState)> {
+        let id = self.current_ballots.get(member)?;
+        Some((*id, self.ballot_records.get(id)?))
+    }
+
+    /// Satisfaction of a project: (good ratings, all current ratings).
+    pub fn satisfaction(&self, project: &Uuid) -> (u32, u32) {
+        let good_stars = self
+            .genesis
+            .as_ref()
+            .map(|g| g.satisfaction.good_stars)
+            .unwrap_or(4);
+        self.projects
+            .get(project)
+            .map(|p| {
+                let total = p.ratings.len() as u32;
+                let good = p.ratings.values().filter(|(_, s)| *s >= good_stars).count() as u32;
+                (good, total)
+            })
+            .unwrap_or((0, 0))
+    }
+}

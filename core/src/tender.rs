@@ -1,0 +1,213 @@
+//! Public tenders for funded projects, contractors' bids, and the award.
+
+use crate::exclusion::Exclusion;
+use crate::money::Fen;
+use crate::text;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A cadre opens a tender for a funded project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tender {
+    /// The funded proposal (the project).
+    pub project: Uuid,
+    /// Budget ceiling; at most the funded amount.
+    pub budget: Fen,
+    /// Bids close at this time.
+    pub deadline: DateTime<Utc>,
+    /// What the contractor must deliver.
+    pub requirements: String,
+}
+
+impl Tender {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("requirements", &self.requirements, 1, text::LONG)?;
+        if !self.budget.is_valid_positive() {
+            return Err(Exclusion::InvalidAmount {
+                field: "budget".into(),
+                detail: format!("{} is not a positive amount", self.budget),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A contractor's public bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bid {
+    /// The tender.
+    pub tender: Uuid,
+    /// Price, at most the tender's budget.
+    pub amount: Fen,
+    /// How the work will be done.
+    pub plan: String,
+    /// Promised duration in days.
+    pub duration_days: u32,
+}
+
+impl Bid {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("plan", &self.plan, 1, text::LONG)?;
+        if !self.amount.is_valid_positive() {
+            return Err(Exclusion::InvalidAmount {
+                field: "amount".into(),
+                detail: format!("{} is not a positive amount", self.amount),
+            });
+        }
+        if self.duration_days == 0 || self.duration_days > 3650 {
+            return Err(Exclusion::RuleViolation {
+                detail: "duration must be 1 to 3650 days".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A cadre awards a tender to one bid, with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Award {
+    /// The tender.
+    pub tender: Uuid,
+    /// The winning bid.
+    pub bid: Uuid,
+    /// Why this bid.
+    pub reason: String,
+}
+
+impl Award {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("reason", &self.reason, 1, text::MEDIUM)
+    }
+}
+
+use crate::fold::Ctx;
+use crate::roll::Role;
+use crate::state::{BidState, CycleState, TenderState};
+
+impl CycleState {
+    /// A cadre opens a tender for a funded project; the budget is at most the funded amount.
+    pub(crate) fn apply_tender(&mut self, ctx: &Ctx, b: &Tender) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        let funded = self.project(&b.project)?.funded;
+        if b.budget > funded {
+            return Err(Exclusion::OverBudget {
+                amount: b.budget,
+                limit: funded,
+            });
+        }
+        self.tenders.insert(
+            ctx.id,
+            TenderState {
+                project: b.project,
+                budget: b.budget,
+                deadline: b.deadline,
+                bids: Default::default(),
+                award: None,
+            },
+        );
+        self.dirty.projects.insert(b.project);
+        Ok(())
+    }
+
+    /// A contractor bids, before the deadline (by the bid's claimed time), within the budget.
+    pub(crate) fn apply_bid(&mut self, ctx: &Ctx, b: &Bid) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Contractor)?;
+        let t = self.tender(&b.tender)?;
+        if b.amount > t.budget {
+            return Err(Exclusion::OverBudget {
+                amount: b.amount,
+                limit: t.budget,
+            });
+        }
+        if ctx.time > t.deadline {
+            return Err(Exclusion::RuleViolation {
+                detail: format!("bid made after the tender deadline {}", t.deadline),
+            });
+        }
+        let project = t.project;
+        self.tenders.get_mut(&b.tender).expect("checked").bids.insert(ctx.id);
+        self.bids.insert(
+            ctx.id,
+            BidState {
+                tender: b.tender,
+                contractor: ctx.member,
+                amount: b.amount,
+            },
+        );
+        self.dirty.projects.insert(project);
+        Ok(())
+    }
+
+    /// A cadre awards a tender to one of its bids. The first award in fold order stands.
+    pub(crate) fn apply_award(&mut self, ctx: &Ctx, b: &Award) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        let t = self.tender(&b.tender)?;
+        if let Some(first) = t.award {
+            return Err(Exclusion::Conflicting { with: first });
+        }
+        let project = t.project;
+        let bid = self
+            .bids
+            .get(&b.bid)
+            .filter(|bid| bid.tender == b.tender)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "bid on this tender".into(),
+                id: b.bid,
+            })?
+            .clone();
+        if self.projects[&project].award.is_some() {
+            return Err(Exclusion::RuleViolation {
+                detail: "the project already has an awarded contract".into(),
+            });
+        }
+        self.tenders.get_mut(&b.tender).expect("checked").award = Some(ctx.id);
+        let p = self.projects.get_mut(&project).expect("tender implies project");
+        p.award = Some(ctx.id);
+        p.contractor = Some(bid.contractor);
+        p.contract_amount = Some(bid.amount);
+        self.dirty.projects.insert(project);
+        Ok(())
+    }
+
+    fn tender(&self, id: &Uuid) -> Result<&TenderState, Exclusion> {
+        self.tenders
+            .get(id)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "tender".into(),
+                id: *id,
+            })
+    }
+
+    /// The project whose award is `award`.
+    pub(crate) fn project_of_award(&self, award: &Uuid) -> Result<Uuid, Exclusion> {
+        self.projects
+            .iter()
+            .find(|(_, p)| p.award.as_ref() == Some(award))
+            .map(|(id, _)| *id)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "award".into(),
+                id: *award,
+            })
+    }
+
+    /// Fails unless the acting member is the project's awarded contractor.
+    pub(crate) fn require_contractor(&self, ctx: &Ctx, project: &Uuid) -> Result<(), Exclusion> {
+        if self.project(project)?.contractor == Some(ctx.member) {
+            Ok(())
+        } else {
+            Err(Exclusion::NotEligible {
+                detail: "only the awarded contractor may do this".into(),
+            })
+        }
+    }
+}
