@@ -236,3 +236,23 @@ impl CycleState {
         }
     }
 }
+
+impl CycleState {
+    /// Drafts the seal a cadre would sign now: every current ballot, and the recount.
+    pub fn draft_seal(&self, note: &str) -> Seal {
+        let ballots: Vec<Uuid> = self.current_ballots.values().copied().collect();
+        let shortlisted = self.proposals.values().filter(|p| p.is_shortlisted()).map(|p| p.id);
+        let counts = tally::approval_counts(
+            shortlisted,
+            ballots.iter().map(|id| self.ballot_records[id].approvals.as_slice()),
+        );
+        Seal {
+            ballots,
+            counts: counts
+                .into_iter()
+                .map(|(proposal, votes)| SealedCount { proposal, votes })
+                .collect(),
+            note: note.to_string(),
+        }
+    }
+}

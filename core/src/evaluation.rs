@@ -269,3 +269,24 @@ impl CycleState {
         Ok(())
     }
 }
+
+impl CycleState {
+    /// Drafts the release of the next unreleased instalment of a project's schedule, naming the
+    /// current ratings when the instalment is satisfaction-gated.
+    pub fn draft_release(&self, project: &Uuid, note: &str) -> Option<PaymentRelease> {
+        let schedule_id = self.projects.get(project)?.schedule?;
+        let s = self.schedules.get(&schedule_id)?;
+        let i = s.released.iter().position(Option::is_none)?;
+        let ratings = if s.instalments[i].requires_satisfaction {
+            self.projects[project].ratings.values().map(|(id, _)| *id).collect()
+        } else {
+            Vec::new()
+        };
+        Some(PaymentRelease {
+            schedule: schedule_id,
+            instalment: i as u32,
+            ratings,
+            note: note.to_string(),
+        })
+    }
+}

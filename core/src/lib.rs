@@ -38,3 +38,4 @@ pub use exclusion::Exclusion;
 pub use identity::DeviceKey;
 pub use lang::Lang;
 pub use money::Fen;
+pub mod store;

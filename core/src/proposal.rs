@@ -312,6 +312,7 @@ impl CycleState {
             },
         );
         self.dirty.proposals.insert(ctx.id);
+        self.dirty.proposal_text.insert(ctx.id);
         Ok(())
     }
 
@@ -330,6 +331,7 @@ impl CycleState {
         p.content = b.content.clone();
         p.revisions += 1;
         self.dirty.proposals.insert(b.proposal);
+        self.dirty.proposal_text.insert(b.proposal);
         Ok(())
     }
 

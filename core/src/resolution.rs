@@ -192,3 +192,24 @@ impl CycleState {
             })
     }
 }
+
+impl CycleState {
+    /// Drafts a resolution that funds exactly the sealed selection at the estimated amounts.
+    pub fn draft_resolution(&self, note: &str) -> Option<Resolution> {
+        let seal = self.seal.as_ref()?;
+        Some(Resolution {
+            seal: seal.id,
+            funded: seal
+                .selected
+                .iter()
+                .map(|p| Funding {
+                    proposal: *p,
+                    amount: self.proposals[p].content.estimated_budget,
+                    deviation_reason: None,
+                })
+                .collect(),
+            omitted: Vec::new(),
+            note: note.to_string(),
+        })
+    }
+}

@@ -296,6 +296,8 @@ pub struct Dirty {
     pub members: BTreeSet<Uuid>,
     /// Proposals.
     pub proposals: BTreeSet<Uuid>,
+    /// Proposals whose searchable text changed.
+    pub proposal_text: BTreeSet<Uuid>,
     /// Voters whose current ballot changed.
     pub ballots: BTreeSet<Uuid>,
     /// Reports.

@@ -1,0 +1,7 @@
+//! The `linli` command's library: the demo cycle and simulated devices, shared with the system
+//! tests.
+
+#![warn(missing_docs)]
+
+pub mod demo;
+pub mod devices;

@@ -1,0 +1,602 @@
+//! The device store: one SQLite database (WAL) per device holding the device's sequence counter,
+//! the cycles it follows, every record it has seen (exact signed bytes, signature verdict cached),
+//! and the materialised views the screens read.
+//!
+//! Every public operation runs in one transaction: it commits whole or leaves the previous state
+//! intact. The folded state of each cycle is cached in memory after the first write so that a new
+//! ballot or report is applied incrementally; screens never need it (they read the views).
+
+mod error;
+mod query;
+pub mod schema;
+mod views;
+
+pub use error::{Result, StoreError};
+pub use query::*;
+
+use crate::body::{Body, Kind};
+use crate::cycle::Genesis;
+use crate::envelope::{Draft, Record, SignedRecord};
+use crate::exclusion::Exclusion;
+use crate::fold::{self, Checked};
+use crate::identity::{self, DeviceKey, DeviceSecret, FileKeyStore, KeyStore};
+use crate::state::{CycleState, Verdict};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use uuid::Uuid;
+
+/// A fault a test can inject into the next write, to prove that a failure mid-transaction leaves
+/// the previous state intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Fail after the record rows are written, before the views.
+    AfterRecords,
+    /// Fail after the views are written, just before commit.
+    BeforeCommit,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Records new to this device.
+    pub new: usize,
+    /// Records it already had.
+    pub known: usize,
+    /// New records that are kept but not counted, with the reason.
+    pub excluded: Vec<(Uuid, Exclusion)>,
+}
+
+struct CycleCache {
+    state: CycleState,
+    records: Vec<Checked>,
+}
+
+struct Inner {
+    conn: Connection,
+    secret: DeviceSecret,
+    caches: HashMap<Uuid, CycleCache>,
+    fault: Option<Fault>,
+    clock: Option<DateTime<Utc>>,
+}
+
+/// A device's store. `Send + Sync`: calls are serialised internally; shells call it off the UI
+/// thread.
+pub struct Store {
+    inner: Mutex<Inner>,
+    key: DeviceKey,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store(device={})", self.key.short())
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, with the secret key in `<path>.key`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref();
+        Store::open_with_keys(path, &FileKeyStore::beside(path))
+    }
+
+    /// Opens the database at `path` with a shell-supplied key store.
+    pub fn open_with_keys(path: impl AsRef<Path>, keys: &dyn KeyStore) -> Result<Store> {
+        let conn = Connection::open(path.as_ref())?;
+        Store::from_connection(conn, keys)
+    }
+
+    /// Opens a private in-memory store (for tests and simulations).
+    pub fn open_in_memory(keys: &dyn KeyStore) -> Result<Store> {
+        Store::from_connection(Connection::open_in_memory()?, keys)
+    }
+
+    fn from_connection(mut conn: Connection, keys: &dyn KeyStore) -> Result<Store> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let secret = DeviceSecret::from_seed(&keys.load_or_create_seed()?);
+        let key = secret.public();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > schema::VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        let rebuild = schema::upgrade(&tx, found, schema::VERSION)? && found > 0;
+        let stored: Option<String> = tx
+            .query_row("SELECT public_key FROM device WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        match stored {
+            None => {
+                tx.execute(
+                    "INSERT INTO device (id, public_key, next_seq) VALUES (1, ?1, 1)",
+                    [key.to_hex()],
+                )?;
+            }
+            Some(s) if s != key.to_hex() => {
+                return Err(StoreError::WrongDevice {
+                    stored: s,
+                    given: key.to_hex(),
+                });
+            }
+            Some(_) => {}
+        }
+        let mut inner = Inner {
+            conn: Connection::open_in_memory()?,
+            secret,
+            caches: HashMap::new(),
+            fault: None,
+            clock: None,
+        };
+        if rebuild {
+            let cycles: Vec<(Uuid, Uuid)> = cycle_roots(&tx)?;
+            for (cycle, genesis) in cycles {
+                let cache = load_cache(&tx, cycle, genesis)?;
+                let mut st = cache.state.clone();
+                let dirty = st.take_dirty();
+                views::materialise(&tx, &st, &dirty)?;
+            }
+        }
+        tx.commit()?;
+        inner.conn = conn;
+        Ok(Store {
+            inner: Mutex::new(inner),
+            key,
+        })
+    }
+
+    /// This device's public key.
+    pub fn device_key(&self) -> DeviceKey {
+        self.key
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-written transaction (SQLite rolls it
+        // back), so a poisoned lock is safe to reuse once the caches are dropped.
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(poisoned) => {
+                let mut g = poisoned.into_inner();
+                g.caches.clear();
+                g
+            }
+        }
+    }
+
+    /// Makes the next write fail at `fault` (tests only).
+    #[doc(hidden)]
+    pub fn inject_fault(&self, fault: Fault) {
+        self.lock().fault = Some(fault);
+    }
+
+    /// Pins the clock used for claimed times (simulations and tests); `None` restores real time.
+    pub fn set_clock(&self, now: Option<DateTime<Utc>>) {
+        self.lock().clock = now;
+    }
+
+    /// Creates a new cycle with this device's key as the founding cadre. Returns the cycle id.
+    pub fn create_cycle(&self, genesis: Genesis) -> Result<Uuid> {
+        genesis.check_shape()?;
+        let cycle = Uuid::now_v7();
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq = next_seq(&tx)?;
+        let draft = Draft {
+            cycle,
+            seq,
+            time: inner.clock.unwrap_or_else(Utc::now),
+            phase: None,
+            body: Body::Genesis(genesis),
+        };
+        let rec = SignedRecord::sign(&inner.secret, &draft);
+        tx.execute(
+            "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
+            params![cycle.to_string(), rec.id.to_string(), Utc::now().to_rfc3339()],
+        )?;
+        let decoded = Arc::new(rec.decode()?);
+        insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
+        bump_seq(&tx, seq)?;
+        let records = vec![Checked {
+            id: rec.id,
+            record: Ok(decoded),
+        }];
+        let mut state = fold::fold(cycle, rec.id, &records);
+        if let Some(Verdict::Excluded { reason }) = state.verdicts.get(&rec.id) {
+            return Err(StoreError::Rejected(reason.clone()));
+        }
+        let dirty = state.take_dirty();
+        views::materialise(&tx, &state, &dirty)?;
+        tx.commit()?;
+        inner.caches.insert(cycle, CycleCache { state, records });
+        Ok(cycle)
+    }
+
+    /// Follows a cycle created elsewhere, trusting the genesis record `genesis_id` (from the invite
+    /// the cadre showed). Records for the cycle can then be imported.
+    pub fn follow_cycle(&self, cycle: Uuid, genesis_id: Uuid) -> Result<()> {
+        let mut g = self.lock();
+        let tx = g.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
+                [cycle.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(e) if e == genesis_id.to_string() => return Ok(()),
+            Some(_) => {
+                return Err(StoreError::Rejected(Exclusion::UntrustedGenesis));
+            }
+            None => {}
+        }
+        tx.execute(
+            "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
+            params![cycle.to_string(), genesis_id.to_string(), Utc::now().to_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Signs and stores a record of this device's own action. The action is checked against the
+    /// cycle's rules first: a refused action is a [`StoreError::Rejected`] and changes nothing.
+    pub fn submit(&self, cycle: Uuid, body: Body) -> Result<Uuid> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let mut cache = take_cache(inner, cycle)?;
+        let precheck = if body.kind() == Kind::Genesis {
+            Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
+        } else if let Err(e) = check_body_shape(&body, cache.state.pool()) {
+            Err(StoreError::Rejected(e))
+        } else if cache.state.member_of(&self.key).is_none() {
+            Err(StoreError::NotOnRoll(cycle))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = precheck {
+            inner.caches.insert(cycle, cache);
+            return Err(e);
+        }
+        let kind = body.kind();
+        let phase_ref = (!kind.allowed_phases().is_empty()).then_some(cache.state.phase.1);
+        let fault = inner.fault.take();
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq = next_seq(&tx)?;
+        let draft = Draft {
+            cycle,
+            seq,
+            time: inner.clock.unwrap_or_else(Utc::now),
+            phase: phase_ref,
+            body,
+        };
+        let rec = SignedRecord::sign(&inner.secret, &draft);
+        let decoded = match rec.decode() {
+            Ok(d) => Arc::new(d),
+            Err(e) => {
+                drop(tx);
+                inner.caches.insert(cycle, cache);
+                return Err(e.into());
+            }
+        };
+        let verdict = match cache.state.apply_new(&decoded) {
+            Some(result) => result,
+            None => {
+                let mut all = cache.records.clone();
+                all.push(Checked {
+                    id: rec.id,
+                    record: Ok(decoded.clone()),
+                });
+                let state = fold::fold(cycle, cache.state.genesis_id, &all);
+                let v = match state.verdicts.get(&rec.id) {
+                    Some(Verdict::Excluded { reason }) => Err(reason.clone()),
+                    _ => Ok(()),
+                };
+                if v.is_ok() {
+                    cache.state = state;
+                }
+                v
+            }
+        };
+        // A refused action leaves nothing behind: the transaction is dropped and the cache,
+        // which may hold the refused record's verdict, is rebuilt on the next write.
+        verdict?;
+        insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
+        bump_seq(&tx, seq)?;
+        cache.records.push(Checked {
+            id: rec.id,
+            record: Ok(decoded),
+        });
+        let cache = finish(tx, fault, cache)?;
+        inner.caches.insert(cycle, cache);
+        Ok(rec.id)
+    }
+
+    /// Imports records received from another device (a sync, a bundle, a paper hand-over). Every
+    /// new record is verified, stored and folded; invalid ones are kept with their reason.
+    pub fn import(&self, cycle: Uuid, records: &[SignedRecord]) -> Result<ImportReport> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let mut cache = take_cache(inner, cycle)?;
+        let fault = inner.fault.take();
+        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut report = ImportReport::default();
+        let mut fresh: Vec<&SignedRecord> = Vec::new();
+        {
+            let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+            let mut seen = std::collections::HashSet::new();
+            for r in records {
+                if !seen.insert(r.id) || exists.exists([r.id.to_string()])? {
+                    report.known += 1;
+                } else {
+                    fresh.push(r);
+                }
+            }
+        }
+        report.new = fresh.len();
+        let sig_ok = verify_all(&fresh);
+        let mut checked: Vec<Checked> = Vec::with_capacity(fresh.len());
+        for (r, ok) in fresh.iter().zip(&sig_ok) {
+            let decoded = r.decode().map(Arc::new);
+            let record = match (&decoded, ok) {
+                (Ok(d), true) => Ok(d.clone()),
+                (Ok(_), false) => Err(Exclusion::BadSignature),
+                (Err(e), _) => Err(e.clone()),
+            };
+            insert_record(&tx, cycle, r, decoded.as_ref().ok(), *ok)?;
+            checked.push(Checked { id: r.id, record });
+        }
+        // Incremental when every new record sorts after the folded ones; a full fold otherwise.
+        let mut order: Vec<&Checked> = checked.iter().collect();
+        order.sort_by_key(|c| match &c.record {
+            Ok(r) => (0, r.kind().rank(), r.time, r.signer, r.seq, r.id),
+            Err(_) => (1, 0, DateTime::<Utc>::MIN_UTC, DeviceKey([0; 32]), 0, c.id),
+        });
+        let mut incremental = true;
+        for c in &order {
+            match &c.record {
+                Ok(r) if cache.state.apply_new(r).is_some() => {}
+                _ => {
+                    incremental = false;
+                    break;
+                }
+            }
+        }
+        cache.records.extend(checked.iter().cloned());
+        if !incremental {
+            cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
+        }
+        for c in &checked {
+            if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&c.id) {
+                report.excluded.push((c.id, reason.clone()));
+            }
+        }
+        let cache = finish(tx, fault, cache)?;
+        inner.caches.insert(cycle, cache);
+        Ok(report)
+    }
+
+    /// Every record of a cycle, in the order this device stored them.
+    pub fn export(&self, cycle: Uuid) -> Result<Vec<SignedRecord>> {
+        let g = self.lock();
+        let mut stmt = g
+            .conn
+            .prepare_cached("SELECT signed, signature FROM records WHERE cycle_id = ?1 ORDER BY received_at, id")?;
+        let rows = stmt.query_map([cycle.to_string()], |r| {
+            let signed: Vec<u8> = r.get(0)?;
+            let sig: Vec<u8> = r.get(1)?;
+            Ok((signed, sig))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (signed, sig) = row?;
+            let sig: [u8; 64] = sig.try_into().map_err(|_| {
+                StoreError::Sqlite(rusqlite::Error::InvalidColumnType(1, "signature".into(), rusqlite::types::Type::Blob))
+            })?;
+            out.push(SignedRecord::from_parts(signed, sig));
+        }
+        Ok(out)
+    }
+
+    /// The folded state of a cycle (loaded from the records on first use). For auditors, the
+    /// demo and tests; screens read the views through the query methods instead.
+    pub fn state(&self, cycle: Uuid) -> Result<CycleState> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let cache = take_cache(inner, cycle)?;
+        let st = cache.state.clone();
+        inner.caches.insert(cycle, cache);
+        Ok(st)
+    }
+
+    /// Re-verifies every signature of a cycle from the stored bytes and refolds from scratch, as
+    /// an auditor does. Returns the state; it must equal [`Store::state`].
+    pub fn audit(&self, cycle: Uuid) -> Result<CycleState> {
+        let records = self.export(cycle)?;
+        let genesis = {
+            let g = self.lock();
+            genesis_of(&g.conn, cycle)?
+        };
+        let refs: Vec<&SignedRecord> = records.iter().collect();
+        let ok = verify_all(&refs);
+        let checked: Vec<Checked> = records
+            .iter()
+            .zip(ok)
+            .map(|(r, ok)| Checked {
+                id: r.id,
+                record: match r.decode() {
+                    Ok(d) if ok => Ok(Arc::new(d)),
+                    Ok(_) => Err(Exclusion::BadSignature),
+                    Err(e) => Err(e),
+                },
+            })
+            .collect();
+        Ok(fold::fold(cycle, genesis, &checked))
+    }
+
+    /// Runs a read-only query on the device database.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let g = self.lock();
+        Ok(f(&g.conn)?)
+    }
+}
+
+/// Checks a body on its own before signing, so that a local action gets the precise error.
+fn check_body_shape(body: &Body, pool: crate::money::Fen) -> Result<(), Exclusion> {
+    match body {
+        Body::Genesis(b) => b.check_shape(),
+        Body::RollEntry(b) => b.check_shape(),
+        Body::Revocation(b) => b.check_shape(),
+        Body::PhaseChange(b) => b.check_shape(),
+        Body::Proposal(b) => b.check_shape(pool),
+        Body::ProposalRevision(b) => b.check_shape(pool),
+        Body::Review(b) => b.check_shape(),
+        Body::Roundtable(b) => b.check_shape(),
+        Body::Ballot(b) => b.check_shape(),
+        Body::Seal(b) => b.check_shape(),
+        Body::Resolution(b) => b.check_shape(),
+        Body::Tender(b) => b.check_shape(),
+        Body::Bid(b) => b.check_shape(),
+        Body::Award(b) => b.check_shape(),
+        Body::InstalmentSchedule(b) => b.check_shape(),
+        Body::ProgressUpdate(b) => b.check_shape(),
+        Body::MonitoringReport(b) => b.check_shape(),
+        Body::ReportResponse(b) => b.check_shape(),
+        Body::CompletionReport(b) => b.check_shape(),
+        Body::Rating(b) => b.check_shape(),
+        Body::PaymentRelease(b) => b.check_shape(),
+    }
+}
+
+fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
+    let mut idx = Vec::new();
+    let mut items = Vec::new();
+    let mut out = vec![false; records.len()];
+    for (i, r) in records.iter().enumerate() {
+        if let Ok(k) = r.signer() {
+            idx.push(i);
+            items.push((k, r.signed.as_slice(), r.signature));
+        }
+    }
+    for (i, ok) in idx.into_iter().zip(identity::verify_many(&items)) {
+        out[i] = ok;
+    }
+    out
+}
+
+fn take_cache(inner: &mut Inner, cycle: Uuid) -> Result<CycleCache> {
+    if let Some(c) = inner.caches.remove(&cycle) {
+        return Ok(c);
+    }
+    let genesis = genesis_of(&inner.conn, cycle)?;
+    let tx = inner.conn.transaction()?;
+    let cache = load_cache(&tx, cycle, genesis)?;
+    tx.commit()?;
+    Ok(cache)
+}
+
+fn genesis_of(conn: &Connection, cycle: Uuid) -> Result<Uuid> {
+    let g: Option<String> = conn
+        .query_row(
+            "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
+            [cycle.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    g.and_then(|s| Uuid::parse_str(&s).ok())
+        .ok_or(StoreError::UnknownCycle(cycle))
+}
+
+fn cycle_roots(conn: &Connection) -> Result<Vec<(Uuid, Uuid)>> {
+    let mut stmt = conn.prepare("SELECT cycle_id, genesis_id FROM cycles ORDER BY cycle_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (c, g) = row?;
+        if let (Ok(c), Ok(g)) = (Uuid::parse_str(&c), Uuid::parse_str(&g)) {
+            out.push((c, g));
+        }
+    }
+    Ok(out)
+}
+
+fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCache> {
+    let mut stmt = conn.prepare_cached("SELECT signed, signature, sig_ok FROM records WHERE cycle_id = ?1")?;
+    let rows = stmt.query_map([cycle.to_string()], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?))
+    })?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (signed, sig, ok) = row?;
+        let mut s = [0u8; 64];
+        if sig.len() == 64 {
+            s.copy_from_slice(&sig);
+        }
+        let r = SignedRecord::from_parts(signed, s);
+        let record = match r.decode() {
+            Ok(d) if ok => Ok(Arc::new(d)),
+            Ok(_) => Err(Exclusion::BadSignature),
+            Err(e) => Err(e),
+        };
+        records.push(Checked { id: r.id, record });
+    }
+    let state = fold::fold(cycle, genesis, &records);
+    Ok(CycleCache { state, records })
+}
+
+fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
+    Ok(tx.query_row("SELECT next_seq FROM device WHERE id = 1", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
+    tx.execute("UPDATE device SET next_seq = ?1 WHERE id = 1", [used as i64 + 1])?;
+    Ok(())
+}
+
+/// Stores a record under the cycle it was delivered for (a record naming another cycle is kept
+/// there and excluded as `wrong_cycle`).
+fn insert_record(
+    tx: &Transaction<'_>,
+    cycle: Uuid,
+    r: &SignedRecord,
+    decoded: Option<&Arc<Record>>,
+    sig_ok: bool,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        cycle.to_string(),
+        decoded.map(|d| d.kind().as_str()),
+        decoded.map(|d| d.signer.to_hex()),
+        decoded.map(|d| d.seq as i64),
+        decoded.map(|d| d.time.to_rfc3339()),
+        r.signed,
+        r.signature.as_slice(),
+        sig_ok,
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    ])?;
+    Ok(())
+}
+
+/// Writes the views, honours an injected fault and commits. Returns the cache to put back.
+fn finish(tx: Transaction<'_>, fault: Option<Fault>, mut cache: CycleCache) -> Result<CycleCache> {
+    if fault == Some(Fault::AfterRecords) {
+        return Err(StoreError::Injected("after records"));
+    }
+    let dirty = cache.state.take_dirty();
+    views::materialise(&tx, &cache.state, &dirty)?;
+    if fault == Some(Fault::BeforeCommit) {
+        return Err(StoreError::Injected("before commit"));
+    }
+    tx.commit()?;
+    Ok(cache)
+}

@@ -1,0 +1,297 @@
+//! Writes the materialised views from the folded state: only the rows marked dirty, or every row
+//! of the cycle after a full fold. Runs inside the transaction that stored the records.
+
+use crate::state::{CycleState, Dirty, Verdict};
+use rusqlite::{Transaction, params};
+use uuid::Uuid;
+
+/// Rewrites the rows of `st` named by `dirty`.
+pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusqlite::Result<()> {
+    let cycle = st.cycle.to_string();
+    if dirty.all {
+        for table in [
+            "record_status",
+            "members",
+            "device_keys",
+            "proposals",
+            "ballots",
+            "reports",
+            "projects",
+            "payments",
+        ] {
+            tx.execute(&format!("DELETE FROM {table} WHERE cycle_id = ?1"), [&cycle])?;
+        }
+        tx.execute(
+            "DELETE FROM proposals_fts WHERE rowid NOT IN (SELECT rowid FROM proposals)",
+            [],
+        )?;
+    }
+    write_cycle(tx, st)?;
+    let all = dirty.all;
+    let pick = |set: &std::collections::BTreeSet<Uuid>, every: Vec<Uuid>| -> Vec<Uuid> {
+        if all { every } else { set.iter().copied().collect() }
+    };
+    for id in pick(&dirty.records, st.verdicts.keys().copied().collect()) {
+        write_verdict(tx, st, &id)?;
+    }
+    if all || !dirty.members.is_empty() {
+        for id in pick(&dirty.members, st.members.keys().copied().collect()) {
+            write_member(tx, st, &id)?;
+        }
+        tx.execute("DELETE FROM device_keys WHERE cycle_id = ?1", [&cycle])?;
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO device_keys (cycle_id, public_key, member_id, revoked_after) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (k, ks) in &st.keys {
+            ins.execute(params![cycle, k.to_hex(), ks.member.to_string(), ks.revoked_after.map(|s| s as i64)])?;
+        }
+    }
+    for id in pick(&dirty.proposals, st.proposals.keys().copied().collect()) {
+        write_proposal(tx, st, &id, all || dirty.proposal_text.contains(&id))?;
+    }
+    for id in pick(&dirty.ballots, st.current_ballots.keys().copied().collect()) {
+        write_ballot(tx, st, &id)?;
+    }
+    for id in pick(&dirty.reports, st.reports.keys().copied().collect()) {
+        write_report(tx, st, &id)?;
+    }
+    if !all {
+        // A superseded resolution may have dropped projects.
+        for id in &dirty.projects {
+            if !st.projects.contains_key(id) {
+                tx.execute("DELETE FROM projects WHERE project_id = ?1", [id.to_string()])?;
+                tx.execute("DELETE FROM payments WHERE project_id = ?1", [id.to_string()])?;
+            }
+        }
+    }
+    for id in pick(&dirty.projects, st.projects.keys().copied().collect()) {
+        write_project(tx, st, &id)?;
+    }
+    Ok(())
+}
+
+fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
+    let Some(g) = &st.genesis else {
+        tx.execute("DELETE FROM cycle_view WHERE cycle_id = ?1", [st.cycle.to_string()])?;
+        return Ok(());
+    };
+    let invalid = st.verdicts.values().filter(|v| !v.is_valid()).count() as i64;
+    let sealed_ballots = st.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0) as i64;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO cycle_view (cycle_id, community, year, title, pool_fen, phase, members,
+            proposals, voters, records, invalid, sealed, sealed_ballots, late_ballots, funded_fen,
+            conflicts, roundtables)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(params![
+        st.cycle.to_string(),
+        g.community,
+        g.year,
+        g.title,
+        g.budget_pool.get(),
+        st.phase.0.as_str(),
+        st.members.len() as i64,
+        st.proposals.len() as i64,
+        st.current_ballots.len() as i64,
+        st.verdicts.len() as i64,
+        invalid,
+        st.seal.is_some(),
+        sealed_ballots,
+        st.late_ballots().len() as i64,
+        st.resolution.as_ref().map(|r| r.total.get()).unwrap_or(0),
+        st.conflicts.len() as i64,
+        st.roundtables.len() as i64,
+    ])?;
+    Ok(())
+}
+
+fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+    let (valid, code, reason) = match st.verdicts.get(id) {
+        None => return Ok(()),
+        Some(Verdict::Valid) => (true, None, None),
+        Some(Verdict::Excluded { reason }) => (
+            false,
+            Some(reason.code()),
+            Some(serde_json::to_string(reason).expect("exclusions serialise")),
+        ),
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO record_status (id, cycle_id, valid, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id.to_string(), st.cycle.to_string(), valid, code, reason])?;
+    Ok(())
+}
+
+fn write_member(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+    let Some(m) = st.members.get(id) else {
+        return Ok(());
+    };
+    let roles: Vec<&str> = m.roles.iter().map(|r| r.as_str()).collect();
+    let attested: Vec<String> = m.attested_by.iter().map(|a| a.to_string()).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO members (cycle_id, member_id, display_name, roles, age_15_plus, attested_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        st.cycle.to_string(),
+        id.to_string(),
+        m.display_name,
+        roles.join(","),
+        m.age_15_plus,
+        attested.join(","),
+    ])?;
+    Ok(())
+}
+
+fn write_proposal(tx: &Transaction<'_>, st: &CycleState, id: &Uuid, text_changed: bool) -> rusqlite::Result<()> {
+    let Some(p) = st.proposals.get(id) else {
+        return Ok(());
+    };
+    let c = &p.content;
+    let sealed = st.seal.as_ref().and_then(|s| s.counts.get(id)).map(|v| *v as i64);
+    tx.prepare_cached(
+        "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
+            status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, description = excluded.description,
+            category = excluded.category, location = excluded.location, estimate_fen = excluded.estimate_fen,
+            status = excluded.status, votes = excluded.votes, sealed_votes = excluded.sealed_votes,
+            revisions = excluded.revisions, review_reason = excluded.review_reason",
+    )?
+    .execute(params![
+        id.to_string(),
+        st.cycle.to_string(),
+        c.title,
+        c.description,
+        c.category.as_str(),
+        c.location,
+        c.estimated_budget.get(),
+        p.status(st.is_funded(id)).as_str(),
+        p.votes as i64,
+        sealed,
+        p.signer_member.to_string(),
+        p.on_behalf_of.as_ref().map(|b| b.name.clone()),
+        p.revisions,
+        p.review.as_ref().map(|r| r.reason.clone()),
+        p.submitted_at.to_rfc3339(),
+    ])?;
+    if text_changed {
+        let rowid: i64 = tx
+            .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))?;
+        tx.prepare_cached("DELETE FROM proposals_fts WHERE rowid = ?1")?.execute([rowid])?;
+        let body = [
+            c.description.as_str(),
+            &c.location,
+            &c.target_group,
+            &c.needs_assessment,
+            &c.goals.join("\n"),
+        ]
+        .join("\n");
+        tx.prepare_cached("INSERT INTO proposals_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![rowid, c.title, body])?;
+    }
+    Ok(())
+}
+
+fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlite::Result<()> {
+    let Some((id, b)) = st.ballot_of(member) else {
+        tx.execute(
+            "DELETE FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
+            params![st.cycle.to_string(), member.to_string()],
+        )?;
+        return Ok(());
+    };
+    let status = match st.verdicts.get(&id) {
+        Some(Verdict::Excluded { reason }) => reason.code(),
+        _ if st.seal.is_some() => "sealed",
+        _ => "cast",
+    };
+    let approvals: Vec<String> = b.approvals.iter().map(|a| a.to_string()).collect();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, approvals, cast_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        st.cycle.to_string(),
+        member.to_string(),
+        id.to_string(),
+        serde_json::to_string(&approvals).expect("strings serialise"),
+        b.cast_at.to_rfc3339(),
+        status,
+    ])?;
+    Ok(())
+}
+
+fn write_report(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+    let Some(r) = st.reports.get(id) else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO reports (report_id, cycle_id, project_id, kind, text, reporter, photos, at, responses)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        id.to_string(),
+        st.cycle.to_string(),
+        r.project.to_string(),
+        r.kind.as_str(),
+        r.text,
+        r.reporter.to_string(),
+        r.photos,
+        r.at.to_rfc3339(),
+        r.responses.len() as i64,
+    ])?;
+    Ok(())
+}
+
+fn write_project(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+    let Some(p) = st.projects.get(id) else {
+        return Ok(());
+    };
+    let (good, total) = st.satisfaction(id);
+    let rule = st.genesis.as_ref().map(|g| g.satisfaction.clone()).unwrap_or_default();
+    let satisfied = total >= rule.min_ratings.max(1)
+        && u64::from(good) * 100 >= u64::from(rule.threshold_pct) * u64::from(total);
+    let title = st.proposals.get(id).map(|p| p.content.title.clone()).unwrap_or_default();
+    let cycle = st.cycle.to_string();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO projects (project_id, cycle_id, title, funded_fen, contractor_id, contract_fen,
+            progress, reports, completed, ratings, good_ratings, satisfied)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        id.to_string(),
+        cycle,
+        title,
+        p.funded.get(),
+        p.contractor.map(|c| c.to_string()),
+        p.contract_amount.map(|a| a.get()),
+        p.progress,
+        p.reports.len() as i64,
+        p.completion.is_some(),
+        total,
+        good,
+        satisfied,
+    ])?;
+    tx.prepare_cached("DELETE FROM payments WHERE project_id = ?1")?
+        .execute([id.to_string()])?;
+    if let Some(s) = p.schedule.and_then(|s| st.schedules.get(&s)) {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO payments (project_id, cycle_id, idx, label, amount_fen, gated, released_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, inst) in s.instalments.iter().enumerate() {
+            ins.execute(params![
+                id.to_string(),
+                cycle,
+                i as i64,
+                inst.label,
+                inst.amount.get(),
+                inst.requires_satisfaction,
+                s.released[i].map(|r| r.to_string()),
+            ])?;
+        }
+    }
+    Ok(())
+}
