@@ -16,7 +16,7 @@
 //!    and applied by its concept module, or excluded with the reason.
 
 use crate::body::{Body, Kind};
-use crate::envelope::Record;
+use crate::envelope::{Record, SignedRecord};
 use crate::exclusion::Exclusion;
 use crate::identity::DeviceKey;
 use crate::roll::Role;
@@ -33,6 +33,26 @@ pub struct Checked {
     pub id: Uuid,
     /// The decoded record, or why it could not be used.
     pub record: Result<Arc<Record>, Exclusion>,
+}
+
+impl Checked {
+    /// Combines a record with its signature verdict. Precedence (one rule everywhere): an
+    /// undecodable record is `malformed` (or `too_large`, `unsupported_schema`) before its
+    /// signature is considered; a decodable one with a bad signature is `bad_signature`.
+    pub fn from_record(r: &SignedRecord, signature_ok: bool) -> Checked {
+        let record = match r.decode() {
+            Ok(d) if signature_ok => Ok(Arc::new(d)),
+            Ok(_) => Err(Exclusion::BadSignature),
+            Err(e) => Err(e),
+        };
+        Checked { id: r.id, record }
+    }
+
+    /// Verifies the signature (one by one) and decodes.
+    pub fn verify(r: &SignedRecord) -> Checked {
+        let ok = r.verify().is_ok();
+        Checked::from_record(r, ok)
+    }
 }
 
 /// What a rule sees about the record being applied.
@@ -78,24 +98,34 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
             }
         }
     }
-    // Equivocation: one (signer, seq) slot, several records. Lowest id wins.
-    let mut slots: BTreeMap<(DeviceKey, u64), Uuid> = BTreeMap::new();
-    let mut records: Vec<&Record> = Vec::with_capacity(usable.len());
+    // Equivocation: one (signer, seq) slot, several records (a phone restored from a backup, or
+    // a cheat). A record named by a closing record (a seal's ballots, a release's ratings) wins,
+    // so that one voter cannot invalidate a seal; otherwise the lowest id wins.
+    let named: std::collections::BTreeSet<Uuid> = usable
+        .values()
+        .flat_map(|r| match &r.body {
+            Body::Seal(s) => s.ballots.clone(),
+            Body::PaymentRelease(p) => p.ratings.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut slots: BTreeMap<(DeviceKey, u64), Vec<&Record>> = BTreeMap::new();
     for r in usable.values() {
-        match slots.get(&(r.signer, r.seq)) {
-            Some(kept) => {
-                st.exclude(r.id, Exclusion::Conflicting { with: *kept });
-                st.conflicts.push(Conflict {
-                    subject: Uuid::from_bytes(r.signer.0[..16].try_into().expect("16 bytes")),
-                    kept: *kept,
-                    lost: r.id,
-                });
-            }
-            None => {
-                slots.insert((r.signer, r.seq), r.id);
-                records.push(r);
-            }
+        slots.entry((r.signer, r.seq)).or_default().push(r);
+    }
+    let mut records: Vec<&Record> = Vec::with_capacity(usable.len());
+    for (_, mut group) in slots {
+        group.sort_by_key(|r| (!named.contains(&r.id), r.id));
+        let kept = group[0].id;
+        for r in &group[1..] {
+            st.exclude(r.id, Exclusion::Conflicting { with: kept });
+            st.conflicts.push(Conflict {
+                subject: Uuid::from_bytes(r.signer.0[..16].try_into().expect("16 bytes")),
+                kept,
+                lost: r.id,
+            });
         }
+        records.push(group[0]);
     }
     // Effective times: running maximum of claimed time in sequence order, per signer.
     records.sort_by_key(|r| (r.signer, r.seq));
@@ -141,6 +171,11 @@ impl CycleState {
     /// case: a new ballot, report or rating). Returns `None` when a full fold is needed instead.
     pub fn apply_new(&mut self, r: &Record) -> Option<Result<(), Exclusion>> {
         if r.cycle != self.cycle || r.kind().rank() < Kind::PhaseChange.rank() {
+            return None;
+        }
+        // Closing records can decide equivocations among the records they name (see `fold`):
+        // they are rare, so they always take the full fold.
+        if matches!(r.kind(), Kind::Seal | Kind::PaymentRelease) {
             return None;
         }
         if self.verdicts.contains_key(&r.id) {

@@ -1,0 +1,159 @@
+//! Shared fixtures for the system tests: a small cycle on temporary device databases.
+
+use chrono::{Duration, Utc};
+use linli_cli::devices::{Device, exchange, register};
+use linli_core::ballot::Ballot;
+use linli_core::body::Body;
+use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::proposal::{BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision};
+use linli_core::roll::Role;
+use linli_core::store::Store;
+use linli_core::Fen;
+use uuid::Uuid;
+
+/// A cycle with a cadre tablet, a second cadre, and resident phones, on temp files.
+pub struct Fixture {
+    /// Keeps the databases alive.
+    pub dir: tempfile::TempDir,
+    /// The founding cadre's tablet.
+    pub cadre: Device,
+    /// A second cadre.
+    pub cadre2: Device,
+    /// Resident phones.
+    pub residents: Vec<Device>,
+    /// The cycle.
+    pub cycle: Uuid,
+}
+
+/// The pool of every fixture cycle: ¥300,000.
+pub const POOL: Fen = Fen::yuan(300_000);
+
+/// A valid proposal body costing `yuan`.
+pub fn proposal(title: &str, yuan: i64) -> Proposal {
+    Proposal {
+        content: ProposalContent {
+            title: title.into(),
+            description: format!("{title}：详细说明"),
+            category: Category::Facilities,
+            location: "3栋".into(),
+            target_group: "老人".into(),
+            needs_assessment: "走访".into(),
+            goals: vec![],
+            steps: vec![],
+            risks: vec![],
+            budget_lines: vec![BudgetLine { item: "全部".into(), amount: Fen::yuan(yuan) }],
+            estimated_budget: Fen::yuan(yuan),
+            attachments: vec![],
+        },
+        on_behalf_of: None,
+    }
+}
+
+impl Fixture {
+    /// A cycle in the outreach phase with `n` registered residents, all devices in sync.
+    pub fn new(n: usize) -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cadre = Device::open(dir.path(), "cadre", "李书记").unwrap();
+        let cadre2 = Device::open(dir.path(), "cadre2", "赵干部").unwrap();
+        let residents: Vec<Device> = (0..n)
+            .map(|i| Device::open(dir.path(), &format!("r{i}"), &format!("居民{i}")).unwrap())
+            .collect();
+        let cycle = cadre
+            .store
+            .create_cycle(Genesis {
+                community: "测试社区".into(),
+                year: 2026,
+                title: "测试周期".into(),
+                budget_pool: POOL,
+                calendar: vec![],
+                voting: VotingRules { min_picks: 1, max_picks: 3 },
+                satisfaction: SatisfactionRule { min_ratings: 1, ..Default::default() },
+                founder_member: cadre.member,
+                founder_name: cadre.name.clone(),
+            })
+            .unwrap();
+        let genesis = cadre.store.state(cycle).unwrap().genesis_id;
+        register(&cadre, &cadre2, cycle, &[Role::Cadre]).unwrap();
+        for r in &residents {
+            register(&cadre, r, cycle, &[Role::Resident]).unwrap();
+        }
+        let f = Fixture { dir, cadre, cadre2, residents, cycle };
+        for d in f.others() {
+            d.store.follow_cycle(cycle, genesis).unwrap();
+        }
+        f.sync();
+        f
+    }
+
+    /// Every device but the cadre tablet.
+    pub fn others(&self) -> Vec<&Device> {
+        std::iter::once(&self.cadre2).chain(self.residents.iter()).collect()
+    }
+
+    /// Two rounds of exchange between the tablet and every other device.
+    pub fn sync(&self) {
+        for _ in 0..2 {
+            for d in self.others() {
+                exchange(d, &self.cadre, self.cycle).unwrap();
+            }
+        }
+    }
+
+    /// The cadre moves the cycle to `to`.
+    pub fn advance(&self, to: Phase) {
+        let prev = self.cadre.store.state(self.cycle).unwrap().phase.1;
+        self.cadre
+            .act(self.cycle, Body::PhaseChange(PhaseChange { to, prev, note: String::new() }))
+            .unwrap();
+    }
+
+    /// Proposals phase: `k` residents propose; then deliberation with all shortlisted, then
+    /// voting; every device in sync. Returns the proposal ids.
+    pub fn to_voting(&self, k: usize) -> Vec<Uuid> {
+        self.advance(Phase::Proposals);
+        self.sync();
+        let ids: Vec<Uuid> = (0..k)
+            .map(|i| {
+                self.residents[i]
+                    .act(self.cycle, Body::Proposal(proposal(&format!("提案{i}"), 50_000 + i as i64 * 10_000)))
+                    .unwrap()
+            })
+            .collect();
+        self.sync();
+        self.advance(Phase::Deliberation);
+        for id in &ids {
+            self.cadre
+                .act(
+                    self.cycle,
+                    Body::Review(Review { proposal: *id, decision: ReviewDecision::Shortlist, reason: "可行".into(), supersedes: None }),
+                )
+                .unwrap();
+        }
+        self.advance(Phase::Voting);
+        self.sync();
+        ids
+    }
+
+    /// Every resident votes for the proposals chosen by `pick(i)`.
+    pub fn vote_all(&self, pick: impl Fn(usize) -> Vec<Uuid>) {
+        for (i, r) in self.residents.iter().enumerate() {
+            r.act(self.cycle, Body::Ballot(Ballot { approvals: pick(i) })).unwrap();
+        }
+        self.sync();
+    }
+}
+
+/// A snapshot of what a user sees of a store: the summary, proposals, records and the device's
+/// next sequence number. Equal snapshots mean nothing visible changed.
+pub fn snapshot(store: &Store, cycle: Uuid) -> String {
+    let summary = store.summary(cycle).unwrap();
+    let proposals = store.proposals(cycle, &Default::default()).unwrap();
+    let records = store.records(cycle, false).unwrap();
+    let members = store.members(cycle).unwrap();
+    format!("{summary:?}\n{proposals:?}\n{records:?}\n{members:?}\n{:?}", store.state(cycle).unwrap().canonical_bytes().len())
+}
+
+/// Tomorrow, for deadlines.
+pub fn tomorrow() -> chrono::DateTime<Utc> {
+    Utc::now() + Duration::days(1)
+}

@@ -343,14 +343,13 @@ impl Store {
         let sig_ok = verify_all(&fresh);
         let mut checked: Vec<Checked> = Vec::with_capacity(fresh.len());
         for (r, ok) in fresh.iter().zip(&sig_ok) {
-            let decoded = r.decode().map(Arc::new);
-            let record = match (&decoded, ok) {
-                (Ok(d), true) => Ok(d.clone()),
-                (Ok(_), false) => Err(Exclusion::BadSignature),
-                (Err(e), _) => Err(e.clone()),
+            let c = Checked::from_record(r, *ok);
+            let decoded = match &c.record {
+                Ok(d) => Some(d.clone()),
+                Err(_) => r.decode().ok().map(Arc::new),
             };
-            insert_record(&tx, cycle, r, decoded.as_ref().ok(), *ok)?;
-            checked.push(Checked { id: r.id, record });
+            insert_record(&tx, cycle, r, decoded.as_ref(), *ok)?;
+            checked.push(c);
         }
         // Incremental when every new record sorts after the folded ones; a full fold otherwise.
         let mut order: Vec<&Checked> = checked.iter().collect();
@@ -428,14 +427,7 @@ impl Store {
         let checked: Vec<Checked> = records
             .iter()
             .zip(ok)
-            .map(|(r, ok)| Checked {
-                id: r.id,
-                record: match r.decode() {
-                    Ok(d) if ok => Ok(Arc::new(d)),
-                    Ok(_) => Err(Exclusion::BadSignature),
-                    Err(e) => Err(e),
-                },
-            })
+            .map(|(r, ok)| Checked::from_record(r, ok))
             .collect();
         Ok(fold::fold(cycle, genesis, &checked))
     }
@@ -538,13 +530,7 @@ fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCach
         if sig.len() == 64 {
             s.copy_from_slice(&sig);
         }
-        let r = SignedRecord::from_parts(signed, s);
-        let record = match r.decode() {
-            Ok(d) if ok => Ok(Arc::new(d)),
-            Ok(_) => Err(Exclusion::BadSignature),
-            Err(e) => Err(e),
-        };
-        records.push(Checked { id: r.id, record });
+        records.push(Checked::from_record(&SignedRecord::from_parts(signed, s), ok));
     }
     let state = fold::fold(cycle, genesis, &records);
     Ok(CycleCache { state, records })
