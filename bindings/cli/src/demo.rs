@@ -28,10 +28,13 @@ use serde::Serialize;
 use std::path::Path;
 use uuid::Uuid;
 
+/// The fewest resident phones the demo story needs.
+pub const MIN_RESIDENTS: usize = 14;
+
 /// Options for a demo run.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
-    /// Number of resident phones (at least 12).
+    /// Number of resident phones (at least [`MIN_RESIDENTS`]).
     pub residents: usize,
 }
 
@@ -156,7 +159,7 @@ fn photo(label: &str) -> BlobRef {
 
 /// Runs the demo with device databases in `dir`.
 pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
-    let n = opts.residents.max(12);
+    let n = opts.residents.max(MIN_RESIDENTS);
     let cadre = Device::open(dir, "cadre-tablet", "李书记 (社区干部)")?;
     let council = Device::open(dir, "council", "张主任 (议事会)")?;
     let contractors = [

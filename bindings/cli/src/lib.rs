@@ -3,5 +3,8 @@
 
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod demo;
 pub mod devices;
+
+pub use cli::main_entry;

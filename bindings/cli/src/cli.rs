@@ -1,0 +1,381 @@
+//! The `linli` command line: argument parsing and the commands.
+
+
+use clap::{Parser, Subcommand};
+use crate::demo::{self, DemoOptions, DemoReport};
+use linli_core::store::{ProposalFilter, Store, StoreError, label};
+use linli_core::{Fen, Lang};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+/// Linli (邻里): offline-first participatory budgeting.
+#[derive(Parser)]
+#[command(name = "linli", version, about, long_about = None)]
+struct Cli {
+    /// The device database (SQLite). Also read from LINLI_DB.
+    #[arg(long, global = true, env = "LINLI_DB")]
+    db: Option<PathBuf>,
+    /// Language of the output: zh (简体中文) or en.
+    #[arg(long, global = true, default_value = "zh")]
+    lang: Lang,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a whole PB cycle across simulated devices on temporary SQLite files.
+    Demo {
+        /// Keep the device databases in this directory instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+        /// Number of resident phones (at least 14).
+        #[arg(long, default_value_t = 30)]
+        residents: usize,
+    },
+    /// Summary of the cycles in the database.
+    Status,
+    /// List proposals, optionally filtered or searched (Chinese full-text search works).
+    Proposals {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+        /// Full-text search.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only this status: submitted, shortlisted, merged, rejected, funded.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this category, e.g. elderly_care, safety, greening.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// List records with their verdicts.
+    Records {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+        /// Only records that are kept but not counted, with the reason.
+        #[arg(long)]
+        invalid: bool,
+    },
+    /// The roll: members, roles and attesting cadres.
+    Members {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
+    /// Funded projects: contract, progress, reports, satisfaction and payments.
+    Projects {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
+    /// Re-verify every signature from the stored bytes, refold from scratch, and compare with the
+    /// device's state (what an auditor does).
+    Audit {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Parses the command line and runs the command; the `linli` binary's whole `main`.
+pub fn main_entry() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e}", cli.lang.pick("错误", "error"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn open(cli: &Cli) -> Result<Store, CliError> {
+    let path = cli.db.as_ref().ok_or_else(|| {
+        CliError::Usage(cli.lang.pick("需要 --db 数据库路径（或 LINLI_DB）", "--db PATH (or LINLI_DB) is required").into())
+    })?;
+    if !path.exists() {
+        return Err(CliError::Usage(format!("{}: {}", cli.lang.pick("数据库不存在", "no database at"), path.display())));
+    }
+    Ok(Store::open(path)?)
+}
+
+fn pick_cycle(store: &Store, cycle: Option<Uuid>, lang: Lang) -> Result<Uuid, CliError> {
+    if let Some(c) = cycle {
+        return Ok(c);
+    }
+    store
+        .cycles()?
+        .first()
+        .map(|c| c.cycle)
+        .ok_or_else(|| CliError::Usage(lang.pick("数据库中没有周期", "the database holds no cycle").into()))
+}
+
+fn print_json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("serialisable"));
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, CliError> {
+    let lang = cli.lang;
+    match &cli.command {
+        Command::Demo { keep, residents } => {
+            let tmp;
+            let dir = match keep {
+                Some(d) => {
+                    std::fs::create_dir_all(d)?;
+                    d.clone()
+                }
+                None => {
+                    tmp = tempfile::tempdir()?;
+                    tmp.path().to_path_buf()
+                }
+            };
+            let started = std::time::Instant::now();
+            let report = demo::run(&dir, &DemoOptions { residents: *residents })?;
+            if cli.json {
+                print_json(&report);
+            } else {
+                print_demo(&report, lang, started.elapsed());
+                if let Some(d) = keep {
+                    println!("{} {}", lang.pick("设备数据库保存在", "device databases kept in"), d.display());
+                    println!("  linli --db {}/cadre-tablet.db status", d.display());
+                }
+            }
+            Ok(if report.converged && report.audit_matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Status => {
+            let store = open(cli)?;
+            let cycles = store.cycles()?;
+            if cli.json {
+                print_json(&cycles);
+            } else {
+                for c in &cycles {
+                    println!("{} {} — {}", c.community, c.year, c.title);
+                    println!("  {}: {}", lang.pick("周期", "cycle"), c.cycle);
+                    println!("  {}: {}   {}: {}", lang.pick("资金池", "pool"), c.pool, lang.pick("阶段", "phase"), label(lang, &c.phase));
+                    println!(
+                        "  {}: {}   {}: {}   {}: {}   {}: {}",
+                        lang.pick("名册", "members"), c.members,
+                        lang.pick("提案", "proposals"), c.proposals,
+                        lang.pick("投票人", "voters"), c.voters,
+                        lang.pick("议事会", "roundtables"), c.roundtables
+                    );
+                    println!(
+                        "  {}: {}   {}: {}   {}: {}",
+                        lang.pick("记录", "records"), c.records,
+                        lang.pick("未计入", "not counted"), c.invalid,
+                        lang.pick("冲突", "conflicts"), c.conflicts
+                    );
+                    if c.sealed {
+                        println!(
+                            "  {}: {}   {}: {}   {}: {}",
+                            lang.pick("封存选票", "sealed ballots"), c.sealed_ballots,
+                            lang.pick("迟到选票", "late ballots"), c.late_ballots,
+                            lang.pick("已资助", "funded"), c.funded
+                        );
+                    }
+                }
+                if cycles.is_empty() {
+                    println!("{}", lang.pick("数据库中没有周期", "the database holds no cycle"));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Proposals { cycle, search, status, category } => {
+            let store = open(cli)?;
+            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let rows = store.proposals(
+                cycle,
+                &ProposalFilter { status: status.clone(), category: category.clone(), search: search.clone() },
+            )?;
+            if cli.json {
+                print_json(&rows);
+            } else {
+                for p in &rows {
+                    let votes = p.sealed_votes.map(|v| format!("{v}*")).unwrap_or_else(|| p.votes.to_string());
+                    println!(
+                        "{:>5}  {:<10} {:>14}  {}  [{}]{}",
+                        votes,
+                        label(lang, &p.status),
+                        p.estimate.to_string(),
+                        p.title,
+                        label(lang, &p.category),
+                        p.on_behalf_of.as_ref().map(|n| format!(" ({} {n})", lang.pick("代录：", "on behalf of"))).unwrap_or_default()
+                    );
+                    if let Some(r) = &p.review_reason {
+                        println!("       {}: {r}", lang.pick("审核意见", "review"));
+                    }
+                }
+                println!("{} {}", rows.len(), lang.pick("个提案（* 为封存票数）", "proposals (* = sealed count)"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Records { cycle, invalid } => {
+            let store = open(cli)?;
+            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let rows = store.records(cycle, *invalid)?;
+            if cli.json {
+                print_json(&rows);
+            } else {
+                for r in &rows {
+                    let verdict = if r.valid {
+                        lang.pick("有效", "valid").to_string()
+                    } else {
+                        let reason: Option<linli_core::Exclusion> = r.reason.clone().and_then(|v| serde_json::from_value(v).ok());
+                        reason.map(|e| e.message(lang)).unwrap_or_else(|| r.code.clone().unwrap_or_default())
+                    };
+                    println!(
+                        "{}  {:<20} {:>8} #{:<4} {}",
+                        r.id,
+                        r.kind.as_deref().unwrap_or("?"),
+                        r.signer.as_deref().map(|s| &s[..8]).unwrap_or("?"),
+                        r.seq.map(|s| s.to_string()).unwrap_or_default(),
+                        verdict
+                    );
+                }
+                println!("{} {}", rows.len(), lang.pick("条记录", "records"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Members { cycle } => {
+            let store = open(cli)?;
+            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let rows = store.members(cycle)?;
+            if cli.json {
+                print_json(&rows);
+            } else {
+                for m in &rows {
+                    let roles: Vec<String> = m.roles.iter().map(|r| r.replace('_', " ")).collect();
+                    println!("{}  {:<24} {}", m.id, m.display_name, roles.join(", "));
+                }
+                println!("{} {}", rows.len(), lang.pick("名成员", "members"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Projects { cycle } => {
+            let store = open(cli)?;
+            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let rows = store.projects(cycle)?;
+            if cli.json {
+                print_json(&rows);
+            } else {
+                for p in &rows {
+                    println!("{}  {} {}", p.title, lang.pick("资助", "funded"), p.funded);
+                    println!(
+                        "  {}: {}   {}: {}%   {}: {}   {}: {}/{}",
+                        lang.pick("合同", "contract"), p.contract.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+                        lang.pick("进度", "progress"), p.progress,
+                        lang.pick("监督报告", "reports"), p.reports,
+                        lang.pick("满意评价", "good ratings"), p.good_ratings, p.ratings
+                    );
+                    for pay in &p.payments {
+                        println!(
+                            "    {} {} {}",
+                            if pay.released_by.is_some() { "✔" } else { "·" },
+                            pay.label,
+                            pay.amount
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { cycle } => {
+            let store = open(cli)?;
+            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let started = std::time::Instant::now();
+            let audited = store.audit(cycle)?;
+            let elapsed = started.elapsed();
+            let same = audited.canonical_bytes() == store.state(cycle)?.canonical_bytes();
+            let invalid = audited.verdicts.values().filter(|v| !v.is_valid()).count();
+            #[derive(Serialize)]
+            struct Audit {
+                cycle: Uuid,
+                records: usize,
+                not_counted: usize,
+                matches_device_state: bool,
+                millis: u128,
+            }
+            let a = Audit { cycle, records: audited.verdicts.len(), not_counted: invalid, matches_device_state: same, millis: elapsed.as_millis() };
+            if cli.json {
+                print_json(&a);
+            } else {
+                println!(
+                    "{}: {} {}, {} {}; {} ({} ms)",
+                    lang.pick("审计", "audit"),
+                    a.records, lang.pick("条记录", "records"),
+                    a.not_counted, lang.pick("条未计入", "not counted"),
+                    if same { lang.pick("与设备状态一致", "matches the device state") } else { lang.pick("与设备状态不一致！", "DIFFERS from the device state!") },
+                    a.millis
+                );
+            }
+            Ok(if same { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
+    println!("{}", lang.pick("邻里 Linli 演示：一个完整的参与式预算周期", "Linli demo: one whole participatory budgeting cycle"));
+    println!("{}: {}   {}: {}   {}: {}", lang.pick("周期", "cycle"), r.cycle, lang.pick("设备", "devices"), r.devices, lang.pick("记录", "records"), r.records);
+    println!();
+    println!("{}", lang.pick("提案与封存计票：", "Proposals and the sealed count:"));
+    for (title, status, votes) in &r.proposals {
+        println!("  {:>4}  {:<8} {}", votes.map(|v| v.to_string()).unwrap_or_else(|| "—".into()), label(lang, status), title);
+    }
+    println!(
+        "  {} {}，{} {}",
+        r.sealed_ballots, lang.pick("张选票已封存计入", "ballots sealed and counted"),
+        r.late_ballots, lang.pick("张迟到选票列出但未计入", "late ballot(s) listed, not counted")
+    );
+    println!();
+    println!("{}", lang.pick("资助项目：", "Funded projects:"));
+    let total: i64 = r.projects.iter().map(|p| p.funded.get()).sum();
+    for p in &r.projects {
+        println!(
+            "  {}  {} {}  {} {}  {} {}/{}  {} {}/{}",
+            p.title,
+            lang.pick("资助", "funded"), p.funded,
+            lang.pick("中标", "contract"), p.contract.map(|c| c.to_string()).unwrap_or_default(),
+            lang.pick("满意", "good ratings"), p.good, p.ratings,
+            lang.pick("已付款", "instalments paid"), p.released, p.scheduled
+        );
+    }
+    println!("  {} {}", lang.pick("合计", "total"), Fen(total));
+    for (title, reason) in &r.blocked_payments {
+        println!("  {} {}：{}", lang.pick("尾款暂缓", "final payment withheld for"), title, reason.message(lang));
+    }
+    println!();
+    println!("{}", lang.pick("保留但未计入的记录：", "Records kept but not counted:"));
+    for (kind, code) in &r.excluded {
+        println!("  {kind}: {code}");
+    }
+    println!();
+    println!(
+        "{}: {}",
+        lang.pick("所有设备状态一致", "every device holds identical state"),
+        if r.converged { lang.pick("是", "yes") } else { lang.pick("否！", "NO!") }
+    );
+    println!(
+        "{}: {}",
+        lang.pick("审计（重新验签并重算）与设备一致", "audit (re-verify and refold) matches"),
+        if r.audit_matches { lang.pick("是", "yes") } else { lang.pick("否！", "NO!") }
+    );
+    println!("({:.1} s)", elapsed.as_secs_f64());
+}
