@@ -170,7 +170,13 @@ impl CycleState {
     /// Applies one new record in place when it sorts after everything already folded (the common
     /// case: a new ballot, report or rating). Returns `None` when a full fold is needed instead.
     pub fn apply_new(&mut self, r: &Record) -> Option<Result<(), Exclusion>> {
-        if r.cycle != self.cycle || r.kind().rank() < Kind::PhaseChange.rank() {
+        if r.cycle != self.cycle {
+            return None;
+        }
+        if let Body::RollEntry(e) = &r.body {
+            return self.apply_new_member(r, e);
+        }
+        if r.kind().rank() < Kind::PhaseChange.rank() {
             return None;
         }
         // Closing records can decide equivocations among the records they name (see `fold`):
@@ -203,6 +209,48 @@ impl CycleState {
         );
         self.heads.insert(r.signer, (r.seq, eff));
         self.last_key = Some(key);
+        Some(result)
+    }
+
+    /// Registers a new member's first device in place. Safe without a full fold only when the
+    /// entry cannot change any other record's verdict: the member and the key are new, no record
+    /// by that key is known, and the signing cadre's key is authorised and this is its newest
+    /// record.
+    fn apply_new_member(&mut self, r: &Record, e: &crate::roll::RollEntry) -> Option<Result<(), Exclusion>> {
+        if self.verdicts.contains_key(&r.id)
+            || self.members.contains_key(&e.member)
+            || self.keys.contains_key(&e.device_key)
+            || self.heads.contains_key(&e.device_key)
+        {
+            return None;
+        }
+        let signer = self.keys.get(&r.signer)?;
+        let attester = signer.member;
+        if signer.revoked_after.is_some() || !self.has_role(&attester, Role::Cadre) {
+            return None;
+        }
+        let eff = match self.heads.get(&r.signer) {
+            Some((seq, _)) if *seq >= r.seq => return None,
+            Some((_, t)) if *t > r.time => *t,
+            _ => r.time,
+        };
+        let result = e.check_shape().and_then(|()| self.add_roll_entry(r, e, attester));
+        self.kinds.insert(r.id, r.kind());
+        self.set_verdict(
+            r.id,
+            match &result {
+                Ok(()) => Verdict::Valid,
+                Err(reason) => Verdict::Excluded {
+                    reason: reason.clone(),
+                },
+            },
+        );
+        self.dirty.members.insert(e.member);
+        self.heads.insert(r.signer, (r.seq, eff));
+        let key: OrderKey = (r.kind().rank(), eff, r.signer, r.seq, r.id);
+        if self.last_key.is_none_or(|last| key > last) {
+            self.last_key = Some(key);
+        }
         Some(result)
     }
 

@@ -226,7 +226,7 @@ impl CycleState {
         Ok(key.member)
     }
 
-    fn add_roll_entry(&mut self, r: &Record, e: &RollEntry, attester: Uuid) -> Result<(), Exclusion> {
+    pub(crate) fn add_roll_entry(&mut self, r: &Record, e: &RollEntry, attester: Uuid) -> Result<(), Exclusion> {
         if let Some(existing) = self.keys.get(&e.device_key) {
             if existing.member != e.member {
                 return Err(Exclusion::Conflicting {

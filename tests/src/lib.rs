@@ -157,3 +157,4 @@ pub fn snapshot(store: &Store, cycle: Uuid) -> String {
 pub fn tomorrow() -> chrono::DateTime<Utc> {
     Utc::now() + Duration::days(1)
 }
+pub mod synth;

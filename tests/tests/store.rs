@@ -235,3 +235,23 @@ fn concurrent_calls_from_several_threads_are_serialised() {
     assert_eq!(sorted.len(), 20, "every record got its own sequence number");
     assert!(matches!(store.submit(cycle, Body::Proposal(proposal("", 1))), Err(StoreError::Rejected(Exclusion::TextEmpty { .. }))));
 }
+
+#[test]
+fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
+    let f = Fixture::new(2);
+    let ids = f.to_voting(2);
+    f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap();
+    f.sync();
+    // The app is reinstalled: a new, empty database, the key restored from the keystore.
+    let key = std::fs::read_to_string(f.dir.path().join("r0.db.key")).unwrap();
+    std::fs::write(f.dir.path().join("r0-reinstalled.db.key"), key).unwrap();
+    let phone = Device { member: f.residents[0].member, ..Device::open(f.dir.path(), "r0-reinstalled", "居民0").unwrap() };
+    phone.store.follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id).unwrap();
+    exchange(&phone, &f.cadre, f.cycle).unwrap();
+    phone.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[1]] })).unwrap();
+    exchange(&phone, &f.cadre, f.cycle).unwrap();
+    let invalid = f.cadre.store.records(f.cycle, true).unwrap();
+    assert!(invalid.iter().all(|r| r.code.as_deref() != Some("conflicting")), "{invalid:?}");
+    assert_eq!(f.cadre.store.proposals(f.cycle, &Default::default()).unwrap().iter().find(|p| p.id == ids[1]).unwrap().votes, 1);
+    assert_eq!(f.cadre.store.summary(f.cycle).unwrap().proposals, 2, "the resident's proposal is still valid");
+}

@@ -268,7 +268,10 @@ impl Store {
         let phase_ref = (!kind.allowed_phases().is_empty()).then_some(cache.state.phase.1);
         let fault = inner.fault.take();
         let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq = next_seq(&tx)?;
+        // Never reuse a sequence number this key already signed, even if this database is new
+        // (a reinstalled app with the key restored from the keystore).
+        let known = cache.state.heads.get(&self.key).map(|(s, _)| *s).unwrap_or(0);
+        let seq = next_seq(&tx)?.max(known + 1);
         let draft = Draft {
             cycle,
             seq,
