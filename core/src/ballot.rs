@@ -114,9 +114,12 @@ impl CycleState {
                     self.dirty.proposals.insert(p);
                 }
             }
-            self.set_verdict(prev, Verdict::Excluded {
-                reason: Exclusion::Superseded { by: ctx.id },
-            });
+            self.set_verdict(
+                prev,
+                Verdict::Excluded {
+                    reason: Exclusion::Superseded { by: ctx.id },
+                },
+            );
         }
         for p in &b.approvals {
             self.proposals.get_mut(p).expect("checked").votes += 1;
@@ -144,13 +147,13 @@ impl CycleState {
         }
         let mut voters = BTreeSet::new();
         for id in &b.ballots {
-            let ballot = self
-                .ballot_records
-                .get(id)
-                .ok_or_else(|| Exclusion::UnknownReference {
-                    what: "ballot".into(),
-                    id: *id,
-                })?;
+            let ballot =
+                self.ballot_records
+                    .get(id)
+                    .ok_or_else(|| Exclusion::UnknownReference {
+                        what: "ballot".into(),
+                        id: *id,
+                    })?;
             if !voters.insert(ballot.member) {
                 return Err(Exclusion::RuleViolation {
                     detail: format!("the seal counts two ballots of member {}", ballot.member),
@@ -174,9 +177,7 @@ impl CycleState {
             let detail = counts
                 .iter()
                 .find(|(p, v)| stated.get(p) != Some(v))
-                .map(|(p, v)| {
-                    format!("proposal {p}: stated {:?}, recounted {v}", stated.get(p))
-                })
+                .map(|(p, v)| format!("proposal {p}: stated {:?}, recounted {v}", stated.get(p)))
                 .unwrap_or_else(|| "the seal states counts for proposals not on the ballot".into());
             return Err(Exclusion::TallyMismatch { detail });
         }
@@ -196,9 +197,12 @@ impl CycleState {
             .map(|(m, id)| (*m, *id))
             .collect();
         for (member, id) in late {
-            self.set_verdict(id, Verdict::Excluded {
-                reason: Exclusion::LateBallot { seal: ctx.id },
-            });
+            self.set_verdict(
+                id,
+                Verdict::Excluded {
+                    reason: Exclusion::LateBallot { seal: ctx.id },
+                },
+            );
             if let Some(counted) = b
                 .ballots
                 .iter()
@@ -241,10 +245,16 @@ impl CycleState {
     /// Drafts the seal a cadre would sign now: every current ballot, and the recount.
     pub fn draft_seal(&self, note: &str) -> Seal {
         let ballots: Vec<Uuid> = self.current_ballots.values().copied().collect();
-        let shortlisted = self.proposals.values().filter(|p| p.is_shortlisted()).map(|p| p.id);
+        let shortlisted = self
+            .proposals
+            .values()
+            .filter(|p| p.is_shortlisted())
+            .map(|p| p.id);
         let counts = tally::approval_counts(
             shortlisted,
-            ballots.iter().map(|id| self.ballot_records[id].approvals.as_slice()),
+            ballots
+                .iter()
+                .map(|id| self.ballot_records[id].approvals.as_slice()),
         );
         Seal {
             ballots,

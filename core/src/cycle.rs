@@ -167,7 +167,10 @@ impl Genesis {
         for w in &self.calendar {
             if w.end < w.start {
                 return Err(Exclusion::RuleViolation {
-                    detail: format!("calendar window for {} ends before it starts", w.phase.as_str()),
+                    detail: format!(
+                        "calendar window for {} ends before it starts",
+                        w.phase.as_str()
+                    ),
                 });
             }
         }
@@ -250,7 +253,11 @@ impl CycleState {
     }
 
     /// A cadre moves the cycle forward.
-    pub(crate) fn apply_phase_change(&mut self, ctx: &Ctx, b: &PhaseChange) -> Result<(), Exclusion> {
+    pub(crate) fn apply_phase_change(
+        &mut self,
+        ctx: &Ctx,
+        b: &PhaseChange,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require(ctx, Role::Cadre)?;
         let prev = *self

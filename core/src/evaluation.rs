@@ -139,11 +139,17 @@ use std::collections::BTreeSet;
 impl CycleState {
     /// A cadre fixes the instalments of an award; they add up to the winning bid. A later schedule
     /// for the same award supersedes the earlier one.
-    pub(crate) fn apply_schedule(&mut self, ctx: &Ctx, b: &InstalmentSchedule) -> Result<(), Exclusion> {
+    pub(crate) fn apply_schedule(
+        &mut self,
+        ctx: &Ctx,
+        b: &InstalmentSchedule,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require(ctx, Role::Cadre)?;
         let project = self.project_of_award(&b.award)?;
-        let contract = self.projects[&project].contract_amount.expect("award implies amount");
+        let contract = self.projects[&project]
+            .contract_amount
+            .expect("award implies amount");
         let sum = Fen::checked_sum(b.instalments.iter().map(|i| i.amount)).ok_or_else(|| {
             Exclusion::InvalidAmount {
                 field: "instalments".into(),
@@ -159,9 +165,12 @@ impl CycleState {
         let p = self.projects.get_mut(&project).expect("checked");
         if let Some(prev) = p.schedule.replace(ctx.id) {
             self.schedules.remove(&prev);
-            self.set_verdict(prev, Verdict::Excluded {
-                reason: Exclusion::Superseded { by: ctx.id },
-            });
+            self.set_verdict(
+                prev,
+                Verdict::Excluded {
+                    reason: Exclusion::Superseded { by: ctx.id },
+                },
+            );
         }
         self.schedules.insert(
             ctx.id,
@@ -177,10 +186,17 @@ impl CycleState {
     }
 
     /// The awarded contractor reports completion.
-    pub(crate) fn apply_completion(&mut self, ctx: &Ctx, b: &CompletionReport) -> Result<(), Exclusion> {
+    pub(crate) fn apply_completion(
+        &mut self,
+        ctx: &Ctx,
+        b: &CompletionReport,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require_contractor(ctx, &b.project)?;
-        self.projects.get_mut(&b.project).expect("checked").completion = Some(ctx.id);
+        self.projects
+            .get_mut(&b.project)
+            .expect("checked")
+            .completion = Some(ctx.id);
         self.dirty.projects.insert(b.project);
         Ok(())
     }
@@ -196,11 +212,15 @@ impl CycleState {
         }
         let p = self.projects.get_mut(&b.project).expect("checked");
         if let Some((prev, _)) = p.ratings.insert(ctx.member, (ctx.id, b.stars)) {
-            self.set_verdict(prev, Verdict::Excluded {
-                reason: Exclusion::Superseded { by: ctx.id },
-            });
+            self.set_verdict(
+                prev,
+                Verdict::Excluded {
+                    reason: Exclusion::Superseded { by: ctx.id },
+                },
+            );
         }
-        self.rating_records.insert(ctx.id, (b.project, ctx.member, b.stars));
+        self.rating_records
+            .insert(ctx.id, (b.project, ctx.member, b.stars));
         self.dirty.projects.insert(b.project);
         Ok(())
     }
@@ -221,9 +241,12 @@ impl CycleState {
                 id: b.schedule,
             })?;
         let i = b.instalment as usize;
-        let inst = s.instalments.get(i).ok_or_else(|| Exclusion::RuleViolation {
-            detail: format!("the schedule has no instalment {i}"),
-        })?;
+        let inst = s
+            .instalments
+            .get(i)
+            .ok_or_else(|| Exclusion::RuleViolation {
+                detail: format!("the schedule has no instalment {i}"),
+            })?;
         if let Some(first) = s.released[i] {
             return Err(Exclusion::Conflicting { with: first });
         }
@@ -234,14 +257,22 @@ impl CycleState {
         }
         let project = s.project;
         if inst.requires_satisfaction {
-            let rule = self.genesis.as_ref().expect("roll implies genesis").satisfaction.clone();
+            let rule = self
+                .genesis
+                .as_ref()
+                .expect("roll implies genesis")
+                .satisfaction
+                .clone();
             let mut members = BTreeSet::new();
             let mut good = 0u32;
             for id in &b.ratings {
-                let (p, m, stars) = self.rating_records.get(id).ok_or_else(|| Exclusion::UnknownReference {
-                    what: "rating".into(),
-                    id: *id,
-                })?;
+                let (p, m, stars) =
+                    self.rating_records
+                        .get(id)
+                        .ok_or_else(|| Exclusion::UnknownReference {
+                            what: "rating".into(),
+                            id: *id,
+                        })?;
                 if *p != project || !members.insert(*m) {
                     return Err(Exclusion::RuleViolation {
                         detail: format!("rating {id} is not a distinct rating of this project"),
@@ -252,7 +283,9 @@ impl CycleState {
                 }
             }
             let total = members.len() as u32;
-            if total < rule.min_ratings || u64::from(good) * 100 < u64::from(rule.threshold_pct) * u64::from(total) {
+            if total < rule.min_ratings
+                || u64::from(good) * 100 < u64::from(rule.threshold_pct) * u64::from(total)
+            {
                 return Err(Exclusion::SatisfactionNotMet {
                     good,
                     total,
@@ -264,7 +297,10 @@ impl CycleState {
                 detail: "only a satisfaction-gated instalment names ratings".into(),
             });
         }
-        self.schedules.get_mut(&b.schedule).expect("checked").released[i] = Some(ctx.id);
+        self.schedules
+            .get_mut(&b.schedule)
+            .expect("checked")
+            .released[i] = Some(ctx.id);
         self.dirty.projects.insert(project);
         Ok(())
     }
@@ -278,7 +314,11 @@ impl CycleState {
         let s = self.schedules.get(&schedule_id)?;
         let i = s.released.iter().position(Option::is_none)?;
         let ratings = if s.instalments[i].requires_satisfaction {
-            self.projects[project].ratings.values().map(|(id, _)| *id).collect()
+            self.projects[project]
+                .ratings
+                .values()
+                .map(|(id, _)| *id)
+                .collect()
         } else {
             Vec::new()
         };

@@ -226,32 +226,50 @@ impl Exclusion {
                 Exclusion::RevokedKey { after_seq } => {
                     format!("签名设备已被注销（序号 {after_seq} 之后无效）")
                 }
-                Exclusion::MissingRole { role } => format!("签名者没有“{}”角色", role.label(Lang::Zh)),
+                Exclusion::MissingRole { role } => {
+                    format!("签名者没有“{}”角色", role.label(Lang::Zh))
+                }
                 Exclusion::NotEligible { detail } => format!("无权进行此操作：{detail}"),
                 Exclusion::WrongPhase { allowed, actual } => format!(
                     "当前阶段（{}）不允许此操作，允许的阶段：{}",
                     actual.label(Lang::Zh),
-                    allowed.iter().map(|p| p.label(Lang::Zh)).collect::<Vec<_>>().join("、")
+                    allowed
+                        .iter()
+                        .map(|p| p.label(Lang::Zh))
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
-                Exclusion::UnknownReference { what, id } => format!("引用的{what}不存在或无效：{id}"),
-                Exclusion::OverBudget { amount, limit } => format!("超出预算：{amount} 超过 {limit}"),
-                Exclusion::InvalidAmount { field, detail } => format!("金额无效（{field}）：{detail}"),
+                Exclusion::UnknownReference { what, id } => {
+                    format!("引用的{what}不存在或无效：{id}")
+                }
+                Exclusion::OverBudget { amount, limit } => {
+                    format!("超出预算：{amount} 超过 {limit}")
+                }
+                Exclusion::InvalidAmount { field, detail } => {
+                    format!("金额无效（{field}）：{detail}")
+                }
                 Exclusion::TextEmpty { field } => format!("{field} 不能为空"),
                 Exclusion::TextTooLong { field, max, len } => {
                     format!("{field} 过长：{len} 字（上限 {max} 字）")
                 }
-                Exclusion::InvalidText { field, detail } => format!("{field} 含有非法字符：{detail}"),
+                Exclusion::InvalidText { field, detail } => {
+                    format!("{field} 含有非法字符：{detail}")
+                }
                 Exclusion::TooMany { field, max } => format!("{field} 超过 {max} 项"),
                 Exclusion::RuleViolation { detail } => format!("违反规则：{detail}"),
                 Exclusion::Superseded { by } => format!("已被更新的记录取代：{by}"),
                 Exclusion::Conflicting { with } => format!("与记录 {with} 冲突，按规则未采用"),
-                Exclusion::LateBallot { seal } => format!("未计入：不在封票记录 {seal} 中（迟到或被遗漏）"),
+                Exclusion::LateBallot { seal } => {
+                    format!("未计入：不在封票记录 {seal} 中（迟到或被遗漏）")
+                }
                 Exclusion::TallyMismatch { detail } => format!("计票结果不符：{detail}"),
                 Exclusion::SatisfactionNotMet {
                     good,
                     total,
                     threshold_pct,
-                } => format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）"),
+                } => {
+                    format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）")
+                }
             },
         }
     }

@@ -140,14 +140,17 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
         st.heads.insert(r.signer, (r.seq, eff));
         keyed.push(((r.kind().rank(), eff, r.signer, r.seq, r.id), r));
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|(k, _)| *k);
 
     let first_rest = keyed
         .iter()
         .position(|(k, _)| k.0 >= Kind::PhaseChange.rank())
         .unwrap_or(keyed.len());
     let (roll_part, rest) = keyed.split_at(first_rest);
-    for (_, r) in roll_part.iter().filter(|(k, _)| k.0 == Kind::Genesis.rank()) {
+    for (_, r) in roll_part
+        .iter()
+        .filter(|(k, _)| k.0 == Kind::Genesis.rank())
+    {
         st.apply_genesis(r);
     }
     st.fold_roll(roll_part);
@@ -216,7 +219,11 @@ impl CycleState {
     /// entry cannot change any other record's verdict: the member and the key are new, no record
     /// by that key is known, and the signing cadre's key is authorised and this is its newest
     /// record.
-    fn apply_new_member(&mut self, r: &Record, e: &crate::roll::RollEntry) -> Option<Result<(), Exclusion>> {
+    fn apply_new_member(
+        &mut self,
+        r: &Record,
+        e: &crate::roll::RollEntry,
+    ) -> Option<Result<(), Exclusion>> {
         if self.verdicts.contains_key(&r.id)
             || self.members.contains_key(&e.member)
             || self.keys.contains_key(&e.device_key)
@@ -234,7 +241,9 @@ impl CycleState {
             Some((_, t)) if *t > r.time => *t,
             _ => r.time,
         };
-        let result = e.check_shape().and_then(|()| self.add_roll_entry(r, e, attester));
+        let result = e
+            .check_shape()
+            .and_then(|()| self.add_roll_entry(r, e, attester));
         self.kinds.insert(r.id, r.kind());
         self.set_verdict(
             r.id,
@@ -265,13 +274,14 @@ impl CycleState {
         let allowed = r.kind().allowed_phases();
         if !allowed.is_empty() {
             let phase_ref = r.phase.expect("decode guarantees a phase reference");
-            let phase = *self
-                .phases
-                .get(&phase_ref)
-                .ok_or_else(|| Exclusion::UnknownReference {
-                    what: "phase record".into(),
-                    id: phase_ref,
-                })?;
+            let phase =
+                *self
+                    .phases
+                    .get(&phase_ref)
+                    .ok_or_else(|| Exclusion::UnknownReference {
+                        what: "phase record".into(),
+                        id: phase_ref,
+                    })?;
             if !allowed.contains(&phase) {
                 return Err(Exclusion::WrongPhase {
                     allowed: allowed.to_vec(),

@@ -201,7 +201,8 @@ impl KeyStore for FileKeyStore {
     fn load_or_create_seed(&self) -> Result<[u8; 32], KeyError> {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => {
-                let bytes = hex::decode(text.trim()).map_err(|e| KeyError::Corrupt(e.to_string()))?;
+                let bytes =
+                    hex::decode(text.trim()).map_err(|e| KeyError::Corrupt(e.to_string()))?;
                 bytes
                     .try_into()
                     .map_err(|_| KeyError::Corrupt("seed must be 32 bytes".into()))
@@ -280,6 +281,9 @@ mod tests {
         let s2 = ks.load_or_create_seed().unwrap();
         assert_eq!(s1, s2);
         std::fs::write(dir.path().join("d.db.key"), "zz").unwrap();
-        assert!(matches!(ks.load_or_create_seed(), Err(KeyError::Corrupt(_))));
+        assert!(matches!(
+            ks.load_or_create_seed(),
+            Err(KeyError::Corrupt(_))
+        ));
     }
 }

@@ -116,7 +116,11 @@ use crate::state::{CycleState, ReportState};
 
 impl CycleState {
     /// The awarded contractor or a cadre reports progress on an awarded project.
-    pub(crate) fn apply_progress(&mut self, ctx: &Ctx, b: &ProgressUpdate) -> Result<(), Exclusion> {
+    pub(crate) fn apply_progress(
+        &mut self,
+        ctx: &Ctx,
+        b: &ProgressUpdate,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         if !self.has_role(&ctx.member, Role::Cadre) {
             self.require_contractor(ctx, &b.project)?;
@@ -134,13 +138,21 @@ impl CycleState {
     }
 
     /// A resident or supervisor reports on a funded project.
-    pub(crate) fn apply_report(&mut self, ctx: &Ctx, b: &MonitoringReport) -> Result<(), Exclusion> {
+    pub(crate) fn apply_report(
+        &mut self,
+        ctx: &Ctx,
+        b: &MonitoringReport,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         if !self.has_role(&ctx.member, Role::Supervisor) {
             self.require(ctx, Role::Resident)?;
         }
         self.project(&b.project)?;
-        self.projects.get_mut(&b.project).expect("checked").reports.push(ctx.id);
+        self.projects
+            .get_mut(&b.project)
+            .expect("checked")
+            .reports
+            .push(ctx.id);
         self.reports.insert(
             ctx.id,
             ReportState {
@@ -159,7 +171,11 @@ impl CycleState {
     }
 
     /// A cadre, a supervisor or the project's contractor responds to a report.
-    pub(crate) fn apply_response(&mut self, ctx: &Ctx, b: &ReportResponse) -> Result<(), Exclusion> {
+    pub(crate) fn apply_response(
+        &mut self,
+        ctx: &Ctx,
+        b: &ReportResponse,
+    ) -> Result<(), Exclusion> {
         b.check_shape()?;
         let project = self
             .reports
@@ -169,11 +185,16 @@ impl CycleState {
                 id: b.report,
             })?
             .project;
-        let official = self.has_role(&ctx.member, Role::Cadre) || self.has_role(&ctx.member, Role::Supervisor);
+        let official =
+            self.has_role(&ctx.member, Role::Cadre) || self.has_role(&ctx.member, Role::Supervisor);
         if !official {
             self.require_contractor(ctx, &project)?;
         }
-        self.reports.get_mut(&b.report).expect("checked").responses.push(ctx.id);
+        self.reports
+            .get_mut(&b.report)
+            .expect("checked")
+            .responses
+            .push(ctx.id);
         self.dirty.reports.insert(b.report);
         Ok(())
     }

@@ -167,16 +167,20 @@ impl ProposalContent {
                 });
             }
         }
-        let sum = Fen::checked_sum(self.budget_lines.iter().map(|l| l.amount)).ok_or_else(|| {
-            Exclusion::InvalidAmount {
-                field: "budget_lines".into(),
-                detail: "sum overflows".into(),
-            }
-        })?;
+        let sum =
+            Fen::checked_sum(self.budget_lines.iter().map(|l| l.amount)).ok_or_else(|| {
+                Exclusion::InvalidAmount {
+                    field: "budget_lines".into(),
+                    detail: "sum overflows".into(),
+                }
+            })?;
         if sum != self.estimated_budget {
             return Err(Exclusion::InvalidAmount {
                 field: "budget_lines".into(),
-                detail: format!("lines add up to {sum}, estimate is {}", self.estimated_budget),
+                detail: format!(
+                    "lines add up to {sum}, estimate is {}",
+                    self.estimated_budget
+                ),
             });
         }
         Ok(())
@@ -317,7 +321,11 @@ impl CycleState {
     }
 
     /// The author (or the cadre who entered a paper proposal, or any cadre for one) revises it.
-    pub(crate) fn apply_revision(&mut self, ctx: &Ctx, b: &ProposalRevision) -> Result<(), Exclusion> {
+    pub(crate) fn apply_revision(
+        &mut self,
+        ctx: &Ctx,
+        b: &ProposalRevision,
+    ) -> Result<(), Exclusion> {
         b.check_shape(self.pool())?;
         let p = self.proposal(&b.proposal)?;
         let allowed = p.signer_member == ctx.member
@@ -347,13 +355,19 @@ impl CycleState {
         }
         if let Some(prev) = current {
             if b.supersedes == Some(prev) {
-                self.set_verdict(prev, crate::state::Verdict::Excluded {
-                    reason: Exclusion::Superseded { by: ctx.id },
-                });
+                self.set_verdict(
+                    prev,
+                    crate::state::Verdict::Excluded {
+                        reason: Exclusion::Superseded { by: ctx.id },
+                    },
+                );
             } else {
-                self.set_verdict(prev, crate::state::Verdict::Excluded {
-                    reason: Exclusion::Conflicting { with: ctx.id },
-                });
+                self.set_verdict(
+                    prev,
+                    crate::state::Verdict::Excluded {
+                        reason: Exclusion::Conflicting { with: ctx.id },
+                    },
+                );
                 self.conflicts.push(Conflict {
                     subject: b.proposal,
                     kept: ctx.id,

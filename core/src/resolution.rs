@@ -144,17 +144,24 @@ impl CycleState {
             deviations.insert(o.proposal, o.reason.clone());
         }
         for s in &seal.selected {
-            if !b.funded.iter().any(|f| f.proposal == *s) && !b.omitted.iter().any(|o| o.proposal == *s) {
+            if !b.funded.iter().any(|f| f.proposal == *s)
+                && !b.omitted.iter().any(|o| o.proposal == *s)
+            {
                 return Err(Exclusion::RuleViolation {
-                    detail: format!("selected proposal {s} is neither funded nor omitted with a reason"),
+                    detail: format!(
+                        "selected proposal {s} is neither funded nor omitted with a reason"
+                    ),
                 });
             }
         }
         if let Some(prev) = &self.resolution {
             let prev_id = prev.id;
-            self.set_verdict(prev_id, Verdict::Excluded {
-                reason: Exclusion::Superseded { by: ctx.id },
-            });
+            self.set_verdict(
+                prev_id,
+                Verdict::Excluded {
+                    reason: Exclusion::Superseded { by: ctx.id },
+                },
+            );
         }
         let funded: BTreeMap<Uuid, Fen> = b.funded.iter().map(|f| (f.proposal, f.amount)).collect();
         self.dirty.proposals.extend(self.projects.keys().copied());

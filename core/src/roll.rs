@@ -178,7 +178,11 @@ impl CycleState {
         self.dirty.members.extend(self.members.keys().copied());
     }
 
-    fn roll_fixpoint(&mut self, entries: &[(&Record, &RollEntry)], cutoffs: &BTreeMap<DeviceKey, u64>) {
+    fn roll_fixpoint(
+        &mut self,
+        entries: &[(&Record, &RollEntry)],
+        cutoffs: &BTreeMap<DeviceKey, u64>,
+    ) {
         let mut pending: Vec<(&Record, &RollEntry)> = Vec::new();
         for (r, e) in entries {
             match e.check_shape() {
@@ -213,11 +217,17 @@ impl CycleState {
     }
 
     /// The signer must be a cadre on the roll whose key is not cut off at this seq.
-    fn authorise_cadre(&self, r: &Record, cutoffs: &BTreeMap<DeviceKey, u64>) -> Result<Uuid, Exclusion> {
+    fn authorise_cadre(
+        &self,
+        r: &Record,
+        cutoffs: &BTreeMap<DeviceKey, u64>,
+    ) -> Result<Uuid, Exclusion> {
         let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
         if let Some(after_seq) = cutoffs.get(&r.signer) {
             if r.seq > *after_seq {
-                return Err(Exclusion::RevokedKey { after_seq: *after_seq });
+                return Err(Exclusion::RevokedKey {
+                    after_seq: *after_seq,
+                });
             }
         }
         if !self.has_role(&key.member, Role::Cadre) {
@@ -226,7 +236,12 @@ impl CycleState {
         Ok(key.member)
     }
 
-    pub(crate) fn add_roll_entry(&mut self, r: &Record, e: &RollEntry, attester: Uuid) -> Result<(), Exclusion> {
+    pub(crate) fn add_roll_entry(
+        &mut self,
+        r: &Record,
+        e: &RollEntry,
+        attester: Uuid,
+    ) -> Result<(), Exclusion> {
         if let Some(existing) = self.keys.get(&e.device_key) {
             if existing.member != e.member {
                 return Err(Exclusion::Conflicting {

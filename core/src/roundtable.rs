@@ -59,7 +59,11 @@ impl Roundtable {
             });
         }
         text::check_count("discussed", self.discussed.len(), MAX_DISCUSSED)?;
-        text::check_count("recommendations", self.recommendations.len(), MAX_RECOMMENDATIONS)?;
+        text::check_count(
+            "recommendations",
+            self.recommendations.len(),
+            MAX_RECOMMENDATIONS,
+        )?;
         text::check_count("participants", self.participants.len(), MAX_PARTICIPANTS)?;
         if has_duplicates(&self.discussed) || has_duplicates(&self.participants) {
             return Err(Exclusion::RuleViolation {

@@ -409,7 +409,10 @@ impl CycleState {
 
     /// The budget pool (zero before the genesis is known).
     pub fn pool(&self) -> Fen {
-        self.genesis.as_ref().map(|g| g.budget_pool).unwrap_or(Fen::ZERO)
+        self.genesis
+            .as_ref()
+            .map(|g| g.budget_pool)
+            .unwrap_or(Fen::ZERO)
     }
 
     /// True when the proposal is funded by the resolution in effect.

@@ -8,7 +8,11 @@ use uuid::Uuid;
 /// Greedy by votes within the budget: take proposals in order of votes (descending), ties broken
 /// by proposal id ascending, skipping any that no longer fit. Proposals with no votes are never
 /// selected. Source: pabutools `greedy_utilitarian_welfare` with `Cost_Sat`-free approval scores.
-pub fn greedy_by_votes(counts: &BTreeMap<Uuid, u64>, costs: &BTreeMap<Uuid, Fen>, budget: Fen) -> Vec<Uuid> {
+pub fn greedy_by_votes(
+    counts: &BTreeMap<Uuid, u64>,
+    costs: &BTreeMap<Uuid, Fen>,
+    budget: Fen,
+) -> Vec<Uuid> {
     let mut order: Vec<(&Uuid, &u64)> = counts.iter().filter(|(_, v)| **v > 0).collect();
     order.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let mut left = budget.get();
@@ -25,7 +29,10 @@ pub fn greedy_by_votes(counts: &BTreeMap<Uuid, u64>, costs: &BTreeMap<Uuid, Fen>
 
 /// Counts approvals per proposal over a set of approval ballots. Every proposal in `candidates`
 /// appears in the result, with zero when nobody approved it.
-pub fn approval_counts<'a, I>(candidates: impl IntoIterator<Item = Uuid>, ballots: I) -> BTreeMap<Uuid, u64>
+pub fn approval_counts<'a, I>(
+    candidates: impl IntoIterator<Item = Uuid>,
+    ballots: I,
+) -> BTreeMap<Uuid, u64>
 where
     I: IntoIterator<Item = &'a [Uuid]>,
 {
@@ -52,6 +59,9 @@ mod tests {
         let counts = BTreeMap::from([(a, 5), (b, 5), (c, 3)]);
         let costs = BTreeMap::from([(a, Fen(60)), (b, Fen(50)), (c, Fen(40))]);
         assert_eq!(greedy_by_votes(&counts, &costs, Fen(100)), vec![a, c]);
-        assert_eq!(greedy_by_votes(&counts, &costs, Fen(10)), Vec::<Uuid>::new());
+        assert_eq!(
+            greedy_by_votes(&counts, &costs, Fen(10)),
+            Vec::<Uuid>::new()
+        );
     }
 }

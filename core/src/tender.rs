@@ -134,7 +134,11 @@ impl CycleState {
             });
         }
         let project = t.project;
-        self.tenders.get_mut(&b.tender).expect("checked").bids.insert(ctx.id);
+        self.tenders
+            .get_mut(&b.tender)
+            .expect("checked")
+            .bids
+            .insert(ctx.id);
         self.bids.insert(
             ctx.id,
             BidState {
@@ -171,7 +175,10 @@ impl CycleState {
             });
         }
         self.tenders.get_mut(&b.tender).expect("checked").award = Some(ctx.id);
-        let p = self.projects.get_mut(&project).expect("tender implies project");
+        let p = self
+            .projects
+            .get_mut(&project)
+            .expect("tender implies project");
         p.award = Some(ctx.id);
         p.contractor = Some(bid.contractor);
         p.contract_amount = Some(bid.amount);

@@ -81,10 +81,19 @@ mod tests {
     #[test]
     fn limits() {
         assert!(check("t", "加装电梯", 1, 4).is_ok());
-        assert!(matches!(check("t", "加装电梯!", 1, 4), Err(Exclusion::TextTooLong { len: 5, .. })));
-        assert!(matches!(check("t", "   ", 1, 4), Err(Exclusion::TextEmpty { .. })));
+        assert!(matches!(
+            check("t", "加装电梯!", 1, 4),
+            Err(Exclusion::TextTooLong { len: 5, .. })
+        ));
+        assert!(matches!(
+            check("t", "   ", 1, 4),
+            Err(Exclusion::TextEmpty { .. })
+        ));
         assert!(check("t", "", 0, 4).is_ok());
-        assert!(matches!(check("t", "a\u{0}b", 1, 4), Err(Exclusion::InvalidText { .. })));
+        assert!(matches!(
+            check("t", "a\u{0}b", 1, 4),
+            Err(Exclusion::InvalidText { .. })
+        ));
         assert!(check("t", "a\nb", 1, 4).is_ok());
     }
 }

@@ -64,7 +64,11 @@ fn append_10k_in_100_batches(b: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn fold_10k_verified(b: Bencher) {
     let s = mixed();
-    let checked: Vec<Checked> = s.records.iter().map(|r| Checked::from_record(r, true)).collect();
+    let checked: Vec<Checked> = s
+        .records
+        .iter()
+        .map(|r| Checked::from_record(r, true))
+        .collect();
     b.bench(|| fold(s.cycle, s.genesis, &checked));
 }
 
@@ -72,7 +76,11 @@ fn fold_10k_verified(b: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn verify_10k_signatures(b: Bencher) {
     let s = mixed();
-    let items: Vec<_> = s.records.iter().map(|r| (r.signer().unwrap(), r.signed.as_slice(), r.signature)).collect();
+    let items: Vec<_> = s
+        .records
+        .iter()
+        .map(|r| (r.signer().unwrap(), r.signed.as_slice(), r.signature))
+        .collect();
     b.bench(|| {
         let ok = verify_many(&items);
         assert!(ok.iter().all(|v| *v));
@@ -93,7 +101,9 @@ fn list_500_proposals(b: Bencher) {
     let s = mixed();
     let store = store_with(s, [9; 32]);
     b.bench(|| {
-        let rows = store.proposals(s.cycle, &ProposalFilter::default()).unwrap();
+        let rows = store
+            .proposals(s.cycle, &ProposalFilter::default())
+            .unwrap();
         assert_eq!(rows.len(), 500);
     });
 }
@@ -104,7 +114,10 @@ fn list_500_proposals(b: Bencher) {
 fn search_500_proposals(b: Bencher, q: &str) {
     let s = mixed();
     let store = store_with(s, [9; 32]);
-    let filter = ProposalFilter { search: Some(q.to_string()), ..Default::default() };
+    let filter = ProposalFilter {
+        search: Some(q.to_string()),
+        ..Default::default()
+    };
     b.bench(|| {
         let rows = store.proposals(s.cycle, &filter).unwrap();
         assert!(!rows.is_empty());
@@ -121,6 +134,8 @@ fn cast_ballot_with_4500_stored(b: Bencher) {
     b.bench_local(|| {
         i += 1;
         let approvals = vec![s.proposals[i % s.proposals.len()]];
-        store.submit(s.cycle, Body::Ballot(Ballot { approvals })).unwrap();
+        store
+            .submit(s.cycle, Body::Ballot(Ballot { approvals }))
+            .unwrap();
     });
 }

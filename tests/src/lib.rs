@@ -2,13 +2,15 @@
 
 use chrono::{Duration, Utc};
 use linli_cli::devices::{Device, exchange, register};
+use linli_core::Fen;
 use linli_core::ballot::Ballot;
 use linli_core::body::Body;
 use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
-use linli_core::proposal::{BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision};
+use linli_core::proposal::{
+    BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision,
+};
 use linli_core::roll::Role;
 use linli_core::store::Store;
-use linli_core::Fen;
 use uuid::Uuid;
 
 /// A cycle with a cadre tablet, a second cadre, and resident phones, on temp files.
@@ -41,7 +43,10 @@ pub fn proposal(title: &str, yuan: i64) -> Proposal {
             goals: vec![],
             steps: vec![],
             risks: vec![],
-            budget_lines: vec![BudgetLine { item: "全部".into(), amount: Fen::yuan(yuan) }],
+            budget_lines: vec![BudgetLine {
+                item: "全部".into(),
+                amount: Fen::yuan(yuan),
+            }],
             estimated_budget: Fen::yuan(yuan),
             attachments: vec![],
         },
@@ -66,8 +71,14 @@ impl Fixture {
                 title: "测试周期".into(),
                 budget_pool: POOL,
                 calendar: vec![],
-                voting: VotingRules { min_picks: 1, max_picks: 3 },
-                satisfaction: SatisfactionRule { min_ratings: 1, ..Default::default() },
+                voting: VotingRules {
+                    min_picks: 1,
+                    max_picks: 3,
+                },
+                satisfaction: SatisfactionRule {
+                    min_ratings: 1,
+                    ..Default::default()
+                },
                 founder_member: cadre.member,
                 founder_name: cadre.name.clone(),
             })
@@ -77,7 +88,13 @@ impl Fixture {
         for r in &residents {
             register(&cadre, r, cycle, &[Role::Resident]).unwrap();
         }
-        let f = Fixture { dir, cadre, cadre2, residents, cycle };
+        let f = Fixture {
+            dir,
+            cadre,
+            cadre2,
+            residents,
+            cycle,
+        };
         for d in f.others() {
             d.store.follow_cycle(cycle, genesis).unwrap();
         }
@@ -87,7 +104,9 @@ impl Fixture {
 
     /// Every device but the cadre tablet.
     pub fn others(&self) -> Vec<&Device> {
-        std::iter::once(&self.cadre2).chain(self.residents.iter()).collect()
+        std::iter::once(&self.cadre2)
+            .chain(self.residents.iter())
+            .collect()
     }
 
     /// Two rounds of exchange between the tablet and every other device.
@@ -103,7 +122,14 @@ impl Fixture {
     pub fn advance(&self, to: Phase) {
         let prev = self.cadre.store.state(self.cycle).unwrap().phase.1;
         self.cadre
-            .act(self.cycle, Body::PhaseChange(PhaseChange { to, prev, note: String::new() }))
+            .act(
+                self.cycle,
+                Body::PhaseChange(PhaseChange {
+                    to,
+                    prev,
+                    note: String::new(),
+                }),
+            )
             .unwrap();
     }
 
@@ -115,7 +141,10 @@ impl Fixture {
         let ids: Vec<Uuid> = (0..k)
             .map(|i| {
                 self.residents[i]
-                    .act(self.cycle, Body::Proposal(proposal(&format!("提案{i}"), 50_000 + i as i64 * 10_000)))
+                    .act(
+                        self.cycle,
+                        Body::Proposal(proposal(&format!("提案{i}"), 50_000 + i as i64 * 10_000)),
+                    )
                     .unwrap()
             })
             .collect();
@@ -125,7 +154,12 @@ impl Fixture {
             self.cadre
                 .act(
                     self.cycle,
-                    Body::Review(Review { proposal: *id, decision: ReviewDecision::Shortlist, reason: "可行".into(), supersedes: None }),
+                    Body::Review(Review {
+                        proposal: *id,
+                        decision: ReviewDecision::Shortlist,
+                        reason: "可行".into(),
+                        supersedes: None,
+                    }),
                 )
                 .unwrap();
         }
@@ -137,7 +171,8 @@ impl Fixture {
     /// Every resident votes for the proposals chosen by `pick(i)`.
     pub fn vote_all(&self, pick: impl Fn(usize) -> Vec<Uuid>) {
         for (i, r) in self.residents.iter().enumerate() {
-            r.act(self.cycle, Body::Ballot(Ballot { approvals: pick(i) })).unwrap();
+            r.act(self.cycle, Body::Ballot(Ballot { approvals: pick(i) }))
+                .unwrap();
         }
         self.sync();
     }
@@ -150,7 +185,10 @@ pub fn snapshot(store: &Store, cycle: Uuid) -> String {
     let proposals = store.proposals(cycle, &Default::default()).unwrap();
     let records = store.records(cycle, false).unwrap();
     let members = store.members(cycle).unwrap();
-    format!("{summary:?}\n{proposals:?}\n{records:?}\n{members:?}\n{:?}", store.state(cycle).unwrap().canonical_bytes().len())
+    format!(
+        "{summary:?}\n{proposals:?}\n{records:?}\n{members:?}\n{:?}",
+        store.state(cycle).unwrap().canonical_bytes().len()
+    )
 }
 
 /// Tomorrow, for deadlines.

@@ -2,14 +2,16 @@
 //! load tests. Deterministic: the same sizes give the same keys, ids and records.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use linli_core::Fen;
 use linli_core::ballot::Ballot;
 use linli_core::body::Body;
 use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
 use linli_core::envelope::{Draft, SignedRecord};
 use linli_core::identity::DeviceSecret;
-use linli_core::proposal::{BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision};
+use linli_core::proposal::{
+    BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision,
+};
 use linli_core::roll::{Role, RollEntry};
-use linli_core::Fen;
 use uuid::Uuid;
 
 /// A generated cycle.
@@ -34,8 +36,22 @@ pub fn resident_seed(i: usize) -> [u8; 32] {
 }
 
 const WORDS: [&str; 16] = [
-    "加装电梯", "夜间照明", "儿童乐园", "共享菜园", "长者助餐", "消防设施", "充电棚", "图书角",
-    "停车位", "雨污分流", "健身步道", "垃圾分类", "外墙翻新", "监控探头", "便民服务", "文化广场",
+    "加装电梯",
+    "夜间照明",
+    "儿童乐园",
+    "共享菜园",
+    "长者助餐",
+    "消防设施",
+    "充电棚",
+    "图书角",
+    "停车位",
+    "雨污分流",
+    "健身步道",
+    "垃圾分类",
+    "外墙翻新",
+    "监控探头",
+    "便民服务",
+    "文化广场",
 ];
 
 struct Signer {
@@ -45,11 +61,29 @@ struct Signer {
 
 impl Signer {
     fn new(seed: [u8; 32]) -> Signer {
-        Signer { secret: DeviceSecret::from_seed(&seed), seq: 0 }
+        Signer {
+            secret: DeviceSecret::from_seed(&seed),
+            seq: 0,
+        }
     }
-    fn sign(&mut self, cycle: Uuid, time: DateTime<Utc>, phase: Option<Uuid>, body: Body) -> SignedRecord {
+    fn sign(
+        &mut self,
+        cycle: Uuid,
+        time: DateTime<Utc>,
+        phase: Option<Uuid>,
+        body: Body,
+    ) -> SignedRecord {
         self.seq += 1;
-        SignedRecord::sign(&self.secret, &Draft { cycle, seq: self.seq, time, phase, body })
+        SignedRecord::sign(
+            &self.secret,
+            &Draft {
+                cycle,
+                seq: self.seq,
+                time,
+                phase,
+                body,
+            },
+        )
     }
 }
 
@@ -76,7 +110,10 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             title: "基准测试周期".into(),
             budget_pool: Fen::yuan(300_000),
             calendar: vec![],
-            voting: VotingRules { min_picks: 1, max_picks: 3 },
+            voting: VotingRules {
+                min_picks: 1,
+                max_picks: 3,
+            },
             satisfaction: SatisfactionRule::default(),
             founder_member: Uuid::from_u128(1),
             founder_name: "书记".into(),
@@ -84,7 +121,9 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
     );
     let genesis_id = genesis.id;
     records.push(genesis);
-    let mut phones: Vec<Signer> = (0..residents).map(|i| Signer::new(resident_seed(i))).collect();
+    let mut phones: Vec<Signer> = (0..residents)
+        .map(|i| Signer::new(resident_seed(i)))
+        .collect();
     for (i, p) in phones.iter().enumerate() {
         let rec = cadre.sign(
             cycle,
@@ -102,16 +141,31 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
         records.push(rec);
     }
     let mut prev = genesis_id;
-    let mut advance = |records: &mut Vec<SignedRecord>, cadre: &mut Signer, to: Phase, t: DateTime<Utc>| {
-        let r = cadre.sign(cycle, t, None, Body::PhaseChange(PhaseChange { to, prev, note: String::new() }));
-        prev = r.id;
-        records.push(r);
-        prev
-    };
+    let mut advance =
+        |records: &mut Vec<SignedRecord>, cadre: &mut Signer, to: Phase, t: DateTime<Utc>| {
+            let r = cadre.sign(
+                cycle,
+                t,
+                None,
+                Body::PhaseChange(PhaseChange {
+                    to,
+                    prev,
+                    note: String::new(),
+                }),
+            );
+            prev = r.id;
+            records.push(r);
+            prev
+        };
     let proposals_phase = advance(&mut records, &mut cadre, Phase::Proposals, now());
     let mut ids = Vec::with_capacity(proposals);
     for i in 0..proposals {
-        let title = format!("{}{}（{}号）", WORDS[i % WORDS.len()], WORDS[(i / WORDS.len() + 3) % WORDS.len()], i);
+        let title = format!(
+            "{}{}（{}号）",
+            WORDS[i % WORDS.len()],
+            WORDS[(i / WORDS.len() + 3) % WORDS.len()],
+            i
+        );
         let amount = Fen::yuan(5_000 + (i as i64 * 7_919) % 95_000);
         let rec = phones[i].sign(
             cycle,
@@ -120,7 +174,11 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             Body::Proposal(Proposal {
                 content: ProposalContent {
                     title,
-                    description: format!("居民反映{}问题，建议实施。{}", WORDS[(i * 7) % WORDS.len()], "详细情况见附件。".repeat(4)),
+                    description: format!(
+                        "居民反映{}问题，建议实施。{}",
+                        WORDS[(i * 7) % WORDS.len()],
+                        "详细情况见附件。".repeat(4)
+                    ),
                     category: Category::ALL[i % Category::ALL.len()],
                     location: format!("{}栋", i % 40 + 1),
                     target_group: "全体居民".into(),
@@ -128,7 +186,10 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
                     goals: vec!["改善环境".into()],
                     steps: vec!["设计".into(), "施工".into()],
                     risks: vec![],
-                    budget_lines: vec![BudgetLine { item: "全部".into(), amount }],
+                    budget_lines: vec![BudgetLine {
+                        item: "全部".into(),
+                        amount,
+                    }],
                     estimated_budget: amount,
                     attachments: vec![],
                 },
@@ -144,18 +205,38 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             cycle,
             now(),
             Some(deliberation),
-            Body::Review(Review { proposal: *id, decision: ReviewDecision::Shortlist, reason: "符合条件".into(), supersedes: None }),
+            Body::Review(Review {
+                proposal: *id,
+                decision: ReviewDecision::Shortlist,
+                reason: "符合条件".into(),
+                supersedes: None,
+            }),
         ));
     }
     let voting = advance(&mut records, &mut cadre, Phase::Voting, now());
     if !ids.is_empty() {
         for (i, phone) in phones.iter_mut().enumerate().take(ballots) {
-            let mut approvals = vec![ids[i % ids.len()], ids[(i * 7 + 1) % ids.len()], ids[(i * 13 + 5) % ids.len()]];
+            let mut approvals = vec![
+                ids[i % ids.len()],
+                ids[(i * 7 + 1) % ids.len()],
+                ids[(i * 13 + 5) % ids.len()],
+            ];
             approvals.dedup();
             approvals.sort();
             approvals.dedup();
-            records.push(phone.sign(cycle, now(), Some(voting), Body::Ballot(Ballot { approvals })));
+            records.push(phone.sign(
+                cycle,
+                now(),
+                Some(voting),
+                Body::Ballot(Ballot { approvals }),
+            ));
         }
     }
-    Synth { cycle, genesis: genesis_id, records, proposals: ids, residents }
+    Synth {
+        cycle,
+        genesis: genesis_id,
+        records,
+        proposals: ids,
+        residents,
+    }
 }

@@ -15,15 +15,34 @@ use linli_tests::{Fixture, POOL, proposal, snapshot};
 /// Runs a local action that must be refused with `expected`, and checks that nothing changed —
 /// not the views, not the records, not the device's sequence number.
 fn refused(f: &Fixture, device: usize, body: Body, expected: impl Fn(&StoreError) -> bool) {
-    let d = if device == usize::MAX { &f.cadre } else { &f.residents[device] };
+    let d = if device == usize::MAX {
+        &f.cadre
+    } else {
+        &f.residents[device]
+    };
     let before = snapshot(&d.store, f.cycle);
     let err = d.act(f.cycle, body).expect_err("action must be refused");
     assert!(expected(&err), "unexpected error: {err:?}");
-    assert_eq!(before, snapshot(&d.store, f.cycle), "a refused action changed the store");
+    assert_eq!(
+        before,
+        snapshot(&d.store, f.cycle),
+        "a refused action changed the store"
+    );
     // The next valid action still gets the next sequence number (no gap, nothing half-written).
-    let seqs: Vec<u64> = d.store.records(f.cycle, false).unwrap().iter().filter(|r| r.signer.as_deref() == Some(&d.store.device_key().to_hex())).filter_map(|r| r.seq).collect();
+    let seqs: Vec<u64> = d
+        .store
+        .records(f.cycle, false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.signer.as_deref() == Some(&d.store.device_key().to_hex()))
+        .filter_map(|r| r.seq)
+        .collect();
     let max = seqs.iter().max().copied().unwrap_or(0);
-    assert_eq!(seqs.len() as u64, max, "sequence numbers of this device have gaps");
+    assert_eq!(
+        seqs.len() as u64,
+        max,
+        "sequence numbers of this device have gaps"
+    );
 }
 
 #[test]
@@ -31,9 +50,17 @@ fn ballot_before_voting_opens_is_wrong_phase() {
     let f = Fixture::new(3);
     f.advance(Phase::Proposals);
     f.sync();
-    let p = f.residents[0].act(f.cycle, Body::Proposal(proposal("路灯", 10_000))).unwrap();
+    let p = f.residents[0]
+        .act(f.cycle, Body::Proposal(proposal("路灯", 10_000)))
+        .unwrap();
     refused(&f, 1, Body::Ballot(Ballot { approvals: vec![p] }), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::WrongPhase { actual: Phase::Proposals, .. }))
+        matches!(
+            e,
+            StoreError::Rejected(Exclusion::WrongPhase {
+                actual: Phase::Proposals,
+                ..
+            })
+        )
     });
 }
 
@@ -42,13 +69,30 @@ fn resident_trying_a_cadre_action_lacks_the_role() {
     let f = Fixture::new(2);
     f.advance(Phase::Proposals);
     f.sync();
-    let p = f.residents[0].act(f.cycle, Body::Proposal(proposal("路灯", 10_000))).unwrap();
+    let p = f.residents[0]
+        .act(f.cycle, Body::Proposal(proposal("路灯", 10_000)))
+        .unwrap();
     f.sync();
     f.advance(Phase::Deliberation);
     f.sync();
-    refused(&f, 1, Body::Review(Review { proposal: p, decision: ReviewDecision::Shortlist, reason: "我觉得好".into(), supersedes: None }), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::MissingRole { role: linli_core::roll::Role::Cadre }))
-    });
+    refused(
+        &f,
+        1,
+        Body::Review(Review {
+            proposal: p,
+            decision: ReviewDecision::Shortlist,
+            reason: "我觉得好".into(),
+            supersedes: None,
+        }),
+        |e| {
+            matches!(
+                e,
+                StoreError::Rejected(Exclusion::MissingRole {
+                    role: linli_core::roll::Role::Cadre
+                })
+            )
+        },
+    );
 }
 
 #[test]
@@ -57,17 +101,29 @@ fn proposal_over_the_pool_zero_or_negative_is_refused() {
     f.advance(Phase::Proposals);
     f.sync();
     let over = POOL.get() / 100 + 1;
-    refused(&f, 0, Body::Proposal(proposal("新建大楼", over)), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::OverBudget { limit, .. }) if *limit == POOL)
+    refused(
+        &f,
+        0,
+        Body::Proposal(proposal("新建大楼", over)),
+        |e| matches!(e, StoreError::Rejected(Exclusion::OverBudget { limit, .. }) if *limit == POOL),
+    );
+    refused(&f, 0, Body::Proposal(proposal("免费", 0)), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. }))
     });
-    refused(&f, 0, Body::Proposal(proposal("免费", 0)), |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. })));
     let mut neg = proposal("负数", 1);
     neg.content.budget_lines[0].amount = Fen(-100);
     neg.content.estimated_budget = Fen(-100);
-    refused(&f, 0, Body::Proposal(neg), |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. })));
+    refused(&f, 0, Body::Proposal(neg), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. }))
+    });
     let mut mismatch = proposal("对不上", 1_000);
     mismatch.content.estimated_budget = Fen::yuan(2_000);
-    refused(&f, 0, Body::Proposal(mismatch), |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { field, .. }) if field == "budget_lines"));
+    refused(
+        &f,
+        0,
+        Body::Proposal(mismatch),
+        |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { field, .. }) if field == "budget_lines"),
+    );
 }
 
 #[test]
@@ -77,21 +133,36 @@ fn empty_and_100kb_titles_are_refused() {
     f.sync();
     let mut empty = proposal("x", 1_000);
     empty.content.title = "   ".into();
-    refused(&f, 0, Body::Proposal(empty), |e| matches!(e, StoreError::Rejected(Exclusion::TextEmpty { field }) if field == "title"));
+    refused(
+        &f,
+        0,
+        Body::Proposal(empty),
+        |e| matches!(e, StoreError::Rejected(Exclusion::TextEmpty { field }) if field == "title"),
+    );
     let mut huge = proposal("x", 1_000);
     huge.content.title = "长".repeat(100 * 1024 / 3);
-    refused(&f, 0, Body::Proposal(huge), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::TextTooLong { field, max: 100, .. }) if field == "title")
-    });
+    refused(
+        &f,
+        0,
+        Body::Proposal(huge),
+        |e| matches!(e, StoreError::Rejected(Exclusion::TextTooLong { field, max: 100, .. }) if field == "title"),
+    );
 }
 
 #[test]
 fn rating_of_six_is_refused() {
     let f = Fixture::new(1);
     let p = f.to_voting(1)[0];
-    refused(&f, 0, Body::Rating(Rating { project: p, stars: 6, comment: String::new() }), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::RuleViolation { .. }))
-    });
+    refused(
+        &f,
+        0,
+        Body::Rating(Rating {
+            project: p,
+            stars: 6,
+            comment: String::new(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::RuleViolation { .. })),
+    );
 }
 
 #[test]
@@ -103,37 +174,93 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
     let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
     stranger.store.follow_cycle(f.cycle, genesis).unwrap();
     linli_cli::devices::exchange(&stranger, &f.residents[0], f.cycle).unwrap();
-    let err = stranger.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap_err();
+    let err = stranger
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        )
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotOnRoll(c) if c == f.cycle));
     // Remotely: the same ballot signed by hand and delivered to the tablet is kept and excluded.
     let phase = f.cadre.store.state(f.cycle).unwrap().phase.1;
     let secret = DeviceSecret::generate().unwrap();
-    let forged = SignedRecord::sign(&secret, &Draft { cycle: f.cycle, seq: 1, time: chrono::Utc::now(), phase: Some(phase), body: Body::Ballot(Ballot { approvals: vec![ids[0]] }) });
-    let before = f.cadre.store.proposals(f.cycle, &Default::default()).unwrap();
-    let report = f.cadre.store.import(f.cycle, &[forged.clone()]).unwrap();
+    let forged = SignedRecord::sign(
+        &secret,
+        &Draft {
+            cycle: f.cycle,
+            seq: 1,
+            time: chrono::Utc::now(),
+            phase: Some(phase),
+            body: Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        },
+    );
+    let before = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    let report = f.cadre.store.import(f.cycle, std::slice::from_ref(&forged)).unwrap();
     assert_eq!(report.excluded, vec![(forged.id, Exclusion::UnknownSigner)]);
-    assert_eq!(before, f.cadre.store.proposals(f.cycle, &Default::default()).unwrap(), "votes changed");
+    assert_eq!(
+        before,
+        f.cadre
+            .store
+            .proposals(f.cycle, &Default::default())
+            .unwrap(),
+        "votes changed"
+    );
     let invalid = f.cadre.store.records(f.cycle, true).unwrap();
-    assert!(invalid.iter().any(|r| r.id == forged.id && r.code.as_deref() == Some("unknown_signer")));
+    assert!(
+        invalid
+            .iter()
+            .any(|r| r.id == forged.id && r.code.as_deref() == Some("unknown_signer"))
+    );
 }
 
 #[test]
 fn forged_signature_is_kept_excluded_and_counts_nothing() {
     let f = Fixture::new(3);
     let ids = f.to_voting(2);
-    f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap();
+    f.residents[0]
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        )
+        .unwrap();
     // Take the resident's real ballot, switch the approval, keep the signature.
     let honest = f.residents[0].store.export(f.cycle).unwrap().pop().unwrap();
-    let text = String::from_utf8(honest.signed.clone()).unwrap().replace(&ids[0].to_string(), &ids[1].to_string());
+    let text = String::from_utf8(honest.signed.clone())
+        .unwrap()
+        .replace(&ids[0].to_string(), &ids[1].to_string());
     let forged = SignedRecord::from_parts(text.into_bytes(), honest.signature);
     assert_ne!(forged.id, honest.id);
-    let before = f.cadre.store.proposals(f.cycle, &Default::default()).unwrap();
-    let report = f.cadre.store.import(f.cycle, &[forged.clone()]).unwrap();
+    let before = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    let report = f.cadre.store.import(f.cycle, std::slice::from_ref(&forged)).unwrap();
     assert_eq!(report.excluded, vec![(forged.id, Exclusion::BadSignature)]);
-    assert_eq!(before, f.cadre.store.proposals(f.cycle, &Default::default()).unwrap());
+    assert_eq!(
+        before,
+        f.cadre
+            .store
+            .proposals(f.cycle, &Default::default())
+            .unwrap()
+    );
     // The honest ballot still counts once it arrives.
     f.cadre.store.import(f.cycle, &[honest]).unwrap();
-    let rows = f.cadre.store.proposals(f.cycle, &Default::default()).unwrap();
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
     assert_eq!(rows.iter().find(|p| p.id == ids[0]).unwrap().votes, 1);
     assert_eq!(rows.iter().find(|p| p.id == ids[1]).unwrap().votes, 0);
 }
@@ -144,10 +271,17 @@ fn invalid_utf8_and_garbage_from_outside_are_malformed() {
     let before = snapshot(&f.cadre.store, f.cycle);
     let bad = SignedRecord::from_parts(vec![b'{', 0xff, 0xfe, b'}'], [7; 64]);
     let garbage = SignedRecord::from_parts(b"{\"v\":1}".to_vec(), [0; 64]);
-    let report = f.cadre.store.import(f.cycle, &[bad.clone(), garbage.clone()]).unwrap();
+    let report = f
+        .cadre
+        .store
+        .import(f.cycle, &[bad.clone(), garbage.clone()])
+        .unwrap();
     assert_eq!(report.new, 2);
     for (id, reason) in &report.excluded {
-        assert!(matches!(reason, Exclusion::Malformed { .. }), "{id}: {reason:?}");
+        assert!(
+            matches!(reason, Exclusion::Malformed { .. }),
+            "{id}: {reason:?}"
+        );
     }
     assert_eq!(report.excluded.len(), 2);
     assert!(SignedRecord::from_bytes(&[1, 2, 3]).is_err());
@@ -166,7 +300,12 @@ fn record_for_another_cycle_is_excluded_as_wrong_cycle() {
     let foreign = g.cadre.store.export(g.cycle).unwrap();
     let report = f.cadre.store.import(f.cycle, &foreign).unwrap();
     assert_eq!(report.excluded.len(), foreign.len());
-    assert!(report.excluded.iter().all(|(_, e)| matches!(e, Exclusion::WrongCycle { .. })));
+    assert!(
+        report
+            .excluded
+            .iter()
+            .all(|(_, e)| matches!(e, Exclusion::WrongCycle { .. }))
+    );
     assert_eq!(f.cadre.store.members(f.cycle).unwrap().len(), 3);
 }
 
@@ -175,5 +314,9 @@ fn unknown_cycle_is_a_typed_error() {
     let f = Fixture::new(0);
     let other = uuid::Uuid::now_v7();
     assert!(matches!(f.cadre.store.summary(other), Err(StoreError::UnknownCycle(c)) if c == other));
-    assert!(matches!(f.cadre.act(other, Body::Ballot(Ballot { approvals: vec![] })), Err(StoreError::UnknownCycle(_))));
+    assert!(matches!(
+        f.cadre
+            .act(other, Body::Ballot(Ballot { approvals: vec![] })),
+        Err(StoreError::UnknownCycle(_))
+    ));
 }

@@ -11,10 +11,19 @@ fn a_whole_cycle_converges_on_every_device_with_a_verifiable_tally() {
     let dir = tempfile::tempdir().unwrap();
     let r = demo::run(dir.path(), &DemoOptions { residents: 30 }).unwrap();
     assert!(r.converged, "every device must hold identical state");
-    assert!(r.audit_matches, "re-verifying and refolding from scratch must give the same state");
+    assert!(
+        r.audit_matches,
+        "re-verifying and refolding from scratch must give the same state"
+    );
     assert_eq!(r.devices, 34);
-    assert_eq!(r.sealed_ballots, 29, "every resident but the offline one is sealed");
-    assert_eq!(r.late_ballots, 1, "the ballot cast after the seal is listed as late");
+    assert_eq!(
+        r.sealed_ballots, 29,
+        "every resident but the offline one is sealed"
+    );
+    assert_eq!(
+        r.late_ballots, 1,
+        "the ballot cast after the seal is listed as late"
+    );
     let codes: Vec<&str> = r.excluded.iter().map(|(_, c)| c.as_str()).collect();
     for code in ["late_ballot", "unknown_signer", "bad_signature"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
@@ -23,20 +32,39 @@ fn a_whole_cycle_converges_on_every_device_with_a_verifiable_tally() {
     let statuses: Vec<&str> = r.proposals.iter().map(|(_, s, _)| s.as_str()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "merged").count(), 1);
     assert_eq!(statuses.iter().filter(|s| **s == "rejected").count(), 1);
-    assert!(r.proposals.iter().any(|(t, _, _)| t == "院坝休闲座椅"), "the paper proposal is on the list");
+    assert!(
+        r.proposals.iter().any(|(t, _, _)| t == "院坝休闲座椅"),
+        "the paper proposal is on the list"
+    );
     // The resolution funds within the pool, and the sealed counts add up to the sealed ballots' picks.
     let total: i64 = r.projects.iter().map(|p| p.funded.get()).sum();
     assert!(total > 0 && total <= POOL.get());
     // The poorly rated project's final instalment is withheld; the others are paid in full.
     assert_eq!(r.blocked_payments.len(), 1);
-    assert!(matches!(r.blocked_payments[0].1, Exclusion::SatisfactionNotMet { threshold_pct: 80, .. }));
-    let paid_in_full = r.projects.iter().filter(|p| p.released == p.scheduled).count();
+    assert!(matches!(
+        r.blocked_payments[0].1,
+        Exclusion::SatisfactionNotMet {
+            threshold_pct: 80,
+            ..
+        }
+    ));
+    let paid_in_full = r
+        .projects
+        .iter()
+        .filter(|p| p.released == p.scheduled)
+        .count();
     assert_eq!(paid_in_full, r.projects.len() - 1);
 }
 
 fn linli(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_linli_tests_cli")).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap())
+    let out = Command::new(env!("CARGO_BIN_EXE_linli_tests_cli"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 #[test]
@@ -45,7 +73,10 @@ fn the_cli_reads_what_the_demo_left() {
     let keep = dir.path().to_str().unwrap();
     let (ok, out) = linli(&["demo", "--keep", keep, "--lang", "en", "--residents", "14"]);
     assert!(ok, "{out}");
-    assert!(out.contains("every device holds identical state: yes"), "{out}");
+    assert!(
+        out.contains("every device holds identical state: yes"),
+        "{out}"
+    );
     let db = dir.path().join("cadre-tablet.db");
     let db = db.to_str().unwrap();
 
@@ -59,7 +90,12 @@ fn the_cli_reads_what_the_demo_left() {
     let (ok, out) = linli(&["--db", db, "proposals", "--search", "照明", "--json"]);
     assert!(ok, "{out}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mut titles: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+    let mut titles: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
     titles.sort();
     // "照明" is in one title and in the other proposal's description ("应急照明").
     assert_eq!(titles, vec!["小区夜间照明改造", "楼道消防设施更新"]);
@@ -67,12 +103,23 @@ fn the_cli_reads_what_the_demo_left() {
     let (ok, out) = linli(&["--db", db, "records", "--invalid", "--json"]);
     assert!(ok, "{out}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let codes: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"bad_signature") && codes.contains(&"unknown_signer"), "{codes:?}");
+    let codes: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"bad_signature") && codes.contains(&"unknown_signer"),
+        "{codes:?}"
+    );
 
     let (ok, out) = linli(&["--db", db, "--lang", "zh", "records", "--invalid"]);
     assert!(ok);
-    assert!(out.contains("签名无效") && out.contains("签名者不在名册上"), "{out}");
+    assert!(
+        out.contains("签名无效") && out.contains("签名者不在名册上"),
+        "{out}"
+    );
 
     let (ok, out) = linli(&["--db", db, "audit", "--json"]);
     assert!(ok, "{out}");

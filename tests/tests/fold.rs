@@ -22,7 +22,9 @@ use uuid::Uuid;
 /// The secret of a fixture device, read from its key file (to craft hostile records).
 fn secret_of(f: &Fixture, file: &str) -> DeviceSecret {
     let hex = std::fs::read_to_string(f.dir.path().join(format!("{file}.db.key"))).unwrap();
-    let seed: [u8; 32] = linli_core::identity::DeviceKey::from_hex(hex.trim()).unwrap().0;
+    let seed: [u8; 32] = linli_core::identity::DeviceKey::from_hex(hex.trim())
+        .unwrap()
+        .0;
     DeviceSecret::from_seed(&seed)
 }
 
@@ -41,49 +43,181 @@ fn scenario() -> &'static Scenario {
         f.advance(Phase::Proposals);
         f.sync();
         let ids: Vec<Uuid> = (0..4)
-            .map(|i| f.residents[i].act(f.cycle, Body::Proposal(linli_tests::proposal(&format!("提案{i}"), 40_000 + i as i64 * 30_000))).unwrap())
+            .map(|i| {
+                f.residents[i]
+                    .act(
+                        f.cycle,
+                        Body::Proposal(linli_tests::proposal(
+                            &format!("提案{i}"),
+                            40_000 + i as i64 * 30_000,
+                        )),
+                    )
+                    .unwrap()
+            })
             .collect();
         f.sync();
         f.advance(Phase::Deliberation);
         f.sync();
         for id in &ids[..3] {
-            f.cadre.act(f.cycle, Body::Review(Review { proposal: *id, decision: ReviewDecision::Shortlist, reason: "好".into(), supersedes: None })).unwrap();
+            f.cadre
+                .act(
+                    f.cycle,
+                    Body::Review(Review {
+                        proposal: *id,
+                        decision: ReviewDecision::Shortlist,
+                        reason: "好".into(),
+                        supersedes: None,
+                    }),
+                )
+                .unwrap();
         }
         // Two cadres decide on proposal 3 without seeing each other's decision.
-        f.cadre.act(f.cycle, Body::Review(Review { proposal: ids[3], decision: ReviewDecision::Shortlist, reason: "可以".into(), supersedes: None })).unwrap();
-        f.cadre2.act(f.cycle, Body::Review(Review { proposal: ids[3], decision: ReviewDecision::Reject, reason: "重复".into(), supersedes: None })).unwrap();
+        f.cadre
+            .act(
+                f.cycle,
+                Body::Review(Review {
+                    proposal: ids[3],
+                    decision: ReviewDecision::Shortlist,
+                    reason: "可以".into(),
+                    supersedes: None,
+                }),
+            )
+            .unwrap();
+        f.cadre2
+            .act(
+                f.cycle,
+                Body::Review(Review {
+                    proposal: ids[3],
+                    decision: ReviewDecision::Reject,
+                    reason: "重复".into(),
+                    supersedes: None,
+                }),
+            )
+            .unwrap();
         f.advance(Phase::Voting);
         f.sync();
-        let shortlisted: Vec<Uuid> = f.cadre.store.state(f.cycle).unwrap().proposals.values().filter(|p| p.is_shortlisted()).map(|p| p.id).collect();
+        let shortlisted: Vec<Uuid> = f
+            .cadre
+            .store
+            .state(f.cycle)
+            .unwrap()
+            .proposals
+            .values()
+            .filter(|p| p.is_shortlisted())
+            .map(|p| p.id)
+            .collect();
         for (i, r) in f.residents.iter().enumerate().take(5) {
-            r.act(f.cycle, Body::Ballot(Ballot { approvals: vec![shortlisted[i % shortlisted.len()]] })).unwrap();
+            r.act(
+                f.cycle,
+                Body::Ballot(Ballot {
+                    approvals: vec![shortlisted[i % shortlisted.len()]],
+                }),
+            )
+            .unwrap();
         }
-        f.residents[1].act(f.cycle, Body::Ballot(Ballot { approvals: shortlisted[..2].to_vec() })).unwrap();
+        f.residents[1]
+            .act(
+                f.cycle,
+                Body::Ballot(Ballot {
+                    approvals: shortlisted[..2].to_vec(),
+                }),
+            )
+            .unwrap();
         f.sync();
         // Resident 5 loses their phone: the cadre revokes it after the records it has seen.
         let lost = f.residents[5].store.device_key();
-        let seen = f.cadre.store.records(f.cycle, false).unwrap().iter().filter(|r| r.signer.as_deref() == Some(&lost.to_hex())).filter_map(|r| r.seq).max().unwrap_or(0);
-        f.cadre.act(f.cycle, Body::Revocation(Revocation { device_key: lost, after_seq: seen, reason: "手机丢失".into() })).unwrap();
+        let seen = f
+            .cadre
+            .store
+            .records(f.cycle, false)
+            .unwrap()
+            .iter()
+            .filter(|r| r.signer.as_deref() == Some(&lost.to_hex()))
+            .filter_map(|r| r.seq)
+            .max()
+            .unwrap_or(0);
+        f.cadre
+            .act(
+                f.cycle,
+                Body::Revocation(Revocation {
+                    device_key: lost,
+                    after_seq: seen,
+                    reason: "手机丢失".into(),
+                }),
+            )
+            .unwrap();
         // Whoever has the lost phone votes with it afterwards (on a copy that missed the revocation).
         let thief = secret_of(&f, "r5");
         let phase = f.cadre.store.state(f.cycle).unwrap().phase.1;
-        let thief_ballot = SignedRecord::sign(&thief, &Draft { cycle: f.cycle, seq: seen + 1, time: chrono::Utc::now(), phase: Some(phase), body: Body::Ballot(Ballot { approvals: vec![shortlisted[0]] }) });
+        let thief_ballot = SignedRecord::sign(
+            &thief,
+            &Draft {
+                cycle: f.cycle,
+                seq: seen + 1,
+                time: chrono::Utc::now(),
+                phase: Some(phase),
+                body: Body::Ballot(Ballot {
+                    approvals: vec![shortlisted[0]],
+                }),
+            },
+        );
         // Resident 4's phone is restored from a backup and reuses a sequence number.
         let r4 = secret_of(&f, "r4");
-        let r4_seq = f.residents[4].store.records(f.cycle, false).unwrap().iter().filter(|r| r.signer.as_deref() == Some(&f.residents[4].store.device_key().to_hex())).filter_map(|r| r.seq).max().unwrap();
-        let equivocation = SignedRecord::sign(&r4, &Draft { cycle: f.cycle, seq: r4_seq, time: chrono::Utc::now(), phase: Some(phase), body: Body::Ballot(Ballot { approvals: vec![shortlisted[2]] }) });
+        let r4_seq = f.residents[4]
+            .store
+            .records(f.cycle, false)
+            .unwrap()
+            .iter()
+            .filter(|r| r.signer.as_deref() == Some(&f.residents[4].store.device_key().to_hex()))
+            .filter_map(|r| r.seq)
+            .max()
+            .unwrap();
+        let equivocation = SignedRecord::sign(
+            &r4,
+            &Draft {
+                cycle: f.cycle,
+                seq: r4_seq,
+                time: chrono::Utc::now(),
+                phase: Some(phase),
+                body: Body::Ballot(Ballot {
+                    approvals: vec![shortlisted[2]],
+                }),
+            },
+        );
         let seal = f.cadre.store.state(f.cycle).unwrap().draft_seal("封存");
         f.cadre.act(f.cycle, Body::Seal(seal)).unwrap();
         // Resident 0's phone has not seen the seal yet.
-        f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![shortlisted[1]] })).unwrap();
+        f.residents[0]
+            .act(
+                f.cycle,
+                Body::Ballot(Ballot {
+                    approvals: vec![shortlisted[1]],
+                }),
+            )
+            .unwrap();
         f.sync();
         let stranger = DeviceSecret::from_seed(&[9; 32]);
-        let forged = SignedRecord::sign(&stranger, &Draft { cycle: f.cycle, seq: 1, time: chrono::Utc::now(), phase: Some(phase), body: Body::Ballot(Ballot { approvals: vec![shortlisted[0]] }) });
+        let forged = SignedRecord::sign(
+            &stranger,
+            &Draft {
+                cycle: f.cycle,
+                seq: 1,
+                time: chrono::Utc::now(),
+                phase: Some(phase),
+                body: Body::Ballot(Ballot {
+                    approvals: vec![shortlisted[0]],
+                }),
+            },
+        );
         let malformed = SignedRecord::from_parts(b"not json".to_vec(), [1; 64]);
         let mut records = f.cadre.store.export(f.cycle).unwrap();
         records.extend([thief_ballot, equivocation, forged, malformed]);
         let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
-        Scenario { cycle: f.cycle, genesis, records }
+        Scenario {
+            cycle: f.cycle,
+            genesis,
+            records,
+        }
     })
 }
 
@@ -92,7 +226,11 @@ fn same_state(a: &[u8], b: &[u8]) -> Result<(), String> {
     if a == b {
         return Ok(());
     }
-    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
     let from = at.saturating_sub(120);
     Err(format!(
         "states differ at byte {at}:\n  {}\n  {}",
@@ -109,20 +247,38 @@ fn checked(records: &[SignedRecord]) -> Vec<Checked> {
 fn scenario_rules_are_applied_and_surfaced() {
     let s = scenario();
     let st = fold(s.cycle, s.genesis, &checked(&s.records));
-    let reasons: Vec<&Exclusion> = st.verdicts.values().filter_map(|v| match v { Verdict::Excluded { reason } => Some(reason), _ => None }).collect();
+    let reasons: Vec<&Exclusion> = st
+        .verdicts
+        .values()
+        .filter_map(|v| match v {
+            Verdict::Excluded { reason } => Some(reason),
+            _ => None,
+        })
+        .collect();
     let count = |code: &str| reasons.iter().filter(|r| r.code() == code).count();
     assert_eq!(count("revoked_key"), 1, "{reasons:?}");
     assert_eq!(count("unknown_signer"), 1);
     assert_eq!(count("malformed"), 1);
-    assert_eq!(count("late_ballot"), 1, "resident 0's ballot after the seal is late");
+    assert_eq!(
+        count("late_ballot"),
+        1,
+        "resident 0's ballot after the seal is late"
+    );
     // The equivocating ballot and the original share (signer, seq): exactly one loses.
-    assert!(count("conflicting") >= 2, "review conflict + equivocation: {reasons:?}");
+    assert!(
+        count("conflicting") >= 2,
+        "review conflict + equivocation: {reasons:?}"
+    );
     assert!(count("superseded") >= 1, "resident 1 changed their ballot");
     // The concurrent review: the later one in fold order is in effect and the conflict is listed.
     assert!(st.conflicts.len() >= 2);
     // The seal counts one ballot per voter and its counts recompute.
     let seal = st.seal.as_ref().expect("sealed");
-    assert_eq!(seal.ballots.len(), 5, "five residents voted before the seal (one twice)");
+    assert_eq!(
+        seal.ballots.len(),
+        5,
+        "five residents voted before the seal (one twice)"
+    );
     assert!(matches!(st.verdicts[&seal.id], Verdict::Valid));
 }
 
@@ -133,8 +289,16 @@ fn the_store_and_the_auditor_agree_with_the_pure_fold() {
     let store = Store::open_in_memory(&MemoryKeyStore([42; 32])).unwrap();
     store.follow_cycle(s.cycle, s.genesis).unwrap();
     store.import(s.cycle, &s.records).unwrap();
-    same_state(&store.state(s.cycle).unwrap().canonical_bytes(), &st.canonical_bytes()).unwrap();
-    same_state(&store.audit(s.cycle).unwrap().canonical_bytes(), &st.canonical_bytes()).unwrap();
+    same_state(
+        &store.state(s.cycle).unwrap().canonical_bytes(),
+        &st.canonical_bytes(),
+    )
+    .unwrap();
+    same_state(
+        &store.audit(s.cycle).unwrap().canonical_bytes(),
+        &st.canonical_bytes(),
+    )
+    .unwrap();
 }
 
 proptest! {

@@ -2,6 +2,7 @@
 //! revocation of a lost phone, concurrent use.
 
 use linli_cli::devices::{Device, exchange, register};
+use linli_core::Exclusion;
 use linli_core::ballot::Ballot;
 use linli_core::body::Body;
 use linli_core::cycle::Phase;
@@ -9,7 +10,6 @@ use linli_core::identity::MemoryKeyStore;
 use linli_core::proposal::Proposal;
 use linli_core::roll::{Revocation, Role};
 use linli_core::store::{Fault, ProposalFilter, Store, StoreError, schema};
-use linli_core::Exclusion;
 use linli_tests::{Fixture, proposal, snapshot};
 use rusqlite::Connection;
 use std::sync::Arc;
@@ -18,7 +18,10 @@ fn schema_of(conn: &Connection) -> Vec<(String, String)> {
     let mut stmt = conn
         .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[test]
@@ -27,7 +30,9 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
     let f = Fixture::new(3);
     f.advance(Phase::Proposals);
     f.sync();
-    f.residents[0].act(f.cycle, Body::Proposal(proposal("加装电梯", 80_000))).unwrap();
+    f.residents[0]
+        .act(f.cycle, Body::Proposal(proposal("加装电梯", 80_000)))
+        .unwrap();
     f.sync();
     let records = f.cadre.store.export(f.cycle).unwrap();
     let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
@@ -45,7 +50,13 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
             let tx = conn.transaction().unwrap();
             schema::upgrade(&tx, 0, old).unwrap();
             if old >= 1 {
-                tx.execute("INSERT INTO device (id, public_key, next_seq) VALUES (1, ?1, 1)", [linli_core::identity::DeviceSecret::from_seed(&[2; 32]).public().to_hex()]).unwrap();
+                tx.execute(
+                    "INSERT INTO device (id, public_key, next_seq) VALUES (1, ?1, 1)",
+                    [linli_core::identity::DeviceSecret::from_seed(&[2; 32])
+                        .public()
+                        .to_hex()],
+                )
+                .unwrap();
                 tx.execute("INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, '2026-01-01T00:00:00Z')", [f.cycle.to_string(), genesis.to_string()]).unwrap();
                 for r in &records {
                     tx.execute(
@@ -58,11 +69,24 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
             tx.commit().unwrap();
         }
         let store = Store::open_with_keys(&path, &MemoryKeyStore([2; 32])).unwrap();
-        assert_eq!(schema_of(&Connection::open(&path).unwrap()), fresh, "upgrade from v{old}");
+        assert_eq!(
+            schema_of(&Connection::open(&path).unwrap()),
+            fresh,
+            "upgrade from v{old}"
+        );
         if old >= 1 {
             // The views were rebuilt from the records: the proposal list matches the tablet's.
-            assert_eq!(store.proposals(f.cycle, &Default::default()).unwrap(), f.cadre.store.proposals(f.cycle, &Default::default()).unwrap());
-            assert_eq!(store.summary(f.cycle).unwrap(), f.cadre.store.summary(f.cycle).unwrap());
+            assert_eq!(
+                store.proposals(f.cycle, &Default::default()).unwrap(),
+                f.cadre
+                    .store
+                    .proposals(f.cycle, &Default::default())
+                    .unwrap()
+            );
+            assert_eq!(
+                store.summary(f.cycle).unwrap(),
+                f.cadre.store.summary(f.cycle).unwrap()
+            );
         }
     }
 }
@@ -72,14 +96,21 @@ fn a_database_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     drop(Store::open_with_keys(&path, &MemoryKeyStore([1; 32])).unwrap());
-    Connection::open(&path).unwrap().pragma_update(None, "user_version", schema::VERSION + 1).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", schema::VERSION + 1)
+        .unwrap();
     let err = Store::open_with_keys(&path, &MemoryKeyStore([1; 32])).unwrap_err();
     assert!(matches!(err, StoreError::SchemaTooNew { .. }));
-    let err = Store::open_with_keys(dir.path().join("other.db"), &MemoryKeyStore([1; 32])).map(|_| ());
+    let err =
+        Store::open_with_keys(dir.path().join("other.db"), &MemoryKeyStore([1; 32])).map(|_| ());
     assert!(err.is_ok());
     // A database opened with another device's key is refused, not silently re-keyed.
     drop(Store::open_with_keys(dir.path().join("k.db"), &MemoryKeyStore([1; 32])).unwrap());
-    assert!(matches!(Store::open_with_keys(dir.path().join("k.db"), &MemoryKeyStore([3; 32])), Err(StoreError::WrongDevice { .. })));
+    assert!(matches!(
+        Store::open_with_keys(dir.path().join("k.db"), &MemoryKeyStore([3; 32])),
+        Err(StoreError::WrongDevice { .. })
+    ));
 }
 
 #[test]
@@ -90,13 +121,27 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
         // A local action.
         let before = snapshot(&f.residents[0].store, f.cycle);
         f.residents[0].store.inject_fault(fault);
-        let err = f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap_err();
+        let err = f.residents[0]
+            .act(
+                f.cycle,
+                Body::Ballot(Ballot {
+                    approvals: vec![ids[0]],
+                }),
+            )
+            .unwrap_err();
         assert!(matches!(err, StoreError::Injected(_)));
         assert_eq!(before, snapshot(&f.residents[0].store, f.cycle));
         // An import.
         let incoming = f.residents[1].store.export(f.cycle).unwrap();
         let before = snapshot(&f.cadre.store, f.cycle);
-        f.residents[1].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[1]] })).unwrap_or_default();
+        f.residents[1]
+            .act(
+                f.cycle,
+                Body::Ballot(Ballot {
+                    approvals: vec![ids[1]],
+                }),
+            )
+            .unwrap_or_default();
         let incoming2 = f.residents[1].store.export(f.cycle).unwrap();
         f.cadre.store.inject_fault(fault);
         assert!(f.cadre.store.import(f.cycle, &incoming2).is_err());
@@ -104,12 +149,22 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
         drop(incoming);
     }
     // After the failures the same actions succeed, and reopening from disk gives the same state.
-    f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap();
+    f.residents[0]
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        )
+        .unwrap();
     f.sync();
     let path = f.dir.path().join("cadre.db");
     let reopened = Store::open(&path).unwrap();
     assert!(reopened.integrity_check().unwrap());
-    assert_eq!(reopened.state(f.cycle).unwrap().canonical_bytes(), f.cadre.store.state(f.cycle).unwrap().canonical_bytes());
+    assert_eq!(
+        reopened.state(f.cycle).unwrap().canonical_bytes(),
+        f.cadre.store.state(f.cycle).unwrap().canonical_bytes()
+    );
     assert_eq!(reopened.summary(f.cycle).unwrap().voters, 2);
 }
 
@@ -117,7 +172,10 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
 fn sigkill_during_the_demo_loses_nothing_committed() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_linli_tests_demo_child");
-    let mut child = std::process::Command::new(bin).arg(dir.path()).spawn().unwrap();
+    let mut child = std::process::Command::new(bin)
+        .arg(dir.path())
+        .spawn()
+        .unwrap();
     // Let it get well into the cycle, then kill it without warning.
     std::thread::sleep(std::time::Duration::from_millis(900));
     unsafe_kill(child.id());
@@ -137,8 +195,14 @@ fn sigkill_during_the_demo_loses_nothing_committed() {
         for c in store.cycles().unwrap() {
             // Whatever was committed folds to exactly what the views show.
             let audited = store.audit(c.cycle).unwrap();
-            assert_eq!(audited.canonical_bytes(), store.state(c.cycle).unwrap().canonical_bytes());
-            assert_eq!(audited.verdicts.len() as u32, store.summary(c.cycle).unwrap().records);
+            assert_eq!(
+                audited.canonical_bytes(),
+                store.state(c.cycle).unwrap().canonical_bytes()
+            );
+            assert_eq!(
+                audited.verdicts.len() as u32,
+                store.summary(c.cycle).unwrap().records
+            );
         }
         opened += 1;
     }
@@ -146,7 +210,10 @@ fn sigkill_during_the_demo_loses_nothing_committed() {
 }
 
 fn unsafe_kill(pid: u32) {
-    let status = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -158,11 +225,30 @@ fn chinese_full_text_search_finds_two_and_three_character_words() {
     let mut lift = proposal("老旧小区加装电梯", 200_000);
     lift.content.description = "六层楼老人上下楼困难，申请加装电梯。".into();
     let a = f.residents[0].act(f.cycle, Body::Proposal(lift)).unwrap();
-    let b = f.residents[1].act(f.cycle, Body::Proposal(proposal("夜间照明改造", 50_000))).unwrap();
-    f.residents[2].act(f.cycle, Body::Proposal(proposal("Bike shed 充电棚", 60_000))).unwrap();
+    let b = f.residents[1]
+        .act(f.cycle, Body::Proposal(proposal("夜间照明改造", 50_000)))
+        .unwrap();
+    f.residents[2]
+        .act(
+            f.cycle,
+            Body::Proposal(proposal("Bike shed 充电棚", 60_000)),
+        )
+        .unwrap();
     f.sync();
     let search = |q: &str| -> Vec<uuid::Uuid> {
-        f.cadre.store.proposals(f.cycle, &ProposalFilter { search: Some(q.into()), ..Default::default() }).unwrap().into_iter().map(|p| p.id).collect()
+        f.cadre
+            .store
+            .proposals(
+                f.cycle,
+                &ProposalFilter {
+                    search: Some(q.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect()
     };
     assert_eq!(search("加装电梯"), vec![a]);
     assert_eq!(search("上下楼"), vec![a], "matches the description");
@@ -171,8 +257,34 @@ fn chinese_full_text_search_finds_two_and_three_character_words() {
     assert_eq!(search("bike").len(), 1);
     assert!(search("游泳池").is_empty());
     assert_eq!(search("%").len(), 0, "LIKE wildcards are escaped");
-    assert_eq!(f.cadre.store.proposals(f.cycle, &ProposalFilter { status: Some("submitted".into()), ..Default::default() }).unwrap().len(), 3);
-    assert_eq!(f.cadre.store.proposals(f.cycle, &ProposalFilter { category: Some("greening".into()), ..Default::default() }).unwrap().len(), 0);
+    assert_eq!(
+        f.cadre
+            .store
+            .proposals(
+                f.cycle,
+                &ProposalFilter {
+                    status: Some("submitted".into()),
+                    ..Default::default()
+                }
+            )
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        f.cadre
+            .store
+            .proposals(
+                f.cycle,
+                &ProposalFilter {
+                    category: Some("greening".into()),
+                    ..Default::default()
+                }
+            )
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[test]
@@ -180,28 +292,104 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
     let f = Fixture::new(2);
     let ids = f.to_voting(2);
     let old_phone = &f.residents[0];
-    old_phone.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap();
+    old_phone
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        )
+        .unwrap();
     f.sync();
-    let seen = f.cadre.store.records(f.cycle, false).unwrap().iter().filter(|r| r.signer.as_deref() == Some(&old_phone.store.device_key().to_hex())).filter_map(|r| r.seq).max().unwrap();
-    f.cadre.act(f.cycle, Body::Revocation(Revocation { device_key: old_phone.store.device_key(), after_seq: seen, reason: "手机丢失 / phone lost".into() })).unwrap();
+    let seen = f
+        .cadre
+        .store
+        .records(f.cycle, false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.signer.as_deref() == Some(&old_phone.store.device_key().to_hex()))
+        .filter_map(|r| r.seq)
+        .max()
+        .unwrap();
+    f.cadre
+        .act(
+            f.cycle,
+            Body::Revocation(Revocation {
+                device_key: old_phone.store.device_key(),
+                after_seq: seen,
+                reason: "手机丢失 / phone lost".into(),
+            }),
+        )
+        .unwrap();
     // Whoever holds the old phone, offline, changes the vote.
-    old_phone.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[1]] })).unwrap();
+    old_phone
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[1]],
+            }),
+        )
+        .unwrap();
     f.sync();
-    let rows = f.cadre.store.proposals(f.cycle, &Default::default()).unwrap();
-    assert_eq!(rows.iter().find(|p| p.id == ids[0]).unwrap().votes, 1, "the ballot signed before the revocation still counts");
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    assert_eq!(
+        rows.iter().find(|p| p.id == ids[0]).unwrap().votes,
+        1,
+        "the ballot signed before the revocation still counts"
+    );
     assert_eq!(rows.iter().find(|p| p.id == ids[1]).unwrap().votes, 0);
-    assert!(f.cadre.store.records(f.cycle, true).unwrap().iter().any(|r| r.code.as_deref() == Some("revoked_key")));
+    assert!(
+        f.cadre
+            .store
+            .records(f.cycle, true)
+            .unwrap()
+            .iter()
+            .any(|r| r.code.as_deref() == Some("revoked_key"))
+    );
     // The resident gets a new phone, attested for the same member.
-    let new_phone = Device { member: old_phone.member, ..Device::open(f.dir.path(), "r0-new", "居民0").unwrap() };
+    let new_phone = Device {
+        member: old_phone.member,
+        ..Device::open(f.dir.path(), "r0-new", "居民0").unwrap()
+    };
     register(&f.cadre, &new_phone, f.cycle, &[Role::Resident]).unwrap();
-    new_phone.store.follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id).unwrap();
+    new_phone
+        .store
+        .follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id)
+        .unwrap();
     exchange(&new_phone, &f.cadre, f.cycle).unwrap();
-    new_phone.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[1]] })).unwrap();
+    new_phone
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[1]],
+            }),
+        )
+        .unwrap();
     exchange(&new_phone, &f.cadre, f.cycle).unwrap();
-    let rows = f.cadre.store.proposals(f.cycle, &Default::default()).unwrap();
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
     assert_eq!(rows.iter().find(|p| p.id == ids[0]).unwrap().votes, 0);
-    assert_eq!(rows.iter().find(|p| p.id == ids[1]).unwrap().votes, 1, "one member, one current ballot");
-    assert_eq!(new_phone.store.my_ballot(f.cycle).unwrap().unwrap().approvals, vec![ids[1]]);
+    assert_eq!(
+        rows.iter().find(|p| p.id == ids[1]).unwrap().votes,
+        1,
+        "one member, one current ballot"
+    );
+    assert_eq!(
+        new_phone
+            .store
+            .my_ballot(f.cycle)
+            .unwrap()
+            .unwrap()
+            .approvals,
+        vec![ids[1]]
+    );
 }
 
 #[test]
@@ -228,30 +416,78 @@ fn concurrent_calls_from_several_threads_are_serialised() {
         h.join().unwrap();
     }
     assert_eq!(store.summary(cycle).unwrap().proposals, 20);
-    let seqs: Vec<u64> = store.records(cycle, false).unwrap().iter().filter(|r| r.signer.as_deref() == Some(&store.device_key().to_hex())).filter_map(|r| r.seq).collect();
+    let seqs: Vec<u64> = store
+        .records(cycle, false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.signer.as_deref() == Some(&store.device_key().to_hex()))
+        .filter_map(|r| r.seq)
+        .collect();
     let mut sorted = seqs.clone();
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted.len(), 20, "every record got its own sequence number");
-    assert!(matches!(store.submit(cycle, Body::Proposal(proposal("", 1))), Err(StoreError::Rejected(Exclusion::TextEmpty { .. }))));
+    assert!(matches!(
+        store.submit(cycle, Body::Proposal(proposal("", 1))),
+        Err(StoreError::Rejected(Exclusion::TextEmpty { .. }))
+    ));
 }
 
 #[test]
 fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
     let f = Fixture::new(2);
     let ids = f.to_voting(2);
-    f.residents[0].act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[0]] })).unwrap();
+    f.residents[0]
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[0]],
+            }),
+        )
+        .unwrap();
     f.sync();
     // The app is reinstalled: a new, empty database, the key restored from the keystore.
     let key = std::fs::read_to_string(f.dir.path().join("r0.db.key")).unwrap();
     std::fs::write(f.dir.path().join("r0-reinstalled.db.key"), key).unwrap();
-    let phone = Device { member: f.residents[0].member, ..Device::open(f.dir.path(), "r0-reinstalled", "居民0").unwrap() };
-    phone.store.follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id).unwrap();
+    let phone = Device {
+        member: f.residents[0].member,
+        ..Device::open(f.dir.path(), "r0-reinstalled", "居民0").unwrap()
+    };
+    phone
+        .store
+        .follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id)
+        .unwrap();
     exchange(&phone, &f.cadre, f.cycle).unwrap();
-    phone.act(f.cycle, Body::Ballot(Ballot { approvals: vec![ids[1]] })).unwrap();
+    phone
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot {
+                approvals: vec![ids[1]],
+            }),
+        )
+        .unwrap();
     exchange(&phone, &f.cadre, f.cycle).unwrap();
     let invalid = f.cadre.store.records(f.cycle, true).unwrap();
-    assert!(invalid.iter().all(|r| r.code.as_deref() != Some("conflicting")), "{invalid:?}");
-    assert_eq!(f.cadre.store.proposals(f.cycle, &Default::default()).unwrap().iter().find(|p| p.id == ids[1]).unwrap().votes, 1);
-    assert_eq!(f.cadre.store.summary(f.cycle).unwrap().proposals, 2, "the resident's proposal is still valid");
+    assert!(
+        invalid
+            .iter()
+            .all(|r| r.code.as_deref() != Some("conflicting")),
+        "{invalid:?}"
+    );
+    assert_eq!(
+        f.cadre
+            .store
+            .proposals(f.cycle, &Default::default())
+            .unwrap()
+            .iter()
+            .find(|p| p.id == ids[1])
+            .unwrap()
+            .votes,
+        1
+    );
+    assert_eq!(
+        f.cadre.store.summary(f.cycle).unwrap().proposals,
+        2,
+        "the resident's proposal is still valid"
+    );
 }

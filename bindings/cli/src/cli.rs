@@ -1,8 +1,7 @@
 //! The `linli` command line: argument parsing and the commands.
 
-
-use clap::{Parser, Subcommand};
 use crate::demo::{self, DemoOptions, DemoReport};
+use clap::{Parser, Subcommand};
 use linli_core::store::{ProposalFilter, Store, StoreError, label};
 use linli_core::{Fen, Lang};
 use serde::Serialize;
@@ -109,10 +108,21 @@ pub fn main_entry() -> ExitCode {
 
 fn open(cli: &Cli) -> Result<Store, CliError> {
     let path = cli.db.as_ref().ok_or_else(|| {
-        CliError::Usage(cli.lang.pick("需要 --db 数据库路径（或 LINLI_DB）", "--db PATH (or LINLI_DB) is required").into())
+        CliError::Usage(
+            cli.lang
+                .pick(
+                    "需要 --db 数据库路径（或 LINLI_DB）",
+                    "--db PATH (or LINLI_DB) is required",
+                )
+                .into(),
+        )
     })?;
     if !path.exists() {
-        return Err(CliError::Usage(format!("{}: {}", cli.lang.pick("数据库不存在", "no database at"), path.display())));
+        return Err(CliError::Usage(format!(
+            "{}: {}",
+            cli.lang.pick("数据库不存在", "no database at"),
+            path.display()
+        )));
     }
     Ok(Store::open(path)?)
 }
@@ -121,15 +131,19 @@ fn pick_cycle(store: &Store, cycle: Option<Uuid>, lang: Lang) -> Result<Uuid, Cl
     if let Some(c) = cycle {
         return Ok(c);
     }
-    store
-        .cycles()?
-        .first()
-        .map(|c| c.cycle)
-        .ok_or_else(|| CliError::Usage(lang.pick("数据库中没有周期", "the database holds no cycle").into()))
+    store.cycles()?.first().map(|c| c.cycle).ok_or_else(|| {
+        CliError::Usage(
+            lang.pick("数据库中没有周期", "the database holds no cycle")
+                .into(),
+        )
+    })
 }
 
 fn print_json<T: Serialize>(value: &T) {
-    println!("{}", serde_json::to_string_pretty(value).expect("serialisable"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serialisable")
+    );
 }
 
 fn run(cli: &Cli) -> Result<ExitCode, CliError> {
@@ -148,17 +162,30 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                 }
             };
             let started = std::time::Instant::now();
-            let report = demo::run(&dir, &DemoOptions { residents: *residents })?;
+            let report = demo::run(
+                &dir,
+                &DemoOptions {
+                    residents: *residents,
+                },
+            )?;
             if cli.json {
                 print_json(&report);
             } else {
                 print_demo(&report, lang, started.elapsed());
                 if let Some(d) = keep {
-                    println!("{} {}", lang.pick("设备数据库保存在", "device databases kept in"), d.display());
+                    println!(
+                        "{} {}",
+                        lang.pick("设备数据库保存在", "device databases kept in"),
+                        d.display()
+                    );
                     println!("  linli --db {}/cadre-tablet.db status", d.display());
                 }
             }
-            Ok(if report.converged && report.audit_matches { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.converged && report.audit_matches {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Status => {
             let store = open(cli)?;
@@ -169,47 +196,78 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                 for c in &cycles {
                     println!("{} {} — {}", c.community, c.year, c.title);
                     println!("  {}: {}", lang.pick("周期", "cycle"), c.cycle);
-                    println!("  {}: {}   {}: {}", lang.pick("资金池", "pool"), c.pool, lang.pick("阶段", "phase"), label(lang, &c.phase));
+                    println!(
+                        "  {}: {}   {}: {}",
+                        lang.pick("资金池", "pool"),
+                        c.pool,
+                        lang.pick("阶段", "phase"),
+                        label(lang, &c.phase)
+                    );
                     println!(
                         "  {}: {}   {}: {}   {}: {}   {}: {}",
-                        lang.pick("名册", "members"), c.members,
-                        lang.pick("提案", "proposals"), c.proposals,
-                        lang.pick("投票人", "voters"), c.voters,
-                        lang.pick("议事会", "roundtables"), c.roundtables
+                        lang.pick("名册", "members"),
+                        c.members,
+                        lang.pick("提案", "proposals"),
+                        c.proposals,
+                        lang.pick("投票人", "voters"),
+                        c.voters,
+                        lang.pick("议事会", "roundtables"),
+                        c.roundtables
                     );
                     println!(
                         "  {}: {}   {}: {}   {}: {}",
-                        lang.pick("记录", "records"), c.records,
-                        lang.pick("未计入", "not counted"), c.invalid,
-                        lang.pick("冲突", "conflicts"), c.conflicts
+                        lang.pick("记录", "records"),
+                        c.records,
+                        lang.pick("未计入", "not counted"),
+                        c.invalid,
+                        lang.pick("冲突", "conflicts"),
+                        c.conflicts
                     );
                     if c.sealed {
                         println!(
                             "  {}: {}   {}: {}   {}: {}",
-                            lang.pick("封存选票", "sealed ballots"), c.sealed_ballots,
-                            lang.pick("迟到选票", "late ballots"), c.late_ballots,
-                            lang.pick("已资助", "funded"), c.funded
+                            lang.pick("封存选票", "sealed ballots"),
+                            c.sealed_ballots,
+                            lang.pick("迟到选票", "late ballots"),
+                            c.late_ballots,
+                            lang.pick("已资助", "funded"),
+                            c.funded
                         );
                     }
                 }
                 if cycles.is_empty() {
-                    println!("{}", lang.pick("数据库中没有周期", "the database holds no cycle"));
+                    println!(
+                        "{}",
+                        lang.pick("数据库中没有周期", "the database holds no cycle")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Proposals { cycle, search, status, category } => {
+        Command::Proposals {
+            cycle,
+            search,
+            status,
+            category,
+        } => {
             let store = open(cli)?;
             let cycle = pick_cycle(&store, *cycle, lang)?;
             let rows = store.proposals(
                 cycle,
-                &ProposalFilter { status: status.clone(), category: category.clone(), search: search.clone() },
+                &ProposalFilter {
+                    status: status.clone(),
+                    category: category.clone(),
+                    search: search.clone(),
+                },
             )?;
             if cli.json {
                 print_json(&rows);
             } else {
                 for p in &rows {
-                    let votes = p.sealed_votes.map(|v| format!("{v}*")).unwrap_or_else(|| p.votes.to_string());
+                    let votes = p
+                        .sealed_votes
+                        .map(|v| format!("{v}*"))
+                        .unwrap_or_else(|| p.votes.to_string());
                     println!(
                         "{:>5}  {:<10} {:>14}  {}  [{}]{}",
                         votes,
@@ -217,13 +275,20 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                         p.estimate.to_string(),
                         p.title,
                         label(lang, &p.category),
-                        p.on_behalf_of.as_ref().map(|n| format!(" ({} {n})", lang.pick("代录：", "on behalf of"))).unwrap_or_default()
+                        p.on_behalf_of
+                            .as_ref()
+                            .map(|n| format!(" ({} {n})", lang.pick("代录：", "on behalf of")))
+                            .unwrap_or_default()
                     );
                     if let Some(r) = &p.review_reason {
                         println!("       {}: {r}", lang.pick("审核意见", "review"));
                     }
                 }
-                println!("{} {}", rows.len(), lang.pick("个提案（* 为封存票数）", "proposals (* = sealed count)"));
+                println!(
+                    "{} {}",
+                    rows.len(),
+                    lang.pick("个提案（* 为封存票数）", "proposals (* = sealed count)")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -238,8 +303,13 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                     let verdict = if r.valid {
                         lang.pick("有效", "valid").to_string()
                     } else {
-                        let reason: Option<linli_core::Exclusion> = r.reason.clone().and_then(|v| serde_json::from_value(v).ok());
-                        reason.map(|e| e.message(lang)).unwrap_or_else(|| r.code.clone().unwrap_or_default())
+                        let reason: Option<linli_core::Exclusion> = r
+                            .reason
+                            .clone()
+                            .and_then(|v| serde_json::from_value(v).ok());
+                        reason
+                            .map(|e| e.message(lang))
+                            .unwrap_or_else(|| r.code.clone().unwrap_or_default())
                     };
                     println!(
                         "{}  {:<20} {:>8} #{:<4} {}",
@@ -280,15 +350,26 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                     println!("{}  {} {}", p.title, lang.pick("资助", "funded"), p.funded);
                     println!(
                         "  {}: {}   {}: {}%   {}: {}   {}: {}/{}",
-                        lang.pick("合同", "contract"), p.contract.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
-                        lang.pick("进度", "progress"), p.progress,
-                        lang.pick("监督报告", "reports"), p.reports,
-                        lang.pick("满意评价", "good ratings"), p.good_ratings, p.ratings
+                        lang.pick("合同", "contract"),
+                        p.contract
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "—".into()),
+                        lang.pick("进度", "progress"),
+                        p.progress,
+                        lang.pick("监督报告", "reports"),
+                        p.reports,
+                        lang.pick("满意评价", "good ratings"),
+                        p.good_ratings,
+                        p.ratings
                     );
                     for pay in &p.payments {
                         println!(
                             "    {} {} {}",
-                            if pay.released_by.is_some() { "✔" } else { "·" },
+                            if pay.released_by.is_some() {
+                                "✔"
+                            } else {
+                                "·"
+                            },
                             pay.label,
                             pay.amount
                         );
@@ -313,36 +394,79 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                 matches_device_state: bool,
                 millis: u128,
             }
-            let a = Audit { cycle, records: audited.verdicts.len(), not_counted: invalid, matches_device_state: same, millis: elapsed.as_millis() };
+            let a = Audit {
+                cycle,
+                records: audited.verdicts.len(),
+                not_counted: invalid,
+                matches_device_state: same,
+                millis: elapsed.as_millis(),
+            };
             if cli.json {
                 print_json(&a);
             } else {
                 println!(
                     "{}: {} {}, {} {}; {} ({} ms)",
                     lang.pick("审计", "audit"),
-                    a.records, lang.pick("条记录", "records"),
-                    a.not_counted, lang.pick("条未计入", "not counted"),
-                    if same { lang.pick("与设备状态一致", "matches the device state") } else { lang.pick("与设备状态不一致！", "DIFFERS from the device state!") },
+                    a.records,
+                    lang.pick("条记录", "records"),
+                    a.not_counted,
+                    lang.pick("条未计入", "not counted"),
+                    if same {
+                        lang.pick("与设备状态一致", "matches the device state")
+                    } else {
+                        lang.pick("与设备状态不一致！", "DIFFERS from the device state!")
+                    },
                     a.millis
                 );
             }
-            Ok(if same { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if same {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }
 
 fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
-    println!("{}", lang.pick("邻里 Linli 演示：一个完整的参与式预算周期", "Linli demo: one whole participatory budgeting cycle"));
-    println!("{}: {}   {}: {}   {}: {}", lang.pick("周期", "cycle"), r.cycle, lang.pick("设备", "devices"), r.devices, lang.pick("记录", "records"), r.records);
+    println!(
+        "{}",
+        lang.pick(
+            "邻里 Linli 演示：一个完整的参与式预算周期",
+            "Linli demo: one whole participatory budgeting cycle"
+        )
+    );
+    println!(
+        "{}: {}   {}: {}   {}: {}",
+        lang.pick("周期", "cycle"),
+        r.cycle,
+        lang.pick("设备", "devices"),
+        r.devices,
+        lang.pick("记录", "records"),
+        r.records
+    );
     println!();
-    println!("{}", lang.pick("提案与封存计票：", "Proposals and the sealed count:"));
+    println!(
+        "{}",
+        lang.pick("提案与封存计票：", "Proposals and the sealed count:")
+    );
     for (title, status, votes) in &r.proposals {
-        println!("  {:>4}  {:<8} {}", votes.map(|v| v.to_string()).unwrap_or_else(|| "—".into()), label(lang, status), title);
+        println!(
+            "  {:>4}  {:<8} {}",
+            votes.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+            label(lang, status),
+            title
+        );
     }
     println!(
         "  {} {}，{} {}",
-        r.sealed_ballots, lang.pick("张选票已封存计入", "ballots sealed and counted"),
-        r.late_ballots, lang.pick("张迟到选票列出但未计入", "late ballot(s) listed, not counted")
+        r.sealed_ballots,
+        lang.pick("张选票已封存计入", "ballots sealed and counted"),
+        r.late_ballots,
+        lang.pick(
+            "张迟到选票列出但未计入",
+            "late ballot(s) listed, not counted"
+        )
     );
     println!();
     println!("{}", lang.pick("资助项目：", "Funded projects:"));
@@ -351,18 +475,32 @@ fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
         println!(
             "  {}  {} {}  {} {}  {} {}/{}  {} {}/{}",
             p.title,
-            lang.pick("资助", "funded"), p.funded,
-            lang.pick("中标", "contract"), p.contract.map(|c| c.to_string()).unwrap_or_default(),
-            lang.pick("满意", "good ratings"), p.good, p.ratings,
-            lang.pick("已付款", "instalments paid"), p.released, p.scheduled
+            lang.pick("资助", "funded"),
+            p.funded,
+            lang.pick("中标", "contract"),
+            p.contract.map(|c| c.to_string()).unwrap_or_default(),
+            lang.pick("满意", "good ratings"),
+            p.good,
+            p.ratings,
+            lang.pick("已付款", "instalments paid"),
+            p.released,
+            p.scheduled
         );
     }
     println!("  {} {}", lang.pick("合计", "total"), Fen(total));
     for (title, reason) in &r.blocked_payments {
-        println!("  {} {}：{}", lang.pick("尾款暂缓", "final payment withheld for"), title, reason.message(lang));
+        println!(
+            "  {} {}：{}",
+            lang.pick("尾款暂缓", "final payment withheld for"),
+            title,
+            reason.message(lang)
+        );
     }
     println!();
-    println!("{}", lang.pick("保留但未计入的记录：", "Records kept but not counted:"));
+    println!(
+        "{}",
+        lang.pick("保留但未计入的记录：", "Records kept but not counted:")
+    );
     for (kind, code) in &r.excluded {
         println!("  {kind}: {code}");
     }
@@ -370,12 +508,23 @@ fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
     println!(
         "{}: {}",
         lang.pick("所有设备状态一致", "every device holds identical state"),
-        if r.converged { lang.pick("是", "yes") } else { lang.pick("否！", "NO!") }
+        if r.converged {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
     );
     println!(
         "{}: {}",
-        lang.pick("审计（重新验签并重算）与设备一致", "audit (re-verify and refold) matches"),
-        if r.audit_matches { lang.pick("是", "yes") } else { lang.pick("否！", "NO!") }
+        lang.pick(
+            "审计（重新验签并重算）与设备一致",
+            "audit (re-verify and refold) matches"
+        ),
+        if r.audit_matches {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
     );
     println!("({:.1} s)", elapsed.as_secs_f64());
 }

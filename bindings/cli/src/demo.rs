@@ -18,7 +18,9 @@ use linli_core::envelope::{Draft, SignedRecord};
 use linli_core::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
 use linli_core::identity::DeviceSecret;
 use linli_core::monitoring::{MonitoringReport, ProgressUpdate, ReportKind, ReportResponse};
-use linli_core::proposal::{BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision};
+use linli_core::proposal::{
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
+};
 use linli_core::roll::Role;
 use linli_core::roundtable::{Recommendation, Roundtable};
 use linli_core::store::StoreError;
@@ -99,15 +101,60 @@ struct Idea {
 }
 
 const IDEAS: [Idea; 9] = [
-    Idea { title: "楼道加装扶手与休息座椅", desc: "老旧楼栋没有扶手，老人上下楼困难，每层加装扶手和折叠座椅。", cat: Category::ElderlyCare, yuan: 48_000 },
-    Idea { title: "小区夜间照明改造", desc: "后门小路和停车场夜间太暗，更换为节能路灯。", cat: Category::Safety, yuan: 62_000 },
-    Idea { title: "儿童游乐区翻新", desc: "游乐设施老化，地面改为安全软垫，增加遮阳棚。", cat: Category::Children, yuan: 85_000 },
-    Idea { title: "社区共享菜园与绿化", desc: "闲置空地改造为共享菜园，由居民认领养护。", cat: Category::Greening, yuan: 36_000 },
-    Idea { title: "长者助餐点", desc: "在活动中心设助餐点，为独居老人提供午餐。", cat: Category::ElderlyCare, yuan: 120_000 },
-    Idea { title: "楼道消防设施更新", desc: "更换过期灭火器，增加应急照明和疏散指示。", cat: Category::Safety, yuan: 54_000 },
-    Idea { title: "非机动车充电棚", desc: "电动车在楼道充电有火灾隐患，建设集中充电棚。", cat: Category::Facilities, yuan: 72_000 },
-    Idea { title: "社区图书角", desc: "在活动中心设图书角，居民捐书共享。", cat: Category::Culture, yuan: 18_000 },
-    Idea { title: "广场舞音响设备", desc: "为广场舞队购置音响。", cat: Category::Culture, yuan: 9_000 },
+    Idea {
+        title: "楼道加装扶手与休息座椅",
+        desc: "老旧楼栋没有扶手，老人上下楼困难，每层加装扶手和折叠座椅。",
+        cat: Category::ElderlyCare,
+        yuan: 48_000,
+    },
+    Idea {
+        title: "小区夜间照明改造",
+        desc: "后门小路和停车场夜间太暗，更换为节能路灯。",
+        cat: Category::Safety,
+        yuan: 62_000,
+    },
+    Idea {
+        title: "儿童游乐区翻新",
+        desc: "游乐设施老化，地面改为安全软垫，增加遮阳棚。",
+        cat: Category::Children,
+        yuan: 85_000,
+    },
+    Idea {
+        title: "社区共享菜园与绿化",
+        desc: "闲置空地改造为共享菜园，由居民认领养护。",
+        cat: Category::Greening,
+        yuan: 36_000,
+    },
+    Idea {
+        title: "长者助餐点",
+        desc: "在活动中心设助餐点，为独居老人提供午餐。",
+        cat: Category::ElderlyCare,
+        yuan: 120_000,
+    },
+    Idea {
+        title: "楼道消防设施更新",
+        desc: "更换过期灭火器，增加应急照明和疏散指示。",
+        cat: Category::Safety,
+        yuan: 54_000,
+    },
+    Idea {
+        title: "非机动车充电棚",
+        desc: "电动车在楼道充电有火灾隐患，建设集中充电棚。",
+        cat: Category::Facilities,
+        yuan: 72_000,
+    },
+    Idea {
+        title: "社区图书角",
+        desc: "在活动中心设图书角，居民捐书共享。",
+        cat: Category::Culture,
+        yuan: 18_000,
+    },
+    Idea {
+        title: "广场舞音响设备",
+        desc: "为广场舞队购置音响。",
+        cat: Category::Culture,
+        yuan: 9_000,
+    },
 ];
 
 fn content(idea: &Idea) -> ProposalContent {
@@ -124,8 +171,14 @@ fn content(idea: &Idea) -> ProposalContent {
         steps: vec!["方案设计".into(), "公开招标".into(), "施工与验收".into()],
         risks: vec!["施工期间影响通行，需错峰施工".into()],
         budget_lines: vec![
-            BudgetLine { item: "材料".into(), amount: materials },
-            BudgetLine { item: "人工".into(), amount: Fen(total.get() - materials.get()) },
+            BudgetLine {
+                item: "材料".into(),
+                amount: materials,
+            },
+            BudgetLine {
+                item: "人工".into(),
+                amount: Fen(total.get() - materials.get()),
+            },
         ],
         estimated_budget: total,
         attachments: vec![],
@@ -136,7 +189,10 @@ fn content(idea: &Idea) -> ProposalContent {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % n as u64) as usize
     }
 }
@@ -167,7 +223,13 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         Device::open(dir, "contractor-b", "锦江施工队")?,
     ];
     let residents: Vec<Device> = (0..n)
-        .map(|i| Device::open(dir, &format!("resident-{i:02}"), &format!("居民{:02}", i + 1)))
+        .map(|i| {
+            Device::open(
+                dir,
+                &format!("resident-{i:02}"),
+                &format!("居民{:02}", i + 1),
+            )
+        })
         .collect::<Result<_, _>>()?;
 
     // Outreach: the cadre founds the cycle and registers everyone face to face.
@@ -177,15 +239,25 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         year: 2026,
         title: "2026年社区保障资金项目".into(),
         budget_pool: Fen::yuan(300_000),
-        calendar: vec![PhaseWindow { phase: Phase::Proposals, start: today, end: today + Duration::days(30) }],
-        voting: VotingRules { min_picks: 1, max_picks: 3 },
+        calendar: vec![PhaseWindow {
+            phase: Phase::Proposals,
+            start: today,
+            end: today + Duration::days(30),
+        }],
+        voting: VotingRules {
+            min_picks: 1,
+            max_picks: 3,
+        },
         satisfaction: SatisfactionRule::default(),
         founder_member: cadre.member,
         founder_name: cadre.name.clone(),
     };
     let cycle = cadre.store.create_cycle(genesis)?;
     let genesis_id = cadre.store.state(cycle)?.genesis_id;
-    let all_others: Vec<&Device> = std::iter::once(&council).chain(contractors.iter()).chain(residents.iter()).collect();
+    let all_others: Vec<&Device> = std::iter::once(&council)
+        .chain(contractors.iter())
+        .chain(residents.iter())
+        .collect();
     for d in &all_others {
         d.store.follow_cycle(cycle, genesis_id)?;
     }
@@ -216,18 +288,38 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     // Proposals: eight residents propose on their phones; the cadre enters a paper proposal.
     let mut proposal_ids = Vec::new();
     for (i, idea) in IDEAS.iter().enumerate().take(8) {
-        let id = residents[4 + i].act(cycle, Body::Proposal(Proposal { content: content(idea), on_behalf_of: None }))?;
+        let id = residents[4 + i].act(
+            cycle,
+            Body::Proposal(Proposal {
+                content: content(idea),
+                on_behalf_of: None,
+            }),
+        )?;
         proposal_ids.push(id);
     }
-    let paper = Idea { title: "院坝休闲座椅", desc: "王奶奶手写提案：院坝里没有坐的地方，希望安装几张长椅。", cat: Category::Facilities, yuan: 15_000 };
+    let paper = Idea {
+        title: "院坝休闲座椅",
+        desc: "王奶奶手写提案：院坝里没有坐的地方，希望安装几张长椅。",
+        cat: Category::Facilities,
+        yuan: 15_000,
+    };
     let paper_id = cadre.act(
         cycle,
         Body::Proposal(Proposal {
             content: content(&paper),
-            on_behalf_of: Some(PaperSubmitter { name: "王奶奶".into(), member: None }),
+            on_behalf_of: Some(PaperSubmitter {
+                name: "王奶奶".into(),
+                member: None,
+            }),
         }),
     )?;
-    let dance_id = residents[12].act(cycle, Body::Proposal(Proposal { content: content(&IDEAS[8]), on_behalf_of: None }))?;
+    let dance_id = residents[12].act(
+        cycle,
+        Body::Proposal(Proposal {
+            content: content(&IDEAS[8]),
+            on_behalf_of: None,
+        }),
+    )?;
     sync_all(&residents.iter().collect::<Vec<_>>())?;
 
     // Sorting and deliberation: a reason for every proposal; a roundtable recommends three.
@@ -235,10 +327,37 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     let library = proposal_ids[7];
     let playground = proposal_ids[2];
     for id in proposal_ids.iter().take(7).chain([&paper_id]) {
-        cadre.act(cycle, Body::Review(Review { proposal: *id, decision: ReviewDecision::Shortlist, reason: "符合资金使用范围，预算合理 / in scope, budget reasonable".into(), supersedes: None }))?;
+        cadre.act(
+            cycle,
+            Body::Review(Review {
+                proposal: *id,
+                decision: ReviewDecision::Shortlist,
+                reason: "符合资金使用范围，预算合理 / in scope, budget reasonable".into(),
+                supersedes: None,
+            }),
+        )?;
     }
-    cadre.act(cycle, Body::Review(Review { proposal: library, decision: ReviewDecision::MergeInto { target: playground }, reason: "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner".into(), supersedes: None }))?;
-    cadre.act(cycle, Body::Review(Review { proposal: dance_id, decision: ReviewDecision::Reject, reason: "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints".into(), supersedes: None }))?;
+    cadre.act(
+        cycle,
+        Body::Review(Review {
+            proposal: library,
+            decision: ReviewDecision::MergeInto { target: playground },
+            reason:
+                "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner"
+                    .into(),
+            supersedes: None,
+        }),
+    )?;
+    cadre.act(
+        cycle,
+        Body::Review(Review {
+            proposal: dance_id,
+            decision: ReviewDecision::Reject,
+            reason: "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints"
+                .into(),
+            supersedes: None,
+        }),
+    )?;
     exchange(&residents[1], &cadre, cycle)?;
     residents[1].act(
         cycle,
@@ -252,9 +371,18 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             discussed: proposal_ids[..7].to_vec(),
             notes: "居民普遍关心老人出行和夜间安全；助餐点预算较高，建议分期。".into(),
             recommendations: vec![
-                Recommendation { proposal: proposal_ids[0], note: "受益面广".into() },
-                Recommendation { proposal: proposal_ids[1], note: "安全隐患突出".into() },
-                Recommendation { proposal: proposal_ids[5], note: "消防刻不容缓".into() },
+                Recommendation {
+                    proposal: proposal_ids[0],
+                    note: "受益面广".into(),
+                },
+                Recommendation {
+                    proposal: proposal_ids[1],
+                    note: "安全隐患突出".into(),
+                },
+                Recommendation {
+                    proposal: proposal_ids[5],
+                    note: "消防刻不容缓".into(),
+                },
             ],
         }),
     )?;
@@ -263,7 +391,12 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     // Voting: every resident approves one to three shortlisted proposals.
     advance(&cadre, cycle, Phase::Voting)?;
     sync_all(&all_others)?;
-    let shortlisted: Vec<Uuid> = proposal_ids.iter().take(7).copied().chain([paper_id]).collect();
+    let shortlisted: Vec<Uuid> = proposal_ids
+        .iter()
+        .take(7)
+        .copied()
+        .chain([paper_id])
+        .collect();
     let weights = [5usize, 4, 3, 2, 1, 4, 2, 3];
     let mut rng = Lcg(2026);
     let pick = |rng: &mut Lcg| -> Vec<Uuid> {
@@ -285,32 +418,69 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     };
     let late_voter = n - 1;
     for r in residents.iter().take(late_voter) {
-        r.act(cycle, Body::Ballot(Ballot { approvals: pick(&mut rng) }))?;
+        r.act(
+            cycle,
+            Body::Ballot(Ballot {
+                approvals: pick(&mut rng),
+            }),
+        )?;
     }
     // Resident 6 changes their mind: the later ballot replaces the earlier one.
-    residents[5].act(cycle, Body::Ballot(Ballot { approvals: vec![shortlisted[4]] }))?;
+    residents[5].act(
+        cycle,
+        Body::Ballot(Ballot {
+            approvals: vec![shortlisted[4]],
+        }),
+    )?;
     sync_all(&residents[..late_voter].iter().collect::<Vec<_>>())?;
     sync_all(&[&council])?;
 
     // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
-    let seal = cadre.store.state(cycle)?.draft_seal("投票截止，封存计票 / voting closed");
+    let seal = cadre
+        .store
+        .state(cycle)?
+        .draft_seal("投票截止，封存计票 / voting closed");
     cadre.act(cycle, Body::Seal(seal))?;
-    residents[late_voter].act(cycle, Body::Ballot(Ballot { approvals: vec![shortlisted[0]] }))?;
+    residents[late_voter].act(
+        cycle,
+        Body::Ballot(Ballot {
+            approvals: vec![shortlisted[0]],
+        }),
+    )?;
     exchange(&residents[late_voter], &cadre, cycle)?;
 
     // Resolution by the council member, on the sealed result.
     advance(&cadre, cycle, Phase::Resolution)?;
     exchange(&council, &cadre, cycle)?;
-    let resolution = council.store.state(cycle)?.draft_resolution("议事会决议：按投票结果资助 / funded as voted").expect("sealed");
+    let resolution = council
+        .store
+        .state(cycle)?
+        .draft_resolution("议事会决议：按投票结果资助 / funded as voted")
+        .expect("sealed");
     council.act(cycle, Body::Resolution(resolution))?;
     exchange(&council, &cadre, cycle)?;
 
     // Tender: both contractors bid on every funded project; the lower bid wins.
     advance(&cadre, cycle, Phase::Tender)?;
-    let funded: Vec<(Uuid, Fen)> = cadre.store.state(cycle)?.resolution.expect("resolved").funded.into_iter().collect();
+    let funded: Vec<(Uuid, Fen)> = cadre
+        .store
+        .state(cycle)?
+        .resolution
+        .expect("resolved")
+        .funded
+        .into_iter()
+        .collect();
     let mut tenders = Vec::new();
     for (project, amount) in &funded {
-        let t = cadre.act(cycle, Body::Tender(Tender { project: *project, budget: *amount, deadline: Utc::now() + Duration::days(14), requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into() }))?;
+        let t = cadre.act(
+            cycle,
+            Body::Tender(Tender {
+                project: *project,
+                budget: *amount,
+                deadline: Utc::now() + Duration::days(14),
+                requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into(),
+            }),
+        )?;
         tenders.push((t, *project, *amount));
     }
     for c in &contractors {
@@ -318,24 +488,62 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     }
     let mut awards = Vec::new();
     for (t, project, amount) in &tenders {
-        let bid_a = contractors[0].act(cycle, Body::Bid(Bid { tender: *t, amount: Fen(amount.get() * 95 / 100), plan: "两周内进场，一个月完工".into(), duration_days: 45 }))?;
-        let bid_b = contractors[1].act(cycle, Body::Bid(Bid { tender: *t, amount: Fen(amount.get() * 90 / 100), plan: "分两期施工，不影响居民出行".into(), duration_days: 60 }))?;
+        let bid_a = contractors[0].act(
+            cycle,
+            Body::Bid(Bid {
+                tender: *t,
+                amount: Fen(amount.get() * 95 / 100),
+                plan: "两周内进场，一个月完工".into(),
+                duration_days: 45,
+            }),
+        )?;
+        let bid_b = contractors[1].act(
+            cycle,
+            Body::Bid(Bid {
+                tender: *t,
+                amount: Fen(amount.get() * 90 / 100),
+                plan: "分两期施工，不影响居民出行".into(),
+                duration_days: 60,
+            }),
+        )?;
         for c in &contractors {
             exchange(c, &cadre, cycle)?;
         }
         let _ = bid_a;
-        let award = cadre.act(cycle, Body::Award(Award { tender: *t, bid: bid_b, reason: "报价最低且方案可行 / lowest price, feasible plan".into() }))?;
+        let award = cadre.act(
+            cycle,
+            Body::Award(Award {
+                tender: *t,
+                bid: bid_b,
+                reason: "报价最低且方案可行 / lowest price, feasible plan".into(),
+            }),
+        )?;
         let price = Fen(amount.get() * 90 / 100);
         let a = Fen(price.get() * 30 / 100);
         let b = Fen(price.get() * 40 / 100);
-        cadre.act(cycle, Body::InstalmentSchedule(InstalmentSchedule {
-            award,
-            instalments: vec![
-                Instalment { label: "预付款 / advance".into(), amount: a, requires_satisfaction: false },
-                Instalment { label: "进度款 / progress".into(), amount: b, requires_satisfaction: false },
-                Instalment { label: "尾款 / final".into(), amount: Fen(price.get() - a.get() - b.get()), requires_satisfaction: true },
-            ],
-        }))?;
+        cadre.act(
+            cycle,
+            Body::InstalmentSchedule(InstalmentSchedule {
+                award,
+                instalments: vec![
+                    Instalment {
+                        label: "预付款 / advance".into(),
+                        amount: a,
+                        requires_satisfaction: false,
+                    },
+                    Instalment {
+                        label: "进度款 / progress".into(),
+                        amount: b,
+                        requires_satisfaction: false,
+                    },
+                    Instalment {
+                        label: "尾款 / final".into(),
+                        amount: Fen(price.get() - a.get() - b.get()),
+                        requires_satisfaction: true,
+                    },
+                ],
+            }),
+        )?;
         awards.push((*project, award));
     }
 
@@ -344,27 +552,83 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     let builder = &contractors[1];
     exchange(builder, &cadre, cycle)?;
     for (project, _) in &awards {
-        let draft = cadre.store.state(cycle)?.draft_release(project, "预付款").expect("schedule");
+        let draft = cadre
+            .store
+            .state(cycle)?
+            .draft_release(project, "预付款")
+            .expect("schedule");
         cadre.act(cycle, Body::PaymentRelease(draft))?;
-        builder.act(cycle, Body::ProgressUpdate(ProgressUpdate { project: *project, text: "材料进场，开始施工".into(), percent: 50, photos: vec![photo("progress")] }))?;
+        builder.act(
+            cycle,
+            Body::ProgressUpdate(ProgressUpdate {
+                project: *project,
+                text: "材料进场，开始施工".into(),
+                percent: 50,
+                photos: vec![photo("progress")],
+            }),
+        )?;
     }
     exchange(builder, &cadre, cycle)?;
-    let troubled = awards.last().map(|(p, _)| *p).expect("at least one project");
+    let troubled = awards
+        .last()
+        .map(|(p, _)| *p)
+        .expect("at least one project");
     sync_all(&residents.iter().collect::<Vec<_>>())?;
-    let report_a = residents[3].act(cycle, Body::MonitoringReport(MonitoringReport { project: awards[0].0, kind: ReportKind::Progress, text: "施工有序，围挡规范".into(), photos: vec![photo("site-ok")] }))?;
-    let report_b = residents[8].act(cycle, Body::MonitoringReport(MonitoringReport { project: troubled, kind: ReportKind::PoorQuality, text: "材料看起来很薄，已有开裂".into(), photos: vec![photo("crack")] }))?;
+    let report_a = residents[3].act(
+        cycle,
+        Body::MonitoringReport(MonitoringReport {
+            project: awards[0].0,
+            kind: ReportKind::Progress,
+            text: "施工有序，围挡规范".into(),
+            photos: vec![photo("site-ok")],
+        }),
+    )?;
+    let report_b = residents[8].act(
+        cycle,
+        Body::MonitoringReport(MonitoringReport {
+            project: troubled,
+            kind: ReportKind::PoorQuality,
+            text: "材料看起来很薄，已有开裂".into(),
+            photos: vec![photo("crack")],
+        }),
+    )?;
     let _ = report_a;
     exchange(&residents[3], &cadre, cycle)?;
     exchange(&residents[8], &cadre, cycle)?;
-    cadre.act(cycle, Body::ReportResponse(ReportResponse { report: report_b, text: "已约监理现场查看，要求返工 / site inspection booked, rework ordered".into() }))?;
+    cadre.act(
+        cycle,
+        Body::ReportResponse(ReportResponse {
+            report: report_b,
+            text: "已约监理现场查看，要求返工 / site inspection booked, rework ordered".into(),
+        }),
+    )?;
     exchange(builder, &cadre, cycle)?;
     for (project, _) in &awards {
-        builder.act(cycle, Body::ProgressUpdate(ProgressUpdate { project: *project, text: "主体完工".into(), percent: 100, photos: vec![] }))?;
-        builder.act(cycle, Body::CompletionReport(CompletionReport { project: *project, text: "工程完工，申请验收".into(), photos: vec![photo("done")] }))?;
+        builder.act(
+            cycle,
+            Body::ProgressUpdate(ProgressUpdate {
+                project: *project,
+                text: "主体完工".into(),
+                percent: 100,
+                photos: vec![],
+            }),
+        )?;
+        builder.act(
+            cycle,
+            Body::CompletionReport(CompletionReport {
+                project: *project,
+                text: "工程完工，申请验收".into(),
+                photos: vec![photo("done")],
+            }),
+        )?;
     }
     exchange(builder, &cadre, cycle)?;
     for (project, _) in &awards {
-        let draft = cadre.store.state(cycle)?.draft_release(project, "进度款").expect("schedule");
+        let draft = cadre
+            .store
+            .state(cycle)?
+            .draft_release(project, "进度款")
+            .expect("schedule");
         cadre.act(cycle, Body::PaymentRelease(draft))?;
     }
 
@@ -373,18 +637,40 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     sync_all(&residents.iter().collect::<Vec<_>>())?;
     for (pi, (project, _)) in awards.iter().enumerate() {
         for (ri, r) in residents.iter().enumerate().take(10) {
-            let stars = if *project == troubled { [2, 3, 4, 2, 5, 3, 2, 4, 3, 2][ri] } else { [5, 4, 5, 4, 3, 5, 4, 5, 4, 5][(ri + pi) % 10] };
-            r.act(cycle, Body::Rating(Rating { project: *project, stars, comment: if stars >= 4 { "满意".into() } else { "质量一般".into() } }))?;
+            let stars = if *project == troubled {
+                [2, 3, 4, 2, 5, 3, 2, 4, 3, 2][ri]
+            } else {
+                [5, 4, 5, 4, 3, 5, 4, 5, 4, 5][(ri + pi) % 10]
+            };
+            r.act(
+                cycle,
+                Body::Rating(Rating {
+                    project: *project,
+                    stars,
+                    comment: if stars >= 4 {
+                        "满意".into()
+                    } else {
+                        "质量一般".into()
+                    },
+                }),
+            )?;
         }
     }
     sync_all(&residents.iter().collect::<Vec<_>>())?;
     let mut blocked = Vec::new();
     for (project, _) in &awards {
-        let draft = cadre.store.state(cycle)?.draft_release(project, "尾款：满意度达标").expect("schedule");
+        let draft = cadre
+            .store
+            .state(cycle)?
+            .draft_release(project, "尾款：满意度达标")
+            .expect("schedule");
         match cadre.act(cycle, Body::PaymentRelease(draft)) {
             Ok(_) => {}
             Err(StoreError::Rejected(reason)) => {
-                let title = cadre.store.state(cycle)?.proposals[project].content.title.clone();
+                let title = cadre.store.state(cycle)?.proposals[project]
+                    .content
+                    .title
+                    .clone();
                 blocked.push((title, reason));
             }
             Err(e) => return Err(e),
@@ -394,14 +680,27 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     // Hostile input: a ballot signed by a phone nobody registered, and a tampered real ballot.
     let state = cadre.store.state(cycle)?;
     let stranger = DeviceSecret::generate()?;
-    let forged = SignedRecord::sign(&stranger, &Draft { cycle, seq: 1, time: Utc::now(), phase: Some(state.phase.1), body: Body::Ballot(Ballot { approvals: vec![shortlisted[3]] }) });
+    let forged = SignedRecord::sign(
+        &stranger,
+        &Draft {
+            cycle,
+            seq: 1,
+            time: Utc::now(),
+            phase: Some(state.phase.1),
+            body: Body::Ballot(Ballot {
+                approvals: vec![shortlisted[3]],
+            }),
+        },
+    );
     // Tampering: move a real ballot's first approval to another proposal, keeping the signature.
     let (honest, first) = cadre
         .store
         .export(cycle)?
         .into_iter()
         .find_map(|r| match r.decode().map(|d| d.body) {
-            Ok(Body::Ballot(b)) if !b.approvals.contains(&shortlisted[6]) => Some((r, b.approvals[0])),
+            Ok(Body::Ballot(b)) if !b.approvals.contains(&shortlisted[6]) => {
+                Some((r, b.approvals[0]))
+            }
             _ => None,
         })
         .expect("ballots exist");
@@ -433,7 +732,11 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             contract: p.contract,
             good: p.good_ratings,
             ratings: p.ratings,
-            released: p.payments.iter().filter(|x| x.released_by.is_some()).count(),
+            released: p
+                .payments
+                .iter()
+                .filter(|x| x.released_by.is_some())
+                .count(),
             scheduled: p.payments.len(),
         })
         .collect();
@@ -442,13 +745,21 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         .records(cycle, true)?
         .into_iter()
         .filter(|r| !matches!(r.code.as_deref(), Some("superseded")))
-        .map(|r| (r.kind.unwrap_or_else(|| "?".into()), r.code.unwrap_or_default()))
+        .map(|r| {
+            (
+                r.kind.unwrap_or_else(|| "?".into()),
+                r.code.unwrap_or_default(),
+            )
+        })
         .collect();
     Ok(DemoReport {
         cycle,
         devices: 1 + all_others.len(),
         records: summary.records as usize,
-        proposals: rows.into_iter().map(|p| (p.title, p.status, p.sealed_votes)).collect(),
+        proposals: rows
+            .into_iter()
+            .map(|p| (p.title, p.status, p.sealed_votes))
+            .collect(),
         sealed_ballots: summary.sealed_ballots as usize,
         late_ballots: summary.late_ballots as usize,
         projects,

@@ -41,7 +41,12 @@ pub fn exchange(a: &Device, b: &Device, cycle: Uuid) -> Result<usize, StoreError
 }
 
 /// The cadre on `cadre` registers `who` on the roll with `roles`.
-pub fn register(cadre: &Device, who: &Device, cycle: Uuid, roles: &[Role]) -> Result<Uuid, StoreError> {
+pub fn register(
+    cadre: &Device,
+    who: &Device,
+    cycle: Uuid,
+    roles: &[Role],
+) -> Result<Uuid, StoreError> {
     cadre.act(
         cycle,
         Body::RollEntry(RollEntry {

@@ -110,7 +110,9 @@ impl Store {
         }
         let rebuild = schema::upgrade(&tx, found, schema::VERSION)? && found > 0;
         let stored: Option<String> = tx
-            .query_row("SELECT public_key FROM device WHERE id = 1", [], |r| r.get(0))
+            .query_row("SELECT public_key FROM device WHERE id = 1", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         match stored {
             None => {
@@ -186,7 +188,9 @@ impl Store {
         let cycle = Uuid::now_v7();
         let mut g = self.lock();
         let inner = &mut *g;
-        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let seq = next_seq(&tx)?;
         let draft = Draft {
             cycle,
@@ -198,7 +202,11 @@ impl Store {
         let rec = SignedRecord::sign(&inner.secret, &draft);
         tx.execute(
             "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
-            params![cycle.to_string(), rec.id.to_string(), Utc::now().to_rfc3339()],
+            params![
+                cycle.to_string(),
+                rec.id.to_string(),
+                Utc::now().to_rfc3339()
+            ],
         )?;
         let decoded = Arc::new(rec.decode()?);
         insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
@@ -222,7 +230,9 @@ impl Store {
     /// the cadre showed). Records for the cycle can then be imported.
     pub fn follow_cycle(&self, cycle: Uuid, genesis_id: Uuid) -> Result<()> {
         let mut g = self.lock();
-        let tx = g.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = g
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<String> = tx
             .query_row(
                 "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
@@ -239,7 +249,11 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
-            params![cycle.to_string(), genesis_id.to_string(), Utc::now().to_rfc3339()],
+            params![
+                cycle.to_string(),
+                genesis_id.to_string(),
+                Utc::now().to_rfc3339()
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -267,10 +281,17 @@ impl Store {
         let kind = body.kind();
         let phase_ref = (!kind.allowed_phases().is_empty()).then_some(cache.state.phase.1);
         let fault = inner.fault.take();
-        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Never reuse a sequence number this key already signed, even if this database is new
         // (a reinstalled app with the key restored from the keystore).
-        let known = cache.state.heads.get(&self.key).map(|(s, _)| *s).unwrap_or(0);
+        let known = cache
+            .state
+            .heads
+            .get(&self.key)
+            .map(|(s, _)| *s)
+            .unwrap_or(0);
         let seq = next_seq(&tx)?.max(known + 1);
         let draft = Draft {
             cycle,
@@ -328,7 +349,9 @@ impl Store {
         let inner = &mut *g;
         let mut cache = take_cache(inner, cycle)?;
         let fault = inner.fault.take();
-        let tx = inner.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut report = ImportReport::default();
         let mut fresh: Vec<&SignedRecord> = Vec::new();
         {
@@ -387,9 +410,9 @@ impl Store {
     /// Every record of a cycle, in the order this device stored them.
     pub fn export(&self, cycle: Uuid) -> Result<Vec<SignedRecord>> {
         let g = self.lock();
-        let mut stmt = g
-            .conn
-            .prepare_cached("SELECT signed, signature FROM records WHERE cycle_id = ?1 ORDER BY received_at, id")?;
+        let mut stmt = g.conn.prepare_cached(
+            "SELECT signed, signature FROM records WHERE cycle_id = ?1 ORDER BY received_at, id",
+        )?;
         let rows = stmt.query_map([cycle.to_string()], |r| {
             let signed: Vec<u8> = r.get(0)?;
             let sig: Vec<u8> = r.get(1)?;
@@ -399,7 +422,11 @@ impl Store {
         for row in rows {
             let (signed, sig) = row?;
             let sig: [u8; 64] = sig.try_into().map_err(|_| {
-                StoreError::Sqlite(rusqlite::Error::InvalidColumnType(1, "signature".into(), rusqlite::types::Type::Blob))
+                StoreError::Sqlite(rusqlite::Error::InvalidColumnType(
+                    1,
+                    "signature".into(),
+                    rusqlite::types::Type::Blob,
+                ))
             })?;
             out.push(SignedRecord::from_parts(signed, sig));
         }
@@ -522,9 +549,14 @@ fn cycle_roots(conn: &Connection) -> Result<Vec<(Uuid, Uuid)>> {
 }
 
 fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCache> {
-    let mut stmt = conn.prepare_cached("SELECT signed, signature, sig_ok FROM records WHERE cycle_id = ?1")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT signed, signature, sig_ok FROM records WHERE cycle_id = ?1")?;
     let rows = stmt.query_map([cycle.to_string()], |r| {
-        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, bool>(2)?))
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
     })?;
     let mut records = Vec::new();
     for row in rows {
@@ -533,18 +565,28 @@ fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCach
         if sig.len() == 64 {
             s.copy_from_slice(&sig);
         }
-        records.push(Checked::from_record(&SignedRecord::from_parts(signed, s), ok));
+        records.push(Checked::from_record(
+            &SignedRecord::from_parts(signed, s),
+            ok,
+        ));
     }
     let state = fold::fold(cycle, genesis, &records);
     Ok(CycleCache { state, records })
 }
 
 fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
-    Ok(tx.query_row("SELECT next_seq FROM device WHERE id = 1", [], |r| r.get::<_, i64>(0))? as u64)
+    Ok(
+        tx.query_row("SELECT next_seq FROM device WHERE id = 1", [], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
 }
 
 fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
-    tx.execute("UPDATE device SET next_seq = ?1 WHERE id = 1", [used as i64 + 1])?;
+    tx.execute(
+        "UPDATE device SET next_seq = ?1 WHERE id = 1",
+        [used as i64 + 1],
+    )?;
     Ok(())
 }
 

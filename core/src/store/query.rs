@@ -198,7 +198,9 @@ pub struct MemberRow {
 
 fn uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(i)?;
-    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    Uuid::parse_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn opt_uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
@@ -206,7 +208,8 @@ fn opt_uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
     Ok(s.and_then(|s| Uuid::parse_str(&s).ok()))
 }
 
-const PROPOSAL_COLS: &str = "p.proposal_id, p.title, p.category, p.location, p.estimate_fen, p.status, p.votes,
+const PROPOSAL_COLS: &str =
+    "p.proposal_id, p.title, p.category, p.location, p.estimate_fen, p.status, p.votes,
     p.sealed_votes, p.author_id, p.on_behalf_of, p.review_reason";
 
 fn proposal_row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
@@ -229,7 +232,8 @@ impl Store {
     /// The cycles this device follows, with their summaries.
     pub fn cycles(&self) -> Result<Vec<CycleSummary>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(&format!("{SUMMARY_SQL} ORDER BY year DESC, cycle_id"))?;
+            let mut stmt =
+                c.prepare_cached(&format!("{SUMMARY_SQL} ORDER BY year DESC, cycle_id"))?;
             stmt.query_map([], summary_row)?.collect()
         })
     }
@@ -291,9 +295,16 @@ impl Store {
                 Ok(MemberRow {
                     id: uuid(r, 0)?,
                     display_name: r.get(1)?,
-                    roles: roles.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                    roles: roles
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
                     age_15_plus: r.get(3)?,
-                    attested_by: att.split(',').filter_map(|s| Uuid::parse_str(s).ok()).collect(),
+                    attested_by: att
+                        .split(',')
+                        .filter_map(|s| Uuid::parse_str(s).ok())
+                        .collect(),
                 })
             })?
             .collect()
@@ -304,9 +315,11 @@ impl Store {
     pub fn my_member(&self, cycle: Uuid) -> Result<Option<Uuid>> {
         let key = self.device_key().to_hex();
         self.read(|c| {
-            c.prepare_cached("SELECT member_id FROM device_keys WHERE cycle_id = ?1 AND public_key = ?2")?
-                .query_row(params![cycle.to_string(), key], |r| uuid(r, 0))
-                .optional()
+            c.prepare_cached(
+                "SELECT member_id FROM device_keys WHERE cycle_id = ?1 AND public_key = ?2",
+            )?
+            .query_row(params![cycle.to_string(), key], |r| uuid(r, 0))
+            .optional()
         })
     }
 
@@ -470,7 +483,12 @@ pub fn label(lang: Lang, code: &str) -> String {
     if let Some(c) = Category::parse(code) {
         return c.label(lang).to_string();
     }
-    for k in [ReportKind::Progress, ReportKind::NotStarted, ReportKind::PoorQuality, ReportKind::MisuseOfFunds] {
+    for k in [
+        ReportKind::Progress,
+        ReportKind::NotStarted,
+        ReportKind::PoorQuality,
+        ReportKind::MisuseOfFunds,
+    ] {
         if k.as_str() == code {
             return k.label(lang).to_string();
         }

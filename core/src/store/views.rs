@@ -19,7 +19,10 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             "projects",
             "payments",
         ] {
-            tx.execute(&format!("DELETE FROM {table} WHERE cycle_id = ?1"), [&cycle])?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE cycle_id = ?1"),
+                [&cycle],
+            )?;
         }
         tx.execute(
             "DELETE FROM proposals_fts WHERE rowid NOT IN (SELECT rowid FROM proposals)",
@@ -29,7 +32,11 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
     write_cycle(tx, st)?;
     let all = dirty.all;
     let pick = |set: &std::collections::BTreeSet<Uuid>, every: Vec<Uuid>| -> Vec<Uuid> {
-        if all { every } else { set.iter().copied().collect() }
+        if all {
+            every
+        } else {
+            set.iter().copied().collect()
+        }
     };
     for id in pick(&dirty.records, st.verdicts.keys().copied().collect()) {
         write_verdict(tx, st, &id)?;
@@ -43,7 +50,12 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             "INSERT INTO device_keys (cycle_id, public_key, member_id, revoked_after) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for (k, ks) in &st.keys {
-            ins.execute(params![cycle, k.to_hex(), ks.member.to_string(), ks.revoked_after.map(|s| s as i64)])?;
+            ins.execute(params![
+                cycle,
+                k.to_hex(),
+                ks.member.to_string(),
+                ks.revoked_after.map(|s| s as i64)
+            ])?;
         }
     }
     for id in pick(&dirty.proposals, st.proposals.keys().copied().collect()) {
@@ -59,8 +71,14 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
         // A superseded resolution may have dropped projects.
         for id in &dirty.projects {
             if !st.projects.contains_key(id) {
-                tx.execute("DELETE FROM projects WHERE project_id = ?1", [id.to_string()])?;
-                tx.execute("DELETE FROM payments WHERE project_id = ?1", [id.to_string()])?;
+                tx.execute(
+                    "DELETE FROM projects WHERE project_id = ?1",
+                    [id.to_string()],
+                )?;
+                tx.execute(
+                    "DELETE FROM payments WHERE project_id = ?1",
+                    [id.to_string()],
+                )?;
             }
         }
     }
@@ -72,7 +90,10 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
 
 fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
     let Some(g) = &st.genesis else {
-        tx.execute("DELETE FROM cycle_view WHERE cycle_id = ?1", [st.cycle.to_string()])?;
+        tx.execute(
+            "DELETE FROM cycle_view WHERE cycle_id = ?1",
+            [st.cycle.to_string()],
+        )?;
         return Ok(());
     };
     let invalid = st.verdicts.values().filter(|v| !v.is_valid()).count() as i64;
@@ -143,12 +164,21 @@ fn write_member(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::R
     Ok(())
 }
 
-fn write_proposal(tx: &Transaction<'_>, st: &CycleState, id: &Uuid, text_changed: bool) -> rusqlite::Result<()> {
+fn write_proposal(
+    tx: &Transaction<'_>,
+    st: &CycleState,
+    id: &Uuid,
+    text_changed: bool,
+) -> rusqlite::Result<()> {
     let Some(p) = st.proposals.get(id) else {
         return Ok(());
     };
     let c = &p.content;
-    let sealed = st.seal.as_ref().and_then(|s| s.counts.get(id)).map(|v| *v as i64);
+    let sealed = st
+        .seal
+        .as_ref()
+        .and_then(|s| s.counts.get(id))
+        .map(|v| *v as i64);
     tx.prepare_cached(
         "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
             status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at)
@@ -179,7 +209,8 @@ fn write_proposal(tx: &Transaction<'_>, st: &CycleState, id: &Uuid, text_changed
         let rowid: i64 = tx
             .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
             .query_row([id.to_string()], |r| r.get(0))?;
-        tx.prepare_cached("DELETE FROM proposals_fts WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached("DELETE FROM proposals_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
         let body = [
             c.description.as_str(),
             &c.location,
@@ -250,10 +281,18 @@ fn write_project(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::
         return Ok(());
     };
     let (good, total) = st.satisfaction(id);
-    let rule = st.genesis.as_ref().map(|g| g.satisfaction.clone()).unwrap_or_default();
+    let rule = st
+        .genesis
+        .as_ref()
+        .map(|g| g.satisfaction.clone())
+        .unwrap_or_default();
     let satisfied = total >= rule.min_ratings.max(1)
         && u64::from(good) * 100 >= u64::from(rule.threshold_pct) * u64::from(total);
-    let title = st.proposals.get(id).map(|p| p.content.title.clone()).unwrap_or_default();
+    let title = st
+        .proposals
+        .get(id)
+        .map(|p| p.content.title.clone())
+        .unwrap_or_default();
     let cycle = st.cycle.to_string();
     tx.prepare_cached(
         "INSERT OR REPLACE INTO projects (project_id, cycle_id, title, funded_fen, contractor_id, contract_fen,
