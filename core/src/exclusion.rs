@@ -60,7 +60,7 @@ pub enum Exclusion {
         after_seq: u64,
     },
     /// The signer is on the roll but lacks the role the action needs.
-    #[error("signer lacks the role {role:?}")]
+    #[error("signer lacks the role {}", role.as_str())]
     MissingRole {
         /// The role the action needs.
         role: Role,
@@ -73,7 +73,7 @@ pub enum Exclusion {
         detail: String,
     },
     /// The action is not open in the phase the record was made under.
-    #[error("wrong phase: {actual:?} (allowed: {allowed:?})")]
+    #[error("wrong phase: {} (allowed: {})", actual.as_str(), allowed.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "))]
     WrongPhase {
         /// Phases in which this kind of record is accepted.
         allowed: Vec<Phase>,

@@ -190,29 +190,38 @@ impl CycleState {
         if self.verdicts.contains_key(&r.id) {
             return None;
         }
-        let eff = match self.heads.get(&r.signer) {
-            Some((seq, _)) if *seq >= r.seq => return None,
-            Some((_, t)) if *t > r.time => *t,
-            _ => r.time,
-        };
+        let eff = self.next_effective_time(r)?;
         let key: OrderKey = (r.kind().rank(), eff, r.signer, r.seq, r.id);
         if self.last_key.is_some_and(|last| key <= last) {
             return None;
         }
         let result = self.apply_record(r, eff);
-        self.kinds.insert(r.id, r.kind());
-        self.set_verdict(
-            r.id,
-            match &result {
-                Ok(()) => Verdict::Valid,
-                Err(reason) => Verdict::Excluded {
-                    reason: reason.clone(),
-                },
-            },
-        );
-        self.heads.insert(r.signer, (r.seq, eff));
+        self.record_applied(r, eff, &result);
         self.last_key = Some(key);
         Some(result)
+    }
+
+    /// The effective time of a signer's next record, or `None` when the record is not the
+    /// signer's newest (out of order or equivocating: a full fold decides).
+    fn next_effective_time(&self, r: &Record) -> Option<DateTime<Utc>> {
+        match self.heads.get(&r.signer) {
+            Some((seq, _)) if *seq >= r.seq => None,
+            Some((_, t)) if *t > r.time => Some(*t),
+            _ => Some(r.time),
+        }
+    }
+
+    /// Records the verdict and the signer's head after an in-place application.
+    fn record_applied(&mut self, r: &Record, eff: DateTime<Utc>, result: &Result<(), Exclusion>) {
+        self.kinds.insert(r.id, r.kind());
+        let verdict = match result {
+            Ok(()) => Verdict::Valid,
+            Err(reason) => Verdict::Excluded {
+                reason: reason.clone(),
+            },
+        };
+        self.set_verdict(r.id, verdict);
+        self.heads.insert(r.signer, (r.seq, eff));
     }
 
     /// Registers a new member's first device in place. Safe without a full fold only when the
@@ -236,26 +245,12 @@ impl CycleState {
         if signer.revoked_after.is_some() || !self.has_role(&attester, Role::Cadre) {
             return None;
         }
-        let eff = match self.heads.get(&r.signer) {
-            Some((seq, _)) if *seq >= r.seq => return None,
-            Some((_, t)) if *t > r.time => *t,
-            _ => r.time,
-        };
+        let eff = self.next_effective_time(r)?;
         let result = e
             .check_shape()
             .and_then(|()| self.add_roll_entry(r, e, attester));
-        self.kinds.insert(r.id, r.kind());
-        self.set_verdict(
-            r.id,
-            match &result {
-                Ok(()) => Verdict::Valid,
-                Err(reason) => Verdict::Excluded {
-                    reason: reason.clone(),
-                },
-            },
-        );
+        self.record_applied(r, eff, &result);
         self.dirty.members.insert(e.member);
-        self.heads.insert(r.signer, (r.seq, eff));
         let key: OrderKey = (r.kind().rank(), eff, r.signer, r.seq, r.id);
         if self.last_key.is_none_or(|last| key > last) {
             self.last_key = Some(key);

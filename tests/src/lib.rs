@@ -196,3 +196,20 @@ pub fn tomorrow() -> chrono::DateTime<Utc> {
     Utc::now() + Duration::days(1)
 }
 pub mod synth;
+
+/// The sequence numbers of `store`'s own device key among the cycle's records, in storage order.
+pub fn own_seqs(store: &Store, cycle: Uuid) -> Vec<u64> {
+    seqs_of(store, cycle, &store.device_key())
+}
+
+/// The sequence numbers of `key` among the records `store` holds for `cycle`.
+pub fn seqs_of(store: &Store, cycle: Uuid, key: &linli_core::DeviceKey) -> Vec<u64> {
+    let hex = key.to_hex();
+    store
+        .records(cycle, false)
+        .unwrap()
+        .iter()
+        .filter(|r| r.signer.as_deref() == Some(hex.as_str()))
+        .filter_map(|r| r.seq)
+        .collect()
+}

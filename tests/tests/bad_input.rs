@@ -10,7 +10,7 @@ use linli_core::identity::DeviceSecret;
 use linli_core::proposal::{Review, ReviewDecision};
 use linli_core::store::StoreError;
 use linli_core::{Exclusion, Fen};
-use linli_tests::{Fixture, POOL, proposal, snapshot};
+use linli_tests::{Fixture, POOL, own_seqs, proposal, snapshot};
 
 /// Runs a local action that must be refused with `expected`, and checks that nothing changed —
 /// not the views, not the records, not the device's sequence number.
@@ -29,14 +29,7 @@ fn refused(f: &Fixture, device: usize, body: Body, expected: impl Fn(&StoreError
         "a refused action changed the store"
     );
     // The next valid action still gets the next sequence number (no gap, nothing half-written).
-    let seqs: Vec<u64> = d
-        .store
-        .records(f.cycle, false)
-        .unwrap()
-        .iter()
-        .filter(|r| r.signer.as_deref() == Some(&d.store.device_key().to_hex()))
-        .filter_map(|r| r.seq)
-        .collect();
+    let seqs = own_seqs(&d.store, f.cycle);
     let max = seqs.iter().max().copied().unwrap_or(0);
     assert_eq!(
         seqs.len() as u64,
@@ -203,7 +196,11 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
         .store
         .proposals(f.cycle, &Default::default())
         .unwrap();
-    let report = f.cadre.store.import(f.cycle, std::slice::from_ref(&forged)).unwrap();
+    let report = f
+        .cadre
+        .store
+        .import(f.cycle, std::slice::from_ref(&forged))
+        .unwrap();
     assert_eq!(report.excluded, vec![(forged.id, Exclusion::UnknownSigner)]);
     assert_eq!(
         before,
@@ -245,7 +242,11 @@ fn forged_signature_is_kept_excluded_and_counts_nothing() {
         .store
         .proposals(f.cycle, &Default::default())
         .unwrap();
-    let report = f.cadre.store.import(f.cycle, std::slice::from_ref(&forged)).unwrap();
+    let report = f
+        .cadre
+        .store
+        .import(f.cycle, std::slice::from_ref(&forged))
+        .unwrap();
     assert_eq!(report.excluded, vec![(forged.id, Exclusion::BadSignature)]);
     assert_eq!(
         before,

@@ -14,7 +14,7 @@ use linli_core::roll::Revocation;
 use linli_core::state::Verdict;
 use linli_core::store::Store;
 use linli_core::{Exclusion, Kind};
-use linli_tests::Fixture;
+use linli_tests::{Fixture, own_seqs, seqs_of};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -126,14 +126,8 @@ fn scenario() -> &'static Scenario {
         f.sync();
         // Resident 5 loses their phone: the cadre revokes it after the records it has seen.
         let lost = f.residents[5].store.device_key();
-        let seen = f
-            .cadre
-            .store
-            .records(f.cycle, false)
-            .unwrap()
-            .iter()
-            .filter(|r| r.signer.as_deref() == Some(&lost.to_hex()))
-            .filter_map(|r| r.seq)
+        let seen = seqs_of(&f.cadre.store, f.cycle, &lost)
+            .into_iter()
             .max()
             .unwrap_or(0);
         f.cadre
@@ -163,13 +157,8 @@ fn scenario() -> &'static Scenario {
         );
         // Resident 4's phone is restored from a backup and reuses a sequence number.
         let r4 = secret_of(&f, "r4");
-        let r4_seq = f.residents[4]
-            .store
-            .records(f.cycle, false)
-            .unwrap()
-            .iter()
-            .filter(|r| r.signer.as_deref() == Some(&f.residents[4].store.device_key().to_hex()))
-            .filter_map(|r| r.seq)
+        let r4_seq = own_seqs(&f.residents[4].store, f.cycle)
+            .into_iter()
             .max()
             .unwrap();
         let equivocation = SignedRecord::sign(

@@ -10,7 +10,7 @@ use linli_core::identity::MemoryKeyStore;
 use linli_core::proposal::Proposal;
 use linli_core::roll::{Revocation, Role};
 use linli_core::store::{Fault, ProposalFilter, Store, StoreError, schema};
-use linli_tests::{Fixture, proposal, snapshot};
+use linli_tests::{Fixture, own_seqs, proposal, seqs_of, snapshot};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -301,14 +301,8 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
         )
         .unwrap();
     f.sync();
-    let seen = f
-        .cadre
-        .store
-        .records(f.cycle, false)
-        .unwrap()
-        .iter()
-        .filter(|r| r.signer.as_deref() == Some(&old_phone.store.device_key().to_hex()))
-        .filter_map(|r| r.seq)
+    let seen = seqs_of(&f.cadre.store, f.cycle, &old_phone.store.device_key())
+        .into_iter()
         .max()
         .unwrap();
     f.cadre
@@ -416,13 +410,7 @@ fn concurrent_calls_from_several_threads_are_serialised() {
         h.join().unwrap();
     }
     assert_eq!(store.summary(cycle).unwrap().proposals, 20);
-    let seqs: Vec<u64> = store
-        .records(cycle, false)
-        .unwrap()
-        .iter()
-        .filter(|r| r.signer.as_deref() == Some(&store.device_key().to_hex()))
-        .filter_map(|r| r.seq)
-        .collect();
+    let seqs: Vec<u64> = own_seqs(&store, cycle);
     let mut sorted = seqs.clone();
     sorted.sort();
     sorted.dedup();

@@ -100,7 +100,11 @@ pub fn main_entry() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}: {e}", cli.lang.pick("错误", "error"));
+            let msg = match &e {
+                CliError::Store(s) => s.message(cli.lang),
+                other => other.to_string(),
+            };
+            eprintln!("{}: {msg}", cli.lang.pick("错误", "error"));
             ExitCode::from(2)
         }
     }
@@ -125,6 +129,13 @@ fn open(cli: &Cli) -> Result<Store, CliError> {
         )));
     }
     Ok(Store::open(path)?)
+}
+
+/// Opens the database and picks the cycle: the one given, else the newest.
+fn open_cycle(cli: &Cli, cycle: Option<Uuid>) -> Result<(Store, Uuid), CliError> {
+    let store = open(cli)?;
+    let cycle = pick_cycle(&store, cycle, cli.lang)?;
+    Ok((store, cycle))
 }
 
 fn pick_cycle(store: &Store, cycle: Option<Uuid>, lang: Lang) -> Result<Uuid, CliError> {
@@ -250,8 +261,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             status,
             category,
         } => {
-            let store = open(cli)?;
-            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let (store, cycle) = open_cycle(cli, *cycle)?;
             let rows = store.proposals(
                 cycle,
                 &ProposalFilter {
@@ -293,8 +303,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Records { cycle, invalid } => {
-            let store = open(cli)?;
-            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let (store, cycle) = open_cycle(cli, *cycle)?;
             let rows = store.records(cycle, *invalid)?;
             if cli.json {
                 print_json(&rows);
@@ -325,8 +334,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Members { cycle } => {
-            let store = open(cli)?;
-            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let (store, cycle) = open_cycle(cli, *cycle)?;
             let rows = store.members(cycle)?;
             if cli.json {
                 print_json(&rows);
@@ -340,8 +348,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Projects { cycle } => {
-            let store = open(cli)?;
-            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let (store, cycle) = open_cycle(cli, *cycle)?;
             let rows = store.projects(cycle)?;
             if cli.json {
                 print_json(&rows);
@@ -379,8 +386,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { cycle } => {
-            let store = open(cli)?;
-            let cycle = pick_cycle(&store, *cycle, lang)?;
+            let (store, cycle) = open_cycle(cli, *cycle)?;
             let started = std::time::Instant::now();
             let audited = store.audit(cycle)?;
             let elapsed = started.elapsed();

@@ -2,6 +2,7 @@
 
 use crate::exclusion::Exclusion;
 use crate::identity::KeyError;
+use crate::lang::Lang;
 use uuid::Uuid;
 
 /// Errors from the device store. A local action that the rules refuse is
@@ -42,6 +43,41 @@ pub enum StoreError {
     /// A fault injected by a test (see `Store::inject_fault`).
     #[error("injected fault: {0}")]
     Injected(&'static str),
+}
+
+impl StoreError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Rejected(e) => e.code(),
+            StoreError::UnknownCycle(_) => "unknown_cycle",
+            StoreError::NotOnRoll(_) => "not_on_roll",
+            StoreError::SchemaTooNew { .. } => "schema_too_new",
+            StoreError::WrongDevice { .. } => "wrong_device",
+            StoreError::Key(_) => "key_store",
+            StoreError::Sqlite(_) => "database",
+            StoreError::Injected(_) => "injected",
+        }
+    }
+
+    /// A sentence for people, in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (StoreError::Rejected(e), _) => e.message(lang),
+            (_, Lang::En) => self.to_string(),
+            (StoreError::UnknownCycle(c), Lang::Zh) => format!("本设备没有参与周期 {c}"),
+            (StoreError::NotOnRoll(_), Lang::Zh) => {
+                "本设备不在该周期的名册上，请到社区找干部登记".into()
+            }
+            (StoreError::SchemaTooNew { found, supported }, Lang::Zh) => {
+                format!("数据库版本 {found} 高于本程序支持的版本 {supported}，请升级应用")
+            }
+            (StoreError::WrongDevice { .. }, Lang::Zh) => "数据库属于另一台设备的密钥".into(),
+            (StoreError::Key(e), Lang::Zh) => format!("密钥存储出错：{e}"),
+            (StoreError::Sqlite(e), Lang::Zh) => format!("数据库出错：{e}"),
+            (StoreError::Injected(w), Lang::Zh) => format!("测试注入的故障：{w}"),
+        }
+    }
 }
 
 /// Result alias for the store layer.
