@@ -23,6 +23,7 @@ pub mod identity;
 pub mod lang;
 pub mod money;
 pub mod monitoring;
+pub mod pabulib;
 pub mod proposal;
 pub mod resolution;
 pub mod roll;

@@ -75,12 +75,38 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// Pabulib (.pb) files: run Linli's counting rules on one, or export a sealed cycle.
+    Pabulib {
+        #[command(subcommand)]
+        action: PabulibAction,
+    },
     /// Re-verify every signature from the stored bytes, refold from scratch, and compare with the
     /// device's state (what an auditor does).
     Audit {
         /// Cycle id (default: the only or newest cycle).
         #[arg(long)]
         cycle: Option<Uuid>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PabulibAction {
+    /// Run a counting rule on a .pb file; prints the selected project ids, one per line.
+    Tally {
+        /// The .pb file.
+        file: PathBuf,
+        /// greedy, mes, mes-add1 or borda.
+        #[arg(long, default_value = "greedy")]
+        rule: linli_core::tally::Rule,
+    },
+    /// Export a sealed cycle of the database as a .pb file.
+    Export {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -92,6 +118,10 @@ enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error("{0}")]
+    Pabulib(#[from] linli_core::pabulib::PabulibError),
+    #[error("{0}")]
+    Tally(#[from] linli_core::tally::TallyError),
 }
 
 /// Parses the command line and runs the command; the `linli` binary's whole `main`.
@@ -382,6 +412,59 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                         );
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pabulib {
+            action: PabulibAction::Tally { file, rule },
+        } => {
+            let text = std::fs::read_to_string(file)?;
+            let instance = linli_core::pabulib::Instance::parse(&text)?;
+            let election = instance.election();
+            let started = std::time::Instant::now();
+            let outcome = election.run(*rule)?;
+            let micros = started.elapsed().as_micros();
+            let ids: Vec<&str> = outcome
+                .selected
+                .iter()
+                .map(|p| election.names[*p].as_str())
+                .collect();
+            if cli.json {
+                let scores: std::collections::BTreeMap<&str, u64> = election
+                    .names
+                    .iter()
+                    .map(String::as_str)
+                    .zip(outcome.scores.iter().copied())
+                    .collect();
+                print_json(&serde_json::json!({
+                    "rule": rule.as_str(),
+                    "selected": ids,
+                    "cost": outcome.cost as f64 / instance.scale as f64,
+                    "budget": instance.budget as f64 / instance.scale as f64,
+                    "scores": scores,
+                    "micros": micros,
+                }));
+            } else {
+                for id in ids {
+                    println!("{id}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pabulib {
+            action: PabulibAction::Export { cycle, out },
+        } => {
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let st = store.state(cycle)?;
+            let instance = linli_core::pabulib::Instance::from_sealed(&st).ok_or_else(|| {
+                CliError::Usage(
+                    lang.pick("该周期尚未封票", "the cycle is not sealed yet")
+                        .into(),
+                )
+            })?;
+            match out {
+                Some(path) => std::fs::write(path, instance.write())?,
+                None => print!("{}", instance.write()),
             }
             Ok(ExitCode::SUCCESS)
         }
