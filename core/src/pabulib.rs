@@ -510,58 +510,6 @@ impl DecimalDigits for u64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SAMPLE: &str = "meta\nkey;value\ndescription;\"a; quoted \"\"x\"\"\"\nbudget;100,5\nvote_type;approval\nrule;something-new\nprojects\nproject_id;cost;name\n1;50;A\n2;40.25;\"B;b\"\nvotes\nvoter_id;vote\nv1;1,2\nv2;2\nv3;\n";
-
-    #[test]
-    fn reads_quotes_commas_lowercase_and_unknown_rules() {
-        let i = Instance::parse(SAMPLE).unwrap();
-        assert_eq!(i.scale, 100);
-        assert_eq!(i.budget, 10050);
-        assert_eq!(i.projects[1].cost, 4025);
-        assert_eq!(i.projects[1].fields["name"], "B;b");
-        assert_eq!(i.meta("rule"), Some("something-new"));
-        assert_eq!(i.meta("description"), Some("a; quoted \"x\""));
-        assert_eq!(i.votes.len(), 3);
-        assert!(i.votes[2].vote.is_empty());
-        // Writing and reading back keeps the meaning (numbers are re-formatted as 100.50, 50.00).
-        let again = Instance::parse(&i.write()).unwrap();
-        assert_eq!((again.budget, again.scale), (i.budget, i.scale));
-        assert_eq!(again.votes, i.votes);
-        assert_eq!(again.election(), i.election());
-        assert_eq!(again.projects[1].fields["name"], "B;b");
-        assert_eq!(again.meta("description"), i.meta("description"));
-    }
-
-    #[test]
-    fn typed_errors() {
-        assert_eq!(
-            Instance::parse("META\nkey;value\nbudget;10\n"),
-            Err(PabulibError::MissingSection("PROJECTS"))
-        );
-        let zero = SAMPLE.replace("budget;100,5", "budget;0");
-        assert_eq!(Instance::parse(&zero), Err(PabulibError::ZeroBudget));
-        let bad = SAMPLE.replace("1;50;A", "1;fifty;A");
-        assert!(matches!(
-            Instance::parse(&bad),
-            Err(PabulibError::BadNumber { line: 9, .. })
-        ));
-        let unknown = SAMPLE.replace("v2;2", "v2;7");
-        assert!(matches!(
-            Instance::parse(&unknown),
-            Err(PabulibError::UnknownProject { .. })
-        ));
-        let nobudget = SAMPLE.replace("budget;100,5\n", "");
-        assert!(matches!(
-            Instance::parse(&nobudget),
-            Err(PabulibError::Missing { .. })
-        ));
-    }
-}
-
 impl Instance {
     /// A sealed cycle as a Pabulib instance: the shortlisted proposals with their estimates (in
     /// yuan, two decimals), the pool as budget, and the sealed ballots as approval votes (voter id
@@ -638,5 +586,57 @@ impl Instance {
             budget: g.budget_pool.get().max(0) as u64,
             scale: 100,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "meta\nkey;value\ndescription;\"a; quoted \"\"x\"\"\"\nbudget;100,5\nvote_type;approval\nrule;something-new\nprojects\nproject_id;cost;name\n1;50;A\n2;40.25;\"B;b\"\nvotes\nvoter_id;vote\nv1;1,2\nv2;2\nv3;\n";
+
+    #[test]
+    fn reads_quotes_commas_lowercase_and_unknown_rules() {
+        let i = Instance::parse(SAMPLE).unwrap();
+        assert_eq!(i.scale, 100);
+        assert_eq!(i.budget, 10050);
+        assert_eq!(i.projects[1].cost, 4025);
+        assert_eq!(i.projects[1].fields["name"], "B;b");
+        assert_eq!(i.meta("rule"), Some("something-new"));
+        assert_eq!(i.meta("description"), Some("a; quoted \"x\""));
+        assert_eq!(i.votes.len(), 3);
+        assert!(i.votes[2].vote.is_empty());
+        // Writing and reading back keeps the meaning (numbers are re-formatted as 100.50, 50.00).
+        let again = Instance::parse(&i.write()).unwrap();
+        assert_eq!((again.budget, again.scale), (i.budget, i.scale));
+        assert_eq!(again.votes, i.votes);
+        assert_eq!(again.election(), i.election());
+        assert_eq!(again.projects[1].fields["name"], "B;b");
+        assert_eq!(again.meta("description"), i.meta("description"));
+    }
+
+    #[test]
+    fn typed_errors() {
+        assert_eq!(
+            Instance::parse("META\nkey;value\nbudget;10\n"),
+            Err(PabulibError::MissingSection("PROJECTS"))
+        );
+        let zero = SAMPLE.replace("budget;100,5", "budget;0");
+        assert_eq!(Instance::parse(&zero), Err(PabulibError::ZeroBudget));
+        let bad = SAMPLE.replace("1;50;A", "1;fifty;A");
+        assert!(matches!(
+            Instance::parse(&bad),
+            Err(PabulibError::BadNumber { line: 9, .. })
+        ));
+        let unknown = SAMPLE.replace("v2;2", "v2;7");
+        assert!(matches!(
+            Instance::parse(&unknown),
+            Err(PabulibError::UnknownProject { .. })
+        ));
+        let nobudget = SAMPLE.replace("budget;100,5\n", "");
+        assert!(matches!(
+            Instance::parse(&nobudget),
+            Err(PabulibError::Missing { .. })
+        ));
     }
 }
