@@ -361,16 +361,19 @@ impl Election {
                         estimates.push((p, rho));
                     }
                     None => {
-                        // Clearly unaffordable, or too close to call: decide exactly.
-                        if self
-                            .alpha_exact(p, &classes, &nums, &den, supporters[p].len() as u64)
-                            .is_none()
-                        {
-                            unaffordable.push(p);
-                        } else {
-                            *bound = 0.0;
-                            best = 0.0_f64.min(best);
-                            estimates.push((p, 0.0));
+                        // Clearly unaffordable, or too close to call: decide exactly, and use the
+                        // exact value as this project's estimate.
+                        let n_sup = supporters[p].len() as u64;
+                        match self.alpha_exact(p, &classes, &nums, &den, n_sup) {
+                            None => unaffordable.push(p),
+                            Some((x, r)) => {
+                                let scale = (BigInt::from(r) * &den).to_f64().unwrap_or(f64::MAX);
+                                let alpha = x.to_f64().unwrap_or(f64::MAX) / scale;
+                                let rho = alpha / self.costs[p] as f64;
+                                *bound = rho;
+                                best = best.min(rho);
+                                estimates.push((p, rho));
+                            }
                         }
                     }
                 }
@@ -631,6 +634,54 @@ mod tests {
         let add1 = e.run(Rule::MesAdd1).unwrap();
         assert!(add1.cost >= plain.cost);
         assert!(add1.cost <= 100);
+    }
+
+    #[test]
+    fn mes_compares_a_just_affordable_project_exactly() {
+        // Found by the pabutools conformance test (random seed 9): in round 2 the supporters of
+        // "106a" hold exactly its cost, but "103" costs less per unit of utility and must win.
+        let names = ["100", "1a", "12", "103", "14", "5", "106a"];
+        let costs = [30, 30, 20, 20, 20, 20, 20];
+        let idx = |n: &str| names.iter().position(|x| *x == n).unwrap();
+        let shapes: Vec<Vec<usize>> = [
+            "12,106a,1a",
+            "12,5,103,1a",
+            "103",
+            "103,1a,106a,14",
+            "100,14",
+            "103,1a,106a,14",
+            "12,5,103,1a",
+            "12,106a,1a",
+            "12,5,103,1a",
+            "103,1a,106a,14",
+            "100,14",
+            "106a",
+            "100,14",
+            "103",
+            "103,1a,106a,14",
+            "12,106a,1a",
+            "12,5,103,1a",
+            "12,106a,1a",
+        ]
+        .iter()
+        .map(|b| b.split(',').map(idx).collect())
+        .collect();
+        let e = Election {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            costs: costs.to_vec(),
+            budget: 80,
+            ballots: Ballots::Approval(shapes),
+            unit: 1,
+        };
+        let mut got: Vec<&str> = e
+            .run(Rule::Mes)
+            .unwrap()
+            .selected
+            .iter()
+            .map(|p| names[*p])
+            .collect();
+        got.sort();
+        assert_eq!(got, vec!["103", "1a"]);
     }
 
     #[test]
