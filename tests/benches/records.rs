@@ -139,3 +139,48 @@ fn cast_ballot_with_4500_stored(b: Bencher) {
             .unwrap();
     });
 }
+
+/// 20,000 approval ballots (1–3 picks, skewed popularity) over 500 proposals, pool ¥300,000.
+fn big_election() -> &'static linli_core::tally::Election {
+    use linli_core::tally::{Ballots, Election};
+    static E: OnceLock<Election> = OnceLock::new();
+    E.get_or_init(|| {
+        let mut x: u64 = 2026;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let costs: Vec<u64> = (0..500).map(|_| (5_000 + next(95_000)) * 100).collect();
+        let ballots = (0..20_000)
+            .map(|_| {
+                let k = 1 + next(3) as usize;
+                let mut b: Vec<usize> = Vec::with_capacity(k);
+                while b.len() < k {
+                    // Skewed: low indices are popular.
+                    let p = (next(500) * next(500) / 500) as usize;
+                    if !b.contains(&p) {
+                        b.push(p);
+                    }
+                }
+                b
+            })
+            .collect();
+        Election {
+            names: (0..500).map(|i| format!("p{i:03}")).collect(),
+            costs,
+            budget: 300_000 * 100,
+            ballots: Ballots::Approval(ballots),
+            unit: 100,
+        }
+    })
+}
+
+/// Tally 20,000 approval ballots over 500 proposals.
+#[divan::bench(sample_count = 20, args = ["greedy", "mes", "mes-add1"])]
+fn tally_20k_ballots_500_proposals(b: Bencher, rule: &str) {
+    let e = big_election();
+    let rule: linli_core::tally::Rule = rule.parse().unwrap();
+    b.bench(|| e.run(rule).unwrap());
+}
