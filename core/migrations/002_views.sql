@@ -66,7 +66,7 @@ CREATE TABLE ballots (
     cycle_id   TEXT NOT NULL,
     member_id  TEXT NOT NULL,
     ballot_id  TEXT NOT NULL,
-    approvals  TEXT NOT NULL,
+    choices  TEXT NOT NULL,
     cast_at    TEXT NOT NULL,
     status     TEXT NOT NULL,
     PRIMARY KEY (cycle_id, member_id)

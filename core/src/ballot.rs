@@ -1,8 +1,16 @@
 //! Ballots and the seal that closes voting.
 //!
-//! The base ballot is approval voting within the cycle's min/max picks; the voting issue adds
-//! knapsack, ranked and cumulative ballots and the counting rules.
+//! The cycle's [`VotingRules`](crate::cycle::VotingRules) fix the ballot type:
+//! - approval: between `min_picks` and `max_picks` shortlisted proposals;
+//! - knapsack: approval with the estimated costs adding up to at most a cap;
+//! - ranked: a strict order of `min_picks..=max_picks` proposals, best first;
+//! - cumulative: points spread over proposals, at most a total.
+//!
+//! A ballot's score for each proposal (one approval, Borda points, or points) is what the live
+//! tally adds and what the seal states; the cycle's counting rule ([`crate::tally`]) turns the
+//! sealed ballots into the selection.
 
+use crate::cycle::BallotKind;
 use crate::exclusion::Exclusion;
 use crate::roundtable::has_duplicates;
 use crate::text;
@@ -14,41 +22,72 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ballot {
-    /// Approved proposals (shortlisted ones only).
-    pub approvals: Vec<Uuid>,
+    /// Chosen proposals (shortlisted ones only); for ranked ballots, best first.
+    pub choices: Vec<Uuid>,
+    /// Points per choice, for cumulative ballots only (same length as `choices`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<u32>,
 }
 
 impl Ballot {
+    /// An approval (or knapsack) ballot.
+    pub fn approve(choices: Vec<Uuid>) -> Ballot {
+        Ballot {
+            choices,
+            points: Vec::new(),
+        }
+    }
+
+    /// A ranked ballot, best first.
+    pub fn rank(ranking: Vec<Uuid>) -> Ballot {
+        Ballot {
+            choices: ranking,
+            points: Vec::new(),
+        }
+    }
+
+    /// A cumulative ballot.
+    pub fn points(points: Vec<(Uuid, u32)>) -> Ballot {
+        let (choices, points) = points.into_iter().unzip();
+        Ballot { choices, points }
+    }
+
     /// Checks the record on its own.
     pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check_count("approvals", self.approvals.len(), 500)?;
-        if has_duplicates(&self.approvals) {
+        text::check_count("choices", self.choices.len(), 500)?;
+        if has_duplicates(&self.choices) {
             return Err(Exclusion::RuleViolation {
-                detail: "a ballot approves each proposal at most once".into(),
+                detail: "a ballot names each proposal at most once".into(),
+            });
+        }
+        if !self.points.is_empty() && self.points.len() != self.choices.len() {
+            return Err(Exclusion::RuleViolation {
+                detail: "a cumulative ballot gives points to each choice".into(),
             });
         }
         Ok(())
     }
 }
 
-/// Votes for one proposal as stated in a seal.
+/// A proposal's score as stated in a seal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealedCount {
     /// The proposal.
     pub proposal: Uuid,
-    /// Its approvals among the sealed ballots.
+    /// Its score among the sealed ballots: approvals, Borda points or points, per the cycle's
+    /// ballot type and rule.
     pub votes: u64,
 }
 
-/// A cadre closes the vote: the exact set of ballots counted and the counts it claims. Any device
-/// recomputes the counts from the named ballots; a mismatch excludes the seal.
+/// A cadre closes the vote: the exact set of ballots counted and the scores it claims. Any device
+/// recomputes the scores from the named ballots; a mismatch excludes the seal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
     /// The ballot records counted, one per voter.
     pub ballots: Vec<Uuid>,
-    /// The counts, one per shortlisted proposal.
+    /// The scores, one per shortlisted proposal.
     pub counts: Vec<SealedCount>,
     /// Note for residents.
     pub note: String,
@@ -74,9 +113,10 @@ impl Seal {
 }
 
 use crate::fold::Ctx;
+use crate::money::Fen;
 use crate::roll::Role;
 use crate::state::{BallotState, Conflict, CycleState, SealState, Verdict};
-use crate::tally;
+use crate::tally::{Ballots, Election, Rule};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl CycleState {
@@ -89,28 +129,74 @@ impl CycleState {
                 detail: "voters must be attested as 15 or older".into(),
             });
         }
-        let rules = &self.genesis.as_ref().expect("roll implies genesis").voting;
-        let n = b.approvals.len() as u32;
+        let rules = self
+            .genesis
+            .as_ref()
+            .expect("roll implies genesis")
+            .voting
+            .clone();
+        let n = b.choices.len() as u32;
         if n < rules.min_picks || n > rules.max_picks {
             return Err(Exclusion::RuleViolation {
                 detail: format!(
-                    "a ballot approves {} to {} proposals, not {n}",
+                    "a ballot names {} to {} proposals, not {n}",
                     rules.min_picks, rules.max_picks
                 ),
             });
         }
-        for p in &b.approvals {
+        for p in &b.choices {
             if !self.proposal(p)?.is_shortlisted() {
                 return Err(Exclusion::RuleViolation {
                     detail: format!("proposal {p} is not on the ballot"),
                 });
             }
         }
+        match rules.ballot {
+            BallotKind::Approval | BallotKind::Ranked if !b.points.is_empty() => {
+                return Err(Exclusion::RuleViolation {
+                    detail: "only cumulative ballots give points".into(),
+                });
+            }
+            BallotKind::Knapsack { cap } => {
+                let total = Fen::checked_sum(
+                    b.choices
+                        .iter()
+                        .map(|p| self.proposals[p].content.estimated_budget),
+                )
+                .unwrap_or(Fen(i64::MAX));
+                if total > cap {
+                    return Err(Exclusion::OverBudget {
+                        amount: total,
+                        limit: cap,
+                    });
+                }
+            }
+            BallotKind::Cumulative { points } => {
+                let given: u64 = b.points.iter().map(|p| u64::from(*p)).sum();
+                if b.points.len() != b.choices.len()
+                    || b.points.contains(&0)
+                    || given > u64::from(points)
+                {
+                    return Err(Exclusion::RuleViolation {
+                        detail: format!(
+                            "a cumulative ballot gives 1 or more points per choice, {points} in all (given {given})"
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+        let ballot = BallotState {
+            member: ctx.member,
+            choices: b.choices.clone(),
+            points: b.points.clone(),
+            cast_at: ctx.time,
+        };
         if let Some(prev) = self.current_ballots.insert(ctx.member, ctx.id) {
-            let old = self.ballot_records[&prev].approvals.clone();
-            for p in old {
+            let old = self.ballot_records[&prev].clone();
+            for (p, score) in self.scores_of(&old) {
                 if let Some(ps) = self.proposals.get_mut(&p) {
-                    ps.votes -= 1;
+                    ps.votes -= score;
                     self.dirty.proposals.insert(p);
                 }
             }
@@ -121,24 +207,110 @@ impl CycleState {
                 },
             );
         }
-        for p in &b.approvals {
-            self.proposals.get_mut(p).expect("checked").votes += 1;
-            self.dirty.proposals.insert(*p);
+        for (p, score) in self.scores_of(&ballot) {
+            self.proposals.get_mut(&p).expect("checked").votes += score;
+            self.dirty.proposals.insert(p);
         }
-        self.ballot_records.insert(
-            ctx.id,
-            BallotState {
-                member: ctx.member,
-                approvals: b.approvals.clone(),
-                cast_at: ctx.time,
-            },
-        );
+        self.ballot_records.insert(ctx.id, ballot);
         self.dirty.ballots.insert(ctx.member);
         Ok(())
     }
 
+    /// What one ballot adds to each proposal's score under the cycle's rules: one per approval,
+    /// Borda points (L-1, L-2, ..., 0) for ranked ballots counted by Borda, the points given for
+    /// cumulative ballots.
+    pub fn scores_of(&self, b: &BallotState) -> Vec<(Uuid, u64)> {
+        let rules = &self.genesis.as_ref().expect("ballots imply genesis").voting;
+        match (&rules.ballot, rules.rule) {
+            (BallotKind::Ranked, Rule::Borda) => {
+                let l = b.choices.len() as u64;
+                b.choices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (*p, l - i as u64 - 1))
+                    .collect()
+            }
+            (BallotKind::Cumulative { .. }, _) => b
+                .choices
+                .iter()
+                .zip(&b.points)
+                .map(|(p, pts)| (*p, u64::from(*pts)))
+                .collect(),
+            _ => b.choices.iter().map(|p| (*p, 1)).collect(),
+        }
+    }
+
+    /// The shortlisted proposals, in id order.
+    fn shortlisted(&self) -> Vec<Uuid> {
+        self.proposals
+            .values()
+            .filter(|p| p.is_shortlisted())
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// Scores of every shortlisted proposal over the given ballots.
+    pub fn recount(&self, ballots: &[Uuid]) -> BTreeMap<Uuid, u64> {
+        let mut counts: BTreeMap<Uuid, u64> =
+            self.shortlisted().into_iter().map(|p| (p, 0)).collect();
+        for id in ballots {
+            for (p, s) in self.scores_of(&self.ballot_records[id]) {
+                if let Some(c) = counts.get_mut(&p) {
+                    *c += s;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Runs the cycle's counting rule on the given ballots: the selection, in the rule's order.
+    pub fn select(&self, ballots: &[Uuid]) -> Vec<Uuid> {
+        let rules = &self.genesis.as_ref().expect("ballots imply genesis").voting;
+        let ids = self.shortlisted();
+        let index: BTreeMap<Uuid, usize> = ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+        let pick = |b: &BallotState| -> Vec<usize> {
+            b.choices
+                .iter()
+                .filter_map(|p| index.get(p).copied())
+                .collect()
+        };
+        let records: Vec<&BallotState> =
+            ballots.iter().map(|id| &self.ballot_records[id]).collect();
+        let ballots = match rules.ballot {
+            BallotKind::Ranked => Ballots::Ranked(records.iter().map(|b| pick(b)).collect()),
+            BallotKind::Cumulative { .. } => Ballots::Cumulative(
+                records
+                    .iter()
+                    .map(|b| {
+                        b.choices
+                            .iter()
+                            .zip(&b.points)
+                            .filter_map(|(p, pts)| Some((*index.get(p)?, u64::from(*pts))))
+                            .collect()
+                    })
+                    .collect(),
+            ),
+            _ => Ballots::Approval(records.iter().map(|b| pick(b)).collect()),
+        };
+        let election = Election {
+            names: ids.iter().map(Uuid::to_string).collect(),
+            costs: ids
+                .iter()
+                .map(|p| self.proposals[p].content.estimated_budget.get().max(0) as u64)
+                .collect(),
+            budget: self.pool().get().max(0) as u64,
+            ballots,
+            unit: 100,
+        };
+        match election.run(rules.rule) {
+            Ok(outcome) => outcome.selected.into_iter().map(|i| ids[i]).collect(),
+            // The genesis check guarantees the rule fits the ballots; nothing is selected otherwise.
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// A cadre seals the vote. The named ballots must be valid, one per voter, and the stated
-    /// counts must equal the recount. Current ballots not named are marked late.
+    /// scores must equal the recount. Current ballots not named are marked late.
     pub(crate) fn apply_seal(&mut self, ctx: &Ctx, b: &Seal) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require(ctx, Role::Cadre)?;
@@ -160,18 +332,7 @@ impl CycleState {
                 });
             }
         }
-        let shortlisted: Vec<Uuid> = self
-            .proposals
-            .values()
-            .filter(|p| p.is_shortlisted())
-            .map(|p| p.id)
-            .collect();
-        let counts = tally::approval_counts(
-            shortlisted,
-            b.ballots
-                .iter()
-                .map(|id| self.ballot_records[id].approvals.as_slice()),
-        );
+        let counts = self.recount(&b.ballots);
         let stated: BTreeMap<Uuid, u64> = b.counts.iter().map(|c| (c.proposal, c.votes)).collect();
         if stated != counts {
             let detail = counts
@@ -181,11 +342,7 @@ impl CycleState {
                 .unwrap_or_else(|| "the seal states counts for proposals not on the ballot".into());
             return Err(Exclusion::TallyMismatch { detail });
         }
-        let costs = counts
-            .keys()
-            .map(|p| (*p, self.proposals[p].content.estimated_budget))
-            .collect();
-        let selected = tally::greedy_by_votes(&counts, &costs, self.pool());
+        let selected = self.select(&b.ballots);
         let sealed: BTreeSet<Uuid> = b.ballots.iter().copied().collect();
         for id in &sealed {
             self.set_verdict(*id, Verdict::Valid);
@@ -239,23 +396,11 @@ impl CycleState {
                 .collect(),
         }
     }
-}
 
-impl CycleState {
     /// Drafts the seal a cadre would sign now: every current ballot, and the recount.
     pub fn draft_seal(&self, note: &str) -> Seal {
         let ballots: Vec<Uuid> = self.current_ballots.values().copied().collect();
-        let shortlisted = self
-            .proposals
-            .values()
-            .filter(|p| p.is_shortlisted())
-            .map(|p| p.id);
-        let counts = tally::approval_counts(
-            shortlisted,
-            ballots
-                .iter()
-                .map(|id| self.ballot_records[id].approvals.as_slice()),
-        );
+        let counts = self.recount(&ballots);
         Seal {
             ballots,
             counts: counts

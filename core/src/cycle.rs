@@ -90,14 +90,86 @@ pub struct PhaseWindow {
     pub end: NaiveDate,
 }
 
-/// How residents vote. The voting issue extends this; approval voting is the base.
+/// The kind of ballot residents cast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BallotKind {
+    /// Approve between `min_picks` and `max_picks` shortlisted proposals.
+    Approval,
+    /// Approve proposals whose estimated costs add up to at most `cap` (budget-capped approval).
+    Knapsack {
+        /// The cap on the total cost of a ballot, in fen.
+        cap: Fen,
+    },
+    /// Rank between `min_picks` and `max_picks` proposals, best first.
+    Ranked,
+    /// Spread up to `points` points over proposals.
+    Cumulative {
+        /// Points each voter may give in total.
+        points: u32,
+    },
+}
+
+/// How residents vote and how the votes are counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VotingRules {
-    /// Fewest proposals a ballot may approve.
+    /// The ballot type.
+    pub ballot: BallotKind,
+    /// Fewest proposals a ballot may name.
     pub min_picks: u32,
-    /// Most proposals a ballot may approve.
+    /// Most proposals a ballot may name.
     pub max_picks: u32,
+    /// The counting rule that selects proposals from the sealed ballots.
+    pub rule: crate::tally::Rule,
+}
+
+impl VotingRules {
+    /// Approval voting with `min..=max` picks, counted greedily by votes (today's practice).
+    pub fn approval(min_picks: u32, max_picks: u32) -> VotingRules {
+        VotingRules {
+            ballot: BallotKind::Approval,
+            min_picks,
+            max_picks,
+            rule: crate::tally::Rule::Greedy,
+        }
+    }
+
+    /// Checks the rules on their own: the counting rule must fit the ballot type.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        use crate::tally::Rule;
+        if self.min_picks > self.max_picks || self.max_picks == 0 {
+            return Err(Exclusion::RuleViolation {
+                detail: "voting needs min_picks <= max_picks and max_picks >= 1".into(),
+            });
+        }
+        let fits = match (&self.ballot, self.rule) {
+            (BallotKind::Approval | BallotKind::Knapsack { .. }, r) => r != Rule::Borda,
+            (BallotKind::Ranked, r) => matches!(r, Rule::Borda | Rule::Greedy),
+            (BallotKind::Cumulative { .. }, r) => r == Rule::Greedy,
+        };
+        if !fits {
+            return Err(Exclusion::RuleViolation {
+                detail: format!(
+                    "rule {} does not fit {:?} ballots",
+                    self.rule.as_str(),
+                    self.ballot
+                ),
+            });
+        }
+        match &self.ballot {
+            BallotKind::Knapsack { cap } if !cap.is_valid_positive() => {
+                Err(Exclusion::InvalidAmount {
+                    field: "voting.ballot.cap".into(),
+                    detail: format!("{cap} is not a positive amount"),
+                })
+            }
+            BallotKind::Cumulative { points: 0 } => Err(Exclusion::RuleViolation {
+                detail: "cumulative ballots need at least one point".into(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// When the satisfaction-gated final payment may be released.
@@ -174,11 +246,7 @@ impl Genesis {
                 });
             }
         }
-        if self.voting.min_picks > self.voting.max_picks || self.voting.max_picks == 0 {
-            return Err(Exclusion::RuleViolation {
-                detail: "voting needs 0 <= min_picks <= max_picks and max_picks >= 1".into(),
-            });
-        }
+        self.voting.check_shape()?;
         let s = &self.satisfaction;
         if s.threshold_pct > 100 || !(1..=5).contains(&s.good_stars) {
             return Err(Exclusion::RuleViolation {

@@ -245,7 +245,7 @@ mod tests {
             seq: 1,
             time: Utc::now(),
             phase: Some(Uuid::now_v7()),
-            body: Body::Ballot(Ballot { approvals: vec![] }),
+            body: Body::Ballot(Ballot::approve(vec![])),
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Checked {
     pub id: Uuid,
     /// The decoded record, or why it could not be used.
     pub record: Result<Arc<Record>, Exclusion>,
+    /// The record's kind, whenever its bytes decode (even with a bad signature).
+    pub kind: Option<Kind>,
 }
 
 impl Checked {
@@ -40,12 +42,18 @@ impl Checked {
     /// undecodable record is `malformed` (or `too_large`, `unsupported_schema`) before its
     /// signature is considered; a decodable one with a bad signature is `bad_signature`.
     pub fn from_record(r: &SignedRecord, signature_ok: bool) -> Checked {
-        let record = match r.decode() {
+        let decoded = r.decode();
+        let kind = decoded.as_ref().ok().map(Record::kind);
+        let record = match decoded {
             Ok(d) if signature_ok => Ok(Arc::new(d)),
             Ok(_) => Err(Exclusion::BadSignature),
             Err(e) => Err(e),
         };
-        Checked { id: r.id, record }
+        Checked {
+            id: r.id,
+            record,
+            kind,
+        }
     }
 
     /// Verifies the signature (one by one) and decodes.
@@ -79,6 +87,9 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
             Err(e) => {
                 if !usable.contains_key(&c.id) {
                     st.exclude(c.id, e.clone());
+                    if let Some(kind) = c.kind {
+                        st.kinds.insert(c.id, kind);
+                    }
                 }
             }
             Ok(r) => {

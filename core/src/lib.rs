@@ -32,6 +32,7 @@ pub mod state;
 pub mod tally;
 pub mod tender;
 pub mod text;
+pub mod verify;
 
 pub use body::{Body, Kind};
 pub use envelope::{Record, SignedRecord};

@@ -549,7 +549,7 @@ impl Instance {
                 let ballot = &st.ballot_records[b];
                 PbVote {
                     voter: ballot.member.to_string(),
-                    vote: ballot.approvals.iter().map(|a| a.to_string()).collect(),
+                    vote: ballot.choices.iter().map(|a| a.to_string()).collect(),
                     points: None,
                 }
             })

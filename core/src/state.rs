@@ -157,8 +157,10 @@ impl ProposalState {
 pub struct BallotState {
     /// The voter.
     pub member: Uuid,
-    /// Approved proposals.
-    pub approvals: Vec<Uuid>,
+    /// Chosen proposals (best first for ranked ballots).
+    pub choices: Vec<Uuid>,
+    /// Points per choice (cumulative ballots).
+    pub points: Vec<u32>,
     /// Claimed time.
     pub cast_at: DateTime<Utc>,
 }

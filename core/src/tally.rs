@@ -540,52 +540,6 @@ fn to_f64(q: &BigRational) -> f64 {
     q.to_f64().unwrap_or(f64::MAX)
 }
 
-/// Greedy by votes within a budget over proposals keyed by id (the cycle's sealed selection).
-pub fn greedy_by_votes(
-    counts: &BTreeMap<uuid::Uuid, u64>,
-    costs: &BTreeMap<uuid::Uuid, crate::money::Fen>,
-    budget: crate::money::Fen,
-) -> Vec<uuid::Uuid> {
-    let ids: Vec<uuid::Uuid> = counts.keys().copied().collect();
-    let e = Election {
-        names: ids.iter().map(|i| i.to_string()).collect(),
-        costs: ids
-            .iter()
-            .map(|i| {
-                costs
-                    .get(i)
-                    .map(|c| c.get().max(0) as u64)
-                    .unwrap_or(u64::MAX)
-            })
-            .collect(),
-        budget: budget.get().max(0) as u64,
-        ballots: Ballots::Approval(Vec::new()),
-        unit: 100,
-    };
-    let scores: Vec<u64> = ids.iter().map(|i| counts[i]).collect();
-    e.greedy(&scores).into_iter().map(|p| ids[p]).collect()
-}
-
-/// Counts approvals per proposal over a set of approval ballots. Every proposal in `candidates`
-/// appears in the result, with zero when nobody approved it.
-pub fn approval_counts<'a, I>(
-    candidates: impl IntoIterator<Item = uuid::Uuid>,
-    ballots: I,
-) -> BTreeMap<uuid::Uuid, u64>
-where
-    I: IntoIterator<Item = &'a [uuid::Uuid]>,
-{
-    let mut counts: BTreeMap<uuid::Uuid, u64> = candidates.into_iter().map(|c| (c, 0)).collect();
-    for b in ballots {
-        for p in b {
-            if let Some(c) = counts.get_mut(p) {
-                *c += 1;
-            }
-        }
-    }
-    counts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

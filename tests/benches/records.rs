@@ -133,9 +133,9 @@ fn cast_ballot_with_4500_stored(b: Bencher) {
     let mut i = 0usize;
     b.bench_local(|| {
         i += 1;
-        let approvals = vec![s.proposals[i % s.proposals.len()]];
+        let choices = vec![s.proposals[i % s.proposals.len()]];
         store
-            .submit(s.cycle, Body::Ballot(Ballot { approvals }))
+            .submit(s.cycle, Body::Ballot(Ballot::approve(choices)))
             .unwrap();
     });
 }

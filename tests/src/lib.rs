@@ -57,6 +57,11 @@ pub fn proposal(title: &str, yuan: i64) -> Proposal {
 impl Fixture {
     /// A cycle in the outreach phase with `n` registered residents, all devices in sync.
     pub fn new(n: usize) -> Fixture {
+        Fixture::with_rules(n, VotingRules::approval(1, 3))
+    }
+
+    /// The same, with the given voting rules.
+    pub fn with_rules(n: usize, voting: VotingRules) -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let cadre = Device::open(dir.path(), "cadre", "李书记").unwrap();
         let cadre2 = Device::open(dir.path(), "cadre2", "赵干部").unwrap();
@@ -71,10 +76,7 @@ impl Fixture {
                 title: "测试周期".into(),
                 budget_pool: POOL,
                 calendar: vec![],
-                voting: VotingRules {
-                    min_picks: 1,
-                    max_picks: 3,
-                },
+                voting,
                 satisfaction: SatisfactionRule {
                     min_ratings: 1,
                     ..Default::default()
@@ -140,7 +142,7 @@ impl Fixture {
         self.sync();
         let ids: Vec<Uuid> = (0..k)
             .map(|i| {
-                self.residents[i]
+                self.residents[i % self.residents.len()]
                     .act(
                         self.cycle,
                         Body::Proposal(proposal(&format!("提案{i}"), 50_000 + i as i64 * 10_000)),
@@ -171,7 +173,7 @@ impl Fixture {
     /// Every resident votes for the proposals chosen by `pick(i)`.
     pub fn vote_all(&self, pick: impl Fn(usize) -> Vec<Uuid>) {
         for (i, r) in self.residents.iter().enumerate() {
-            r.act(self.cycle, Body::Ballot(Ballot { approvals: pick(i) }))
+            r.act(self.cycle, Body::Ballot(Ballot::approve(pick(i))))
                 .unwrap();
         }
         self.sync();

@@ -88,7 +88,7 @@ impl Signer {
 }
 
 /// A cycle with `residents` registered residents, `proposals` proposals (all shortlisted) and a
-/// ballot from each of the first `ballots` residents (three approvals each).
+/// ballot from each of the first `ballots` residents (three choices each).
 pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
     assert!(ballots <= residents && proposals <= residents);
     let base = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
@@ -110,10 +110,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             title: "基准测试周期".into(),
             budget_pool: Fen::yuan(300_000),
             calendar: vec![],
-            voting: VotingRules {
-                min_picks: 1,
-                max_picks: 3,
-            },
+            voting: VotingRules::approval(1, 3),
             satisfaction: SatisfactionRule::default(),
             founder_member: Uuid::from_u128(1),
             founder_name: "书记".into(),
@@ -216,19 +213,19 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
     let voting = advance(&mut records, &mut cadre, Phase::Voting, now());
     if !ids.is_empty() {
         for (i, phone) in phones.iter_mut().enumerate().take(ballots) {
-            let mut approvals = vec![
+            let mut choices = vec![
                 ids[i % ids.len()],
                 ids[(i * 7 + 1) % ids.len()],
                 ids[(i * 13 + 5) % ids.len()],
             ];
-            approvals.dedup();
-            approvals.sort();
-            approvals.dedup();
+            choices.dedup();
+            choices.sort();
+            choices.dedup();
             records.push(phone.sign(
                 cycle,
                 now(),
                 Some(voting),
-                Body::Ballot(Ballot { approvals }),
+                Body::Ballot(Ballot::approve(choices)),
             ));
         }
     }

@@ -46,7 +46,7 @@ fn ballot_before_voting_opens_is_wrong_phase() {
     let p = f.residents[0]
         .act(f.cycle, Body::Proposal(proposal("路灯", 10_000)))
         .unwrap();
-    refused(&f, 1, Body::Ballot(Ballot { approvals: vec![p] }), |e| {
+    refused(&f, 1, Body::Ballot(Ballot::approve(vec![p])), |e| {
         matches!(
             e,
             StoreError::Rejected(Exclusion::WrongPhase {
@@ -168,12 +168,7 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
     stranger.store.follow_cycle(f.cycle, genesis).unwrap();
     linli_cli::devices::exchange(&stranger, &f.residents[0], f.cycle).unwrap();
     let err = stranger
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap_err();
     assert!(matches!(err, StoreError::NotOnRoll(c) if c == f.cycle));
     // Remotely: the same ballot signed by hand and delivered to the tablet is kept and excluded.
@@ -186,9 +181,7 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
             seq: 1,
             time: chrono::Utc::now(),
             phase: Some(phase),
-            body: Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
+            body: Body::Ballot(Ballot::approve(vec![ids[0]])),
         },
     );
     let before = f
@@ -223,12 +216,7 @@ fn forged_signature_is_kept_excluded_and_counts_nothing() {
     let f = Fixture::new(3);
     let ids = f.to_voting(2);
     f.residents[0]
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     // Take the resident's real ballot, switch the approval, keep the signature.
     let honest = f.residents[0].store.export(f.cycle).unwrap().pop().unwrap();
@@ -316,8 +304,7 @@ fn unknown_cycle_is_a_typed_error() {
     let other = uuid::Uuid::now_v7();
     assert!(matches!(f.cadre.store.summary(other), Err(StoreError::UnknownCycle(c)) if c == other));
     assert!(matches!(
-        f.cadre
-            .act(other, Body::Ballot(Ballot { approvals: vec![] })),
+        f.cadre.act(other, Body::Ballot(Ballot::approve(vec![]))),
         Err(StoreError::UnknownCycle(_))
     ));
 }

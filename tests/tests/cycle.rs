@@ -125,6 +125,29 @@ fn the_cli_reads_what_the_demo_left() {
     assert!(ok, "{out}");
     assert!(out.contains("\"matches_device_state\": true"));
 
+    // The auditor's verification: every excluded ballot with its reason.
+    let (ok, out) = linli(&["--db", db, "verify", "--json"]);
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["matches_device_state"], true);
+    let reasons: Vec<&str> = v["report"]["excluded_ballots"].as_array().unwrap().iter().map(|b| b["excluded"]["code"].as_str().unwrap()).collect();
+    for code in ["late_ballot", "unknown_signer", "bad_signature", "superseded"] {
+        assert!(reasons.contains(&code), "{code} missing from {reasons:?}");
+    }
+    let selected: Vec<String> = v["report"]["result"].as_array().unwrap().iter().filter(|l| l["selected"] == true).map(|l| l["proposal"].as_str().unwrap().to_string()).collect();
+
+    // The sealed cycle exported as Pabulib gives the same selection under the same rule.
+    let pb = dir.path().join("cycle.pb");
+    let (ok, out) = linli(&["--db", db, "pabulib", "export", "--out", pb.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let (ok, out) = linli(&["pabulib", "tally", pb.to_str().unwrap(), "--rule", "greedy"]);
+    assert!(ok, "{out}");
+    let mut from_file: Vec<String> = out.lines().map(String::from).collect();
+    let mut sealed = selected.clone();
+    from_file.sort();
+    sealed.sort();
+    assert_eq!(from_file, sealed);
+
     for cmd in ["members", "projects"] {
         let (ok, out) = linli(&["--db", db, cmd]);
         assert!(ok && !out.is_empty(), "{cmd}: {out}");

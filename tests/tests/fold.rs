@@ -109,18 +109,14 @@ fn scenario() -> &'static Scenario {
         for (i, r) in f.residents.iter().enumerate().take(5) {
             r.act(
                 f.cycle,
-                Body::Ballot(Ballot {
-                    approvals: vec![shortlisted[i % shortlisted.len()]],
-                }),
+                Body::Ballot(Ballot::approve(vec![shortlisted[i % shortlisted.len()]])),
             )
             .unwrap();
         }
         f.residents[1]
             .act(
                 f.cycle,
-                Body::Ballot(Ballot {
-                    approvals: shortlisted[..2].to_vec(),
-                }),
+                Body::Ballot(Ballot::approve(shortlisted[..2].to_vec())),
             )
             .unwrap();
         f.sync();
@@ -150,9 +146,7 @@ fn scenario() -> &'static Scenario {
                 seq: seen + 1,
                 time: chrono::Utc::now(),
                 phase: Some(phase),
-                body: Body::Ballot(Ballot {
-                    approvals: vec![shortlisted[0]],
-                }),
+                body: Body::Ballot(Ballot::approve(vec![shortlisted[0]])),
             },
         );
         // Resident 4's phone is restored from a backup and reuses a sequence number.
@@ -168,21 +162,14 @@ fn scenario() -> &'static Scenario {
                 seq: r4_seq,
                 time: chrono::Utc::now(),
                 phase: Some(phase),
-                body: Body::Ballot(Ballot {
-                    approvals: vec![shortlisted[2]],
-                }),
+                body: Body::Ballot(Ballot::approve(vec![shortlisted[2]])),
             },
         );
         let seal = f.cadre.store.state(f.cycle).unwrap().draft_seal("封存");
         f.cadre.act(f.cycle, Body::Seal(seal)).unwrap();
         // Resident 0's phone has not seen the seal yet.
         f.residents[0]
-            .act(
-                f.cycle,
-                Body::Ballot(Ballot {
-                    approvals: vec![shortlisted[1]],
-                }),
-            )
+            .act(f.cycle, Body::Ballot(Ballot::approve(vec![shortlisted[1]])))
             .unwrap();
         f.sync();
         let stranger = DeviceSecret::from_seed(&[9; 32]);
@@ -193,9 +180,7 @@ fn scenario() -> &'static Scenario {
                 seq: 1,
                 time: chrono::Utc::now(),
                 phase: Some(phase),
-                body: Body::Ballot(Ballot {
-                    approvals: vec![shortlisted[0]],
-                }),
+                body: Body::Ballot(Ballot::approve(vec![shortlisted[0]])),
             },
         );
         let malformed = SignedRecord::from_parts(b"not json".to_vec(), [1; 64]);

@@ -122,12 +122,7 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
         let before = snapshot(&f.residents[0].store, f.cycle);
         f.residents[0].store.inject_fault(fault);
         let err = f.residents[0]
-            .act(
-                f.cycle,
-                Body::Ballot(Ballot {
-                    approvals: vec![ids[0]],
-                }),
-            )
+            .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
             .unwrap_err();
         assert!(matches!(err, StoreError::Injected(_)));
         assert_eq!(before, snapshot(&f.residents[0].store, f.cycle));
@@ -135,12 +130,7 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
         let incoming = f.residents[1].store.export(f.cycle).unwrap();
         let before = snapshot(&f.cadre.store, f.cycle);
         f.residents[1]
-            .act(
-                f.cycle,
-                Body::Ballot(Ballot {
-                    approvals: vec![ids[1]],
-                }),
-            )
+            .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[1]])))
             .unwrap_or_default();
         let incoming2 = f.residents[1].store.export(f.cycle).unwrap();
         f.cadre.store.inject_fault(fault);
@@ -150,12 +140,7 @@ fn a_failure_in_the_middle_of_a_write_leaves_the_previous_state_intact() {
     }
     // After the failures the same actions succeed, and reopening from disk gives the same state.
     f.residents[0]
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     f.sync();
     let path = f.dir.path().join("cadre.db");
@@ -293,12 +278,7 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
     let ids = f.to_voting(2);
     let old_phone = &f.residents[0];
     old_phone
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     f.sync();
     let seen = seqs_of(&f.cadre.store, f.cycle, &old_phone.store.device_key())
@@ -317,12 +297,7 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
         .unwrap();
     // Whoever holds the old phone, offline, changes the vote.
     old_phone
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[1]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[1]])))
         .unwrap();
     f.sync();
     let rows = f
@@ -356,12 +331,7 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
         .unwrap();
     exchange(&new_phone, &f.cadre, f.cycle).unwrap();
     new_phone
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[1]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[1]])))
         .unwrap();
     exchange(&new_phone, &f.cadre, f.cycle).unwrap();
     let rows = f
@@ -376,12 +346,7 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
         "one member, one current ballot"
     );
     assert_eq!(
-        new_phone
-            .store
-            .my_ballot(f.cycle)
-            .unwrap()
-            .unwrap()
-            .approvals,
+        new_phone.store.my_ballot(f.cycle).unwrap().unwrap().choices,
         vec![ids[1]]
     );
 }
@@ -426,12 +391,7 @@ fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
     let f = Fixture::new(2);
     let ids = f.to_voting(2);
     f.residents[0]
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[0]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     f.sync();
     // The app is reinstalled: a new, empty database, the key restored from the keystore.
@@ -447,12 +407,7 @@ fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
         .unwrap();
     exchange(&phone, &f.cadre, f.cycle).unwrap();
     phone
-        .act(
-            f.cycle,
-            Body::Ballot(Ballot {
-                approvals: vec![ids[1]],
-            }),
-        )
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[1]])))
         .unwrap();
     exchange(&phone, &f.cadre, f.cycle).unwrap();
     let invalid = f.cadre.store.records(f.cycle, true).unwrap();

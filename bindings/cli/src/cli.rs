@@ -75,6 +75,13 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// Verify the vote: re-verify every signature, recount the sealed ballots with the cycle's
+    /// rule, list every ballot that does not count and why, and check the council resolution.
+    Verify {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
     /// Pabulib (.pb) files: run Linli's counting rules on one, or export a sealed cycle.
     Pabulib {
         #[command(subcommand)]
@@ -468,6 +475,22 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify { cycle } => {
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let audited = store.audit(cycle)?;
+            let same = audited.canonical_bytes() == store.state(cycle)?.canonical_bytes();
+            let report = audited.seal_report();
+            if cli.json {
+                print_json(&serde_json::json!({ "matches_device_state": same, "report": report }));
+            } else {
+                print_verify(&report, same, lang);
+            }
+            Ok(if same && report.seal.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Command::Audit { cycle } => {
             let (store, cycle) = open_cycle(cli, *cycle)?;
             let started = std::time::Instant::now();
@@ -616,4 +639,83 @@ fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
         }
     );
     println!("({:.1} s)", elapsed.as_secs_f64());
+}
+
+fn print_verify(r: &linli_core::verify::SealReport, same: bool, lang: Lang) {
+    let reason = |e: &Option<linli_core::Exclusion>| match e {
+        None => lang.pick("有效", "valid").to_string(),
+        Some(e) => e.message(lang),
+    };
+    println!(
+        "{}: {}",
+        lang.pick(
+            "重新验签并重算，与设备状态一致",
+            "re-verified and refolded; matches the device state"
+        ),
+        if same {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
+    );
+    println!("{}: {}", lang.pick("计票规则", "counting rule"), r.rule);
+    for s in &r.seals {
+        println!(
+            "{} {}: {}",
+            lang.pick("封票记录", "seal"),
+            s.id,
+            reason(&s.excluded)
+        );
+    }
+    match r.seal {
+        None => println!("{}", lang.pick("尚无有效封票", "no valid seal yet")),
+        Some(id) => {
+            println!(
+                "{} {id}: {} {}",
+                lang.pick("有效封票", "seal in effect"),
+                r.sealed_ballots,
+                lang.pick("张选票", "ballots")
+            );
+            for l in &r.result {
+                println!(
+                    "  {:>6}  {} {:>14}  {}",
+                    l.score,
+                    if l.selected { "✔" } else { " " },
+                    l.cost.to_string(),
+                    l.title
+                );
+            }
+        }
+    }
+    println!(
+        "{}: {}",
+        lang.pick("迟到或被遗漏的选票", "late or withheld ballots"),
+        r.late_ballots.len()
+    );
+    for b in &r.excluded_ballots {
+        println!("  {} {}", b.id, reason(&b.excluded));
+    }
+    for res in &r.resolutions {
+        println!(
+            "{} {}: {}",
+            lang.pick("决议记录", "resolution"),
+            res.id,
+            reason(&res.excluded)
+        );
+    }
+    if let Some(res) = &r.resolution {
+        println!(
+            "{}: {} / {} {}",
+            lang.pick("资助合计", "funded"),
+            res.total,
+            res.pool,
+            if res.total <= res.pool { "✔" } else { "✘" }
+        );
+        for (p, why) in &res.deviations {
+            println!(
+                "  {} {p}: {why}",
+                lang.pick("偏离封票结果", "deviation from the sealed result")
+            );
+        }
+    }
 }

@@ -244,10 +244,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             start: today,
             end: today + Duration::days(30),
         }],
-        voting: VotingRules {
-            min_picks: 1,
-            max_picks: 3,
-        },
+        voting: VotingRules::approval(1, 3),
         satisfaction: SatisfactionRule::default(),
         founder_member: cadre.member,
         founder_name: cadre.name.clone(),
@@ -418,20 +415,10 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     };
     let late_voter = n - 1;
     for r in residents.iter().take(late_voter) {
-        r.act(
-            cycle,
-            Body::Ballot(Ballot {
-                approvals: pick(&mut rng),
-            }),
-        )?;
+        r.act(cycle, Body::Ballot(Ballot::approve(pick(&mut rng))))?;
     }
     // Resident 6 changes their mind: the later ballot replaces the earlier one.
-    residents[5].act(
-        cycle,
-        Body::Ballot(Ballot {
-            approvals: vec![shortlisted[4]],
-        }),
-    )?;
+    residents[5].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[4]])))?;
     sync_all(&residents[..late_voter].iter().collect::<Vec<_>>())?;
     sync_all(&[&council])?;
 
@@ -441,12 +428,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         .state(cycle)?
         .draft_seal("投票截止，封存计票 / voting closed");
     cadre.act(cycle, Body::Seal(seal))?;
-    residents[late_voter].act(
-        cycle,
-        Body::Ballot(Ballot {
-            approvals: vec![shortlisted[0]],
-        }),
-    )?;
+    residents[late_voter].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[0]])))?;
     exchange(&residents[late_voter], &cadre, cycle)?;
 
     // Resolution by the council member, on the sealed result.
@@ -687,9 +669,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             seq: 1,
             time: Utc::now(),
             phase: Some(state.phase.1),
-            body: Body::Ballot(Ballot {
-                approvals: vec![shortlisted[3]],
-            }),
+            body: Body::Ballot(Ballot::approve(vec![shortlisted[3]])),
         },
     );
     // Tampering: move a real ballot's first approval to another proposal, keeping the signature.
@@ -698,9 +678,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         .export(cycle)?
         .into_iter()
         .find_map(|r| match r.decode().map(|d| d.body) {
-            Ok(Body::Ballot(b)) if !b.approvals.contains(&shortlisted[6]) => {
-                Some((r, b.approvals[0]))
-            }
+            Ok(Body::Ballot(b)) if !b.choices.contains(&shortlisted[6]) => Some((r, b.choices[0])),
             _ => None,
         })
         .expect("ballots exist");

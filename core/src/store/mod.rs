@@ -213,6 +213,7 @@ impl Store {
         bump_seq(&tx, seq)?;
         let records = vec![Checked {
             id: rec.id,
+            kind: Some(decoded.kind()),
             record: Ok(decoded),
         }];
         let mut state = fold::fold(cycle, rec.id, &records);
@@ -315,6 +316,7 @@ impl Store {
                 let mut all = cache.records.clone();
                 all.push(Checked {
                     id: rec.id,
+                    kind: Some(decoded.kind()),
                     record: Ok(decoded.clone()),
                 });
                 let state = fold::fold(cycle, cache.state.genesis_id, &all);
@@ -335,6 +337,7 @@ impl Store {
         bump_seq(&tx, seq)?;
         cache.records.push(Checked {
             id: rec.id,
+            kind: Some(decoded.kind()),
             record: Ok(decoded),
         });
         let cache = finish(tx, fault, cache)?;

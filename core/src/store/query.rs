@@ -61,7 +61,7 @@ pub struct ProposalRow {
     pub estimate: Fen,
     /// Status (snake_case).
     pub status: String,
-    /// Live approvals.
+    /// Live choices.
     pub votes: u64,
     /// Approvals in the seal, once sealed.
     pub sealed_votes: Option<u64>,
@@ -111,7 +111,7 @@ pub struct BallotRow {
     /// Ballot record id.
     pub ballot: Uuid,
     /// Approved proposals.
-    pub approvals: Vec<Uuid>,
+    pub choices: Vec<Uuid>,
     /// When cast (claimed).
     pub cast_at: String,
     /// "cast", "sealed", "late_ballot" ...
@@ -330,14 +330,14 @@ impl Store {
         };
         self.read(|c| {
             c.prepare_cached(
-                "SELECT ballot_id, approvals, cast_at, status FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
+                "SELECT ballot_id, choices, cast_at, status FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
             )?
             .query_row(params![cycle.to_string(), member.to_string()], |r| {
-                let approvals: String = r.get(1)?;
-                let ids: Vec<String> = serde_json::from_str(&approvals).unwrap_or_default();
+                let choices: String = r.get(1)?;
+                let ids: Vec<String> = serde_json::from_str(&choices).unwrap_or_default();
                 Ok(BallotRow {
                     ballot: uuid(r, 0)?,
-                    approvals: ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
+                    choices: ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
                     cast_at: r.get(2)?,
                     status: r.get(3)?,
                 })

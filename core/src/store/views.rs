@@ -238,16 +238,16 @@ fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlit
         _ if st.seal.is_some() => "sealed",
         _ => "cast",
     };
-    let approvals: Vec<String> = b.approvals.iter().map(|a| a.to_string()).collect();
+    let choices: Vec<String> = b.choices.iter().map(|a| a.to_string()).collect();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, approvals, cast_at, status)
+        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         st.cycle.to_string(),
         member.to_string(),
         id.to_string(),
-        serde_json::to_string(&approvals).expect("strings serialise"),
+        serde_json::to_string(&choices).expect("strings serialise"),
         b.cast_at.to_rfc3339(),
         status,
     ])?;

@@ -1,0 +1,136 @@
+//! The auditor's view of the vote: every seal and its verdict, the sealed scores and selection
+//! recomputed with the cycle's rule, every ballot that does not count and why, and the council
+//! resolution checked against the seal.
+
+use crate::body::Kind;
+use crate::exclusion::Exclusion;
+use crate::money::Fen;
+use crate::state::{CycleState, Verdict};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A record and whether it counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordVerdict {
+    /// The record.
+    pub id: Uuid,
+    /// Why it does not count (`None`: it counts).
+    pub excluded: Option<Exclusion>,
+}
+
+/// One proposal's line in the sealed result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealedLine {
+    /// The proposal.
+    pub proposal: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Its estimated cost.
+    pub cost: Fen,
+    /// Its score among the sealed ballots, recomputed.
+    pub score: u64,
+    /// Selected by the cycle's rule.
+    pub selected: bool,
+}
+
+/// The council resolution checked against the seal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolutionCheck {
+    /// The resolution in effect.
+    pub id: Uuid,
+    /// Total funded.
+    pub total: Fen,
+    /// The pool.
+    pub pool: Fen,
+    /// Funded proposals and amounts.
+    pub funded: Vec<(Uuid, Fen)>,
+    /// Every deviation from the sealed selection, with its reason.
+    pub deviations: Vec<(Uuid, String)>,
+}
+
+/// What `linli verify` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealReport {
+    /// The counting rule (`greedy`, `mes`, `mes-add1`, `borda`).
+    pub rule: String,
+    /// Every seal record and its verdict (a false count shows as `tally_mismatch`).
+    pub seals: Vec<RecordVerdict>,
+    /// The seal in effect, if any.
+    pub seal: Option<Uuid>,
+    /// Ballots the seal counts.
+    pub sealed_ballots: usize,
+    /// The recomputed result, by score.
+    pub result: Vec<SealedLine>,
+    /// Ballot records that do not count, with the reason (superseded, late, bad signature, ...).
+    pub excluded_ballots: Vec<RecordVerdict>,
+    /// Valid ballots the seal does not count.
+    pub late_ballots: Vec<Uuid>,
+    /// Every resolution record and its verdict.
+    pub resolutions: Vec<RecordVerdict>,
+    /// The resolution in effect, checked.
+    pub resolution: Option<ResolutionCheck>,
+}
+
+impl CycleState {
+    /// The auditor's report on the vote, computed from the folded state.
+    pub fn seal_report(&self) -> SealReport {
+        let of_kind = |kind: Kind| -> Vec<RecordVerdict> {
+            self.kinds
+                .iter()
+                .filter(|(_, k)| **k == kind)
+                .map(|(id, _)| RecordVerdict {
+                    id: *id,
+                    excluded: match self.verdicts.get(id) {
+                        Some(Verdict::Excluded { reason }) => Some(reason.clone()),
+                        _ => None,
+                    },
+                })
+                .collect()
+        };
+        let mut result: Vec<SealedLine> = self
+            .seal
+            .as_ref()
+            .map(|s| {
+                s.counts
+                    .iter()
+                    .map(|(p, score)| SealedLine {
+                        proposal: *p,
+                        title: self.proposals[p].content.title.clone(),
+                        cost: self.proposals[p].content.estimated_budget,
+                        score: *score,
+                        selected: s.selected.contains(p),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        result.sort_by(|a, b| b.score.cmp(&a.score).then(a.proposal.cmp(&b.proposal)));
+        SealReport {
+            rule: self
+                .genesis
+                .as_ref()
+                .map(|g| g.voting.rule.as_str().to_string())
+                .unwrap_or_default(),
+            seals: of_kind(Kind::Seal),
+            seal: self.seal.as_ref().map(|s| s.id),
+            sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
+            result,
+            excluded_ballots: of_kind(Kind::Ballot)
+                .into_iter()
+                .filter(|v| v.excluded.is_some())
+                .collect(),
+            late_ballots: self.late_ballots(),
+            resolutions: of_kind(Kind::Resolution),
+            resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
+                id: r.id,
+                total: r.total,
+                pool: self.pool(),
+                funded: r.funded.iter().map(|(p, a)| (*p, *a)).collect(),
+                deviations: r
+                    .deviations
+                    .iter()
+                    .map(|(p, why)| (*p, why.clone()))
+                    .collect(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Voting: every ballot type, bad ballots, and seals whose numbers any device recomputes with the
+//! cycle's counting rule.
+
+use linli_core::ballot::Ballot;
+use linli_core::body::Body;
+use linli_core::cycle::{BallotKind, Phase, VotingRules};
+use linli_core::roll::Role;
+use linli_core::store::StoreError;
+use linli_core::tally::Rule;
+use linli_core::{Exclusion, Fen};
+use linli_tests::{Fixture, snapshot};
+use uuid::Uuid;
+
+fn refused(f: &Fixture, i: usize, ballot: Ballot) -> Exclusion {
+    let before = snapshot(&f.residents[i].store, f.cycle);
+    let err = f.residents[i]
+        .act(f.cycle, Body::Ballot(ballot))
+        .expect_err("ballot must be refused");
+    assert_eq!(
+        before,
+        snapshot(&f.residents[i].store, f.cycle),
+        "a refused ballot changed the store"
+    );
+    match err {
+        StoreError::Rejected(e) => e,
+        other => panic!("unexpected error {other:?}"),
+    }
+}
+
+#[test]
+fn bad_approval_ballots_are_refused_with_their_reason() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(4);
+    let unknown = Uuid::now_v7();
+    assert!(
+        matches!(refused(&f, 0, Ballot::approve(vec![unknown])), Exclusion::UnknownReference { id, .. } if id == unknown)
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::approve(ids.clone())),
+            Exclusion::RuleViolation { .. }
+        ),
+        "4 picks, max 3"
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::approve(vec![])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "0 picks, min 1"
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::approve(vec![ids[0], ids[0]])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "duplicate"
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::points(vec![(ids[0], 2)])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "points on approval"
+    );
+}
+
+#[test]
+fn non_voters_cannot_vote() {
+    let f = Fixture::new(2);
+    let ids = f.to_voting(2);
+    // The second cadre holds no resident role.
+    let err = f
+        .cadre2
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Rejected(Exclusion::MissingRole {
+            role: Role::Resident
+        })
+    ));
+    // A resident not attested as 15 or older.
+    let young = linli_cli::devices::Device::open(f.dir.path(), "young", "小明").unwrap();
+    f.cadre
+        .act(
+            f.cycle,
+            Body::RollEntry(linli_core::roll::RollEntry {
+                member: young.member,
+                display_name: "小明".into(),
+                device_key: young.store.device_key(),
+                roles: [Role::Resident].into_iter().collect(),
+                age_15_plus: false,
+                attestation: "当面核验".into(),
+            }),
+        )
+        .unwrap();
+    young
+        .store
+        .follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id)
+        .unwrap();
+    linli_cli::devices::exchange(&young, &f.cadre, f.cycle).unwrap();
+    let err = young
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Rejected(Exclusion::NotEligible { .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn after_the_seal_a_ballot_is_refused_locally_and_late_when_received() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(2);
+    f.vote_all(|i| vec![ids[i % 2]]);
+    let seal = f.cadre.store.state(f.cycle).unwrap().draft_seal("封票");
+    f.cadre.act(f.cycle, Body::Seal(seal)).unwrap();
+    // A phone that saw the seal refuses to vote again.
+    linli_cli::devices::exchange(&f.residents[0], &f.cadre, f.cycle).unwrap();
+    assert!(matches!(
+        refused(&f, 0, Ballot::approve(vec![ids[1]])),
+        Exclusion::LateBallot { .. }
+    ));
+    // A phone that did not see it votes; the tablet lists the ballot as late, the tally is unchanged.
+    let sealed_before = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    f.residents[1]
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap();
+    linli_cli::devices::exchange(&f.residents[1], &f.cadre, f.cycle).unwrap();
+    let after = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    assert_eq!(
+        sealed_before
+            .iter()
+            .map(|p| p.sealed_votes)
+            .collect::<Vec<_>>(),
+        after.iter().map(|p| p.sealed_votes).collect::<Vec<_>>()
+    );
+    assert_eq!(f.cadre.store.summary(f.cycle).unwrap().late_ballots, 1);
+}
+
+#[test]
+fn a_seal_with_false_counts_is_excluded_on_every_device() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(2);
+    f.vote_all(|_| vec![ids[0]]);
+    let mut seal = f.cadre.store.state(f.cycle).unwrap().draft_seal("封票");
+    // The cadre's own device refuses a seal whose numbers are false...
+    seal.counts.iter_mut().for_each(|c| c.votes += 1);
+    let err = f.cadre.act(f.cycle, Body::Seal(seal.clone())).unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Rejected(Exclusion::TallyMismatch { .. })
+    ));
+    // ...and one that leaves out ballots is valid but shows them as late (withheld).
+    let mut partial = f.cadre.store.state(f.cycle).unwrap().draft_seal("封票");
+    partial.ballots.truncate(2);
+    let st = f.cadre.store.state(f.cycle).unwrap();
+    partial.counts = st
+        .recount(&partial.ballots)
+        .into_iter()
+        .map(|(proposal, votes)| linli_core::ballot::SealedCount { proposal, votes })
+        .collect();
+    f.cadre.act(f.cycle, Body::Seal(partial)).unwrap();
+    f.sync();
+    for d in f.others() {
+        let s = d.store.summary(f.cycle).unwrap();
+        assert_eq!((s.sealed_ballots, s.late_ballots), (2, 1), "{}", d.name);
+    }
+}
+
+/// Runs a cycle with `rules`, everyone casting `ballot(i, ids)`, seals, and checks that every
+/// device agrees and that the sealed selection equals the pure tally of the sealed ballots.
+fn sealed_cycle(
+    rules: VotingRules,
+    n: usize,
+    ballot: impl Fn(usize, &[Uuid]) -> Ballot,
+) -> (Fixture, Vec<Uuid>) {
+    let f = Fixture::with_rules(n, rules);
+    let ids = f.to_voting(5);
+    for (i, r) in f.residents.iter().enumerate() {
+        r.act(f.cycle, Body::Ballot(ballot(i, &ids))).unwrap();
+    }
+    f.sync();
+    let st = f.cadre.store.state(f.cycle).unwrap();
+    f.cadre
+        .act(f.cycle, Body::Seal(st.draft_seal("封票")))
+        .unwrap();
+    f.sync();
+    let reference = f.cadre.store.state(f.cycle).unwrap();
+    for d in f.others() {
+        assert_eq!(
+            d.store.state(f.cycle).unwrap().canonical_bytes(),
+            reference.canonical_bytes()
+        );
+    }
+    let seal = reference.seal.clone().expect("sealed");
+    let ballots: Vec<Uuid> = seal.ballots.iter().copied().collect();
+    assert_eq!(seal.selected, reference.select(&ballots));
+    (f, seal.selected)
+}
+
+#[test]
+fn ranked_ballots_counted_by_borda() {
+    // Proposal costs: 50k, 60k, 70k, 80k, 90k; pool 300k.
+    let rules = VotingRules {
+        ballot: BallotKind::Ranked,
+        min_picks: 1,
+        max_picks: 5,
+        rule: Rule::Borda,
+    };
+    let (f, selected) = sealed_cycle(rules, 6, |i, ids| match i % 3 {
+        0 => Ballot::rank(vec![ids[4], ids[3], ids[0]]),
+        1 => Ballot::rank(vec![ids[3], ids[4]]),
+        _ => Ballot::rank(vec![ids[0], ids[1], ids[2], ids[3]]),
+    });
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    let points: u64 = rows.iter().filter_map(|p| p.sealed_votes).sum();
+    // Ballots of length 3, 2, 4 give 3, 1, 6 points each; two of each.
+    assert_eq!(points, 2 * (3 + 1 + 6));
+    let cost: i64 = selected
+        .iter()
+        .map(|id| rows.iter().find(|r| r.id == *id).unwrap().estimate.get())
+        .sum();
+    assert!(cost <= linli_tests::POOL.get());
+    assert!(!selected.is_empty());
+}
+
+#[test]
+fn cumulative_ballots_and_their_bad_forms() {
+    let rules = VotingRules {
+        ballot: BallotKind::Cumulative { points: 5 },
+        min_picks: 1,
+        max_picks: 3,
+        rule: Rule::Greedy,
+    };
+    let f = Fixture::with_rules(2, rules);
+    let ids = f.to_voting(3);
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::points(vec![(ids[0], 4), (ids[1], 2)])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "6 > 5 points"
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::points(vec![(ids[0], 0)])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "zero points"
+    );
+    assert!(
+        matches!(
+            refused(&f, 0, Ballot::approve(vec![ids[0]])),
+            Exclusion::RuleViolation { .. }
+        ),
+        "no points"
+    );
+    f.residents[0]
+        .act(
+            f.cycle,
+            Body::Ballot(Ballot::points(vec![(ids[0], 3), (ids[2], 2)])),
+        )
+        .unwrap();
+    f.residents[1]
+        .act(f.cycle, Body::Ballot(Ballot::points(vec![(ids[2], 5)])))
+        .unwrap();
+    f.sync();
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    let score = |id: Uuid| rows.iter().find(|p| p.id == id).unwrap().votes;
+    assert_eq!((score(ids[0]), score(ids[1]), score(ids[2])), (3, 0, 7));
+}
+
+#[test]
+fn knapsack_ballots_respect_the_cap() {
+    // Costs 50k, 60k, 70k; cap 120k.
+    let rules = VotingRules {
+        ballot: BallotKind::Knapsack {
+            cap: Fen::yuan(120_000),
+        },
+        min_picks: 1,
+        max_picks: 3,
+        rule: Rule::Greedy,
+    };
+    let f = Fixture::with_rules(1, rules);
+    let ids = f.to_voting(3);
+    let e = refused(&f, 0, Ballot::approve(vec![ids[1], ids[2]]));
+    assert!(
+        matches!(e, Exclusion::OverBudget { amount, limit } if amount == Fen::yuan(130_000) && limit == Fen::yuan(120_000)),
+        "{e:?}"
+    );
+    f.residents[0]
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0], ids[2]])))
+        .unwrap();
+}
+
+#[test]
+fn mes_cycle_selects_proportionally() {
+    // Costs 50k..90k, pool 300k. Six of ten voters like proposals 0 and 1, four like 4 only.
+    let rules = VotingRules {
+        ballot: BallotKind::Approval,
+        min_picks: 1,
+        max_picks: 3,
+        rule: Rule::Mes,
+    };
+    let (f, selected) = sealed_cycle(rules, 10, |i, ids| {
+        if i < 6 {
+            Ballot::approve(vec![ids[0], ids[1]])
+        } else {
+            Ballot::approve(vec![ids[4]])
+        }
+    });
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    let title = |id: &Uuid| rows.iter().find(|r| r.id == *id).unwrap().title.clone();
+    let mut titles: Vec<String> = selected.iter().map(title).collect();
+    titles.sort();
+    // Each voter holds ¥30k: the six fund 0 (50k) and 1 (60k); the four fund 4 (90k)? 4 x 30k = 120k >= 90k: yes.
+    assert_eq!(titles, vec!["提案0", "提案1", "提案4"]);
+}
+
+#[test]
+fn genesis_with_a_rule_that_does_not_fit_the_ballots_is_refused() {
+    let bad = VotingRules {
+        ballot: BallotKind::Approval,
+        min_picks: 1,
+        max_picks: 3,
+        rule: Rule::Borda,
+    };
+    assert!(matches!(
+        bad.check_shape(),
+        Err(Exclusion::RuleViolation { .. })
+    ));
+    let bad = VotingRules {
+        ballot: BallotKind::Knapsack { cap: Fen(0) },
+        min_picks: 1,
+        max_picks: 3,
+        rule: Rule::Greedy,
+    };
+    assert!(matches!(
+        bad.check_shape(),
+        Err(Exclusion::InvalidAmount { .. })
+    ));
+    let _ = Phase::Voting;
+}
