@@ -550,10 +550,16 @@ impl Instance {
                 PbVote {
                     voter: ballot.member.to_string(),
                     vote: ballot.choices.iter().map(|a| a.to_string()).collect(),
-                    points: None,
+                    points: (!ballot.points.is_empty())
+                        .then(|| ballot.points.iter().map(|p| u64::from(*p)).collect()),
                 }
             })
             .collect();
+        let vote_type = match g.voting.ballot {
+            crate::cycle::BallotKind::Ranked => "ordinal",
+            crate::cycle::BallotKind::Cumulative { .. } => "cumulative",
+            _ => "approval",
+        };
         let meta = vec![
             ("description".into(), g.title.clone()),
             ("country".into(), "China".into()),
@@ -562,8 +568,8 @@ impl Instance {
             ("num_projects".into(), projects.len().to_string()),
             ("num_votes".into(), votes.len().to_string()),
             ("budget".into(), String::new()),
-            ("vote_type".into(), "approval".into()),
-            ("rule".into(), "greedy".into()),
+            ("vote_type".into(), vote_type.into()),
+            ("rule".into(), g.voting.rule.as_str().into()),
             ("currency".into(), "CNY".into()),
             ("min_length".into(), g.voting.min_picks.to_string()),
             ("max_length".into(), g.voting.max_picks.to_string()),

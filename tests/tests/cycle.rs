@@ -130,15 +130,38 @@ fn the_cli_reads_what_the_demo_left() {
     assert!(ok, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["matches_device_state"], true);
-    let reasons: Vec<&str> = v["report"]["excluded_ballots"].as_array().unwrap().iter().map(|b| b["excluded"]["code"].as_str().unwrap()).collect();
-    for code in ["late_ballot", "unknown_signer", "bad_signature", "superseded"] {
+    let reasons: Vec<&str> = v["report"]["excluded_ballots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["excluded"]["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "late_ballot",
+        "unknown_signer",
+        "bad_signature",
+        "superseded",
+    ] {
         assert!(reasons.contains(&code), "{code} missing from {reasons:?}");
     }
-    let selected: Vec<String> = v["report"]["result"].as_array().unwrap().iter().filter(|l| l["selected"] == true).map(|l| l["proposal"].as_str().unwrap().to_string()).collect();
+    let selected: Vec<String> = v["report"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["selected"] == true)
+        .map(|l| l["proposal"].as_str().unwrap().to_string())
+        .collect();
 
     // The sealed cycle exported as Pabulib gives the same selection under the same rule.
     let pb = dir.path().join("cycle.pb");
-    let (ok, out) = linli(&["--db", db, "pabulib", "export", "--out", pb.to_str().unwrap()]);
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "pabulib",
+        "export",
+        "--out",
+        pb.to_str().unwrap(),
+    ]);
     assert!(ok, "{out}");
     let (ok, out) = linli(&["pabulib", "tally", pb.to_str().unwrap(), "--rule", "greedy"]);
     assert!(ok, "{out}");
