@@ -14,6 +14,7 @@
 pub mod ballot;
 pub mod blob;
 pub mod body;
+pub mod bundle;
 pub mod cycle;
 pub mod envelope;
 pub mod evaluation;

@@ -1,0 +1,526 @@
+//! # linli-ffi
+//!
+//! Linli's core for Android, iOS and desktop scripts, through uniffi (proc-macros, library mode).
+//! A thin layer: it wraps `linli_core::store::Store` in a thread-safe [`Device`] object, converts
+//! types and errors in one place ([`error`], [`types`]) and holds no rules of its own.
+//!
+//! Calls are synchronous and may block on SQLite: shells call them off the UI thread. A Rust panic
+//! is caught by uniffi at the boundary and reaches the app as an exception, never a crash.
+
+uniffi::setup_scaffolding!();
+
+pub mod error;
+pub mod types;
+
+pub use error::LinliError;
+pub use types::*;
+
+use linli_core::ballot::Ballot;
+use linli_core::body::Body;
+use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::identity::{DeviceKey, FileKeyStore, KeyError, KeyStore};
+use linli_core::proposal::{
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
+};
+use linli_core::roll::{Role, RollEntry};
+use linli_core::store::{ProposalFilter, Store};
+use linli_core::{Fen, Lang};
+use std::sync::{Arc, Mutex, RwLock};
+use uuid::Uuid;
+
+/// Secure key storage supplied by the app (Android Keystore, iOS Keychain). The core asks once
+/// per open; when `load_seed` returns nothing it makes a new random seed and hands it to
+/// `store_seed`.
+#[uniffi::export(with_foreign)]
+pub trait SecureKeyStore: Send + Sync {
+    /// The stored 32-byte seed, if any.
+    fn load_seed(&self) -> Option<Vec<u8>>;
+    /// Persist a new 32-byte seed.
+    fn store_seed(&self, seed: Vec<u8>);
+}
+
+struct ForeignKeys(Arc<dyn SecureKeyStore>);
+
+impl KeyStore for ForeignKeys {
+    fn load_or_create_seed(&self) -> Result<[u8; 32], KeyError> {
+        if let Some(seed) = self.0.load_seed() {
+            return seed.try_into().map_err(|_| {
+                KeyError::Corrupt("the app's key store returned a seed that is not 32 bytes".into())
+            });
+        }
+        let seed = linli_core::identity::random_seed()?;
+        self.0.store_seed(seed.to_vec());
+        Ok(seed)
+    }
+}
+
+/// One device's Linli store: a SQLite file, this device's key, every cycle it follows.
+#[derive(uniffi::Object)]
+pub struct Device {
+    store: RwLock<Option<Arc<Store>>>,
+    lang: Mutex<Lang>,
+}
+
+fn id(s: &str, what: &str) -> Result<Uuid, LinliError> {
+    Uuid::parse_str(s.trim())
+        .map_err(|_| LinliError::invalid(format!("{what} is not an id: {s:?}")))
+}
+
+fn phase(p: CyclePhase) -> Phase {
+    match p {
+        CyclePhase::Outreach => Phase::Outreach,
+        CyclePhase::Proposals => Phase::Proposals,
+        CyclePhase::Deliberation => Phase::Deliberation,
+        CyclePhase::Voting => Phase::Voting,
+        CyclePhase::Resolution => Phase::Resolution,
+        CyclePhase::Tender => Phase::Tender,
+        CyclePhase::Implementation => Phase::Implementation,
+        CyclePhase::Evaluation => Phase::Evaluation,
+        CyclePhase::Closed => Phase::Closed,
+    }
+}
+
+fn role(r: MemberRole) -> Role {
+    match r {
+        MemberRole::Resident => Role::Resident,
+        MemberRole::Cadre => Role::Cadre,
+        MemberRole::Council => Role::Council,
+        MemberRole::TableLeader => Role::TableLeader,
+        MemberRole::Recorder => Role::Recorder,
+        MemberRole::TechnicalAdviser => Role::TechnicalAdviser,
+        MemberRole::Supervisor => Role::Supervisor,
+        MemberRole::Contractor => Role::Contractor,
+    }
+}
+
+fn category(c: ProposalCategory) -> Category {
+    match c {
+        ProposalCategory::ElderlyCare => Category::ElderlyCare,
+        ProposalCategory::Children => Category::Children,
+        ProposalCategory::Greening => Category::Greening,
+        ProposalCategory::Safety => Category::Safety,
+        ProposalCategory::Facilities => Category::Facilities,
+        ProposalCategory::Culture => Category::Culture,
+        ProposalCategory::Services => Category::Services,
+        ProposalCategory::Other => Category::Other,
+    }
+}
+
+fn content(p: NewProposal) -> Result<ProposalContent, LinliError> {
+    let lines: Vec<BudgetLine> = p
+        .budget_lines
+        .into_iter()
+        .map(|l| BudgetLine {
+            item: l.item,
+            amount: Fen(l.amount_fen),
+        })
+        .collect();
+    // An overflowing or negative sum is refused by the core's rules with a typed reason; here the
+    // estimate is only computed without overflowing.
+    let estimate = lines
+        .iter()
+        .try_fold(0i64, |acc, l| acc.checked_add(l.amount.get()))
+        .unwrap_or(i64::MAX);
+    Ok(ProposalContent {
+        title: p.title,
+        description: p.description,
+        category: category(p.category),
+        location: p.location,
+        target_group: p.target_group,
+        needs_assessment: p.needs_assessment,
+        goals: p.goals,
+        steps: p.steps,
+        risks: p.risks,
+        budget_lines: lines,
+        estimated_budget: Fen(estimate),
+        attachments: Vec::new(),
+    })
+}
+
+impl Device {
+    fn store(&self) -> Result<Arc<Store>, LinliError> {
+        self.store
+            .read()
+            .map_err(|_| LinliError::Closed)?
+            .clone()
+            .ok_or(LinliError::Closed)
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang.lock().map(|l| *l).unwrap_or_default()
+    }
+
+    fn err(&self) -> impl Fn(linli_core::store::StoreError) -> LinliError + '_ {
+        move |e| LinliError::from_store(e, self.lang())
+    }
+
+    fn act(&self, cycle_id: &str, body: Body) -> Result<String, LinliError> {
+        let cycle = id(cycle_id, "cycle")?;
+        Ok(self
+            .store()?
+            .submit(cycle, body)
+            .map_err(self.err())?
+            .to_string())
+    }
+}
+
+#[uniffi::export]
+impl Device {
+    /// Opens (creating if needed) the device database at `path`. With no key store the secret key
+    /// is kept in `<path>.key`.
+    #[uniffi::constructor]
+    pub fn open(
+        path: String,
+        key_store: Option<Arc<dyn SecureKeyStore>>,
+    ) -> Result<Arc<Device>, LinliError> {
+        if path.trim().is_empty() {
+            return Err(LinliError::invalid("the database path is empty"));
+        }
+        let store = match key_store {
+            Some(k) => Store::open_with_keys(&path, &ForeignKeys(k)),
+            None => {
+                Store::open_with_keys(&path, &FileKeyStore::beside(std::path::Path::new(&path)))
+            }
+        }
+        .map_err(|e| LinliError::from_store(e, Lang::Zh))?;
+        Ok(Arc::new(Device {
+            store: RwLock::new(Some(Arc::new(store))),
+            lang: Mutex::new(Lang::Zh),
+        }))
+    }
+
+    /// Closes the store; every later call fails with `Closed`.
+    pub fn close(&self) {
+        if let Ok(mut s) = self.store.write() {
+            *s = None;
+        }
+    }
+
+    /// The language of error messages (Chinese by default).
+    pub fn set_language(&self, language: Language) {
+        if let Ok(mut l) = self.lang.lock() {
+            *l = match language {
+                Language::Zh => Lang::Zh,
+                Language::En => Lang::En,
+            };
+        }
+    }
+
+    /// This device's public key (64 hex characters): what a cadre registers on the roll.
+    pub fn device_key(&self) -> Result<String, LinliError> {
+        Ok(self.store()?.device_key().to_hex())
+    }
+
+    /// Founds a cycle with this device as the founding cadre. Returns the cycle id.
+    pub fn create_cycle(&self, input: NewCycle) -> Result<String, LinliError> {
+        let rule = input.rule.parse().map_err(LinliError::invalid)?;
+        let genesis = Genesis {
+            community: input.community,
+            year: input.year,
+            title: input.title,
+            budget_pool: Fen(input.budget_pool_fen),
+            calendar: Vec::new(),
+            voting: VotingRules {
+                rule,
+                ..VotingRules::approval(input.min_picks, input.max_picks)
+            },
+            satisfaction: SatisfactionRule::default(),
+            founder_member: Uuid::now_v7(),
+            founder_name: input.founder_name,
+        };
+        Ok(self
+            .store()?
+            .create_cycle(genesis)
+            .map_err(self.err())?
+            .to_string())
+    }
+
+    /// The invite a cadre shows as a QR code: `linli:1:<cycle>:<genesis>:<cadre key>`.
+    pub fn invite(&self, cycle_id: String) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let store = self.store()?;
+        let st = store.state(cycle).map_err(self.err())?;
+        Ok(format!(
+            "linli:1:{cycle}:{}:{}",
+            st.genesis_id,
+            store.device_key().to_hex()
+        ))
+    }
+
+    /// Follows the cycle of an invite (then ask the cadre to register this device's key). Returns
+    /// the cycle id.
+    pub fn join(&self, invite: String) -> Result<String, LinliError> {
+        let parts: Vec<&str> = invite.trim().split(':').collect();
+        if parts.len() != 5
+            || parts[0] != "linli"
+            || parts[1] != "1"
+            || DeviceKey::from_hex(parts[4]).is_err()
+        {
+            return Err(LinliError::invalid("not a Linli invite"));
+        }
+        let cycle = id(parts[2], "cycle")?;
+        let genesis = id(parts[3], "genesis")?;
+        self.store()?
+            .follow_cycle(cycle, genesis)
+            .map_err(self.err())?;
+        Ok(cycle.to_string())
+    }
+
+    /// A cadre registers a member's device on the roll. Returns the member id.
+    pub fn register_member(
+        &self,
+        cycle_id: String,
+        input: NewMember,
+    ) -> Result<String, LinliError> {
+        let member = match &input.member_id {
+            Some(m) => id(m, "member")?,
+            None => Uuid::now_v7(),
+        };
+        let device_key =
+            DeviceKey::from_hex(input.device_key.trim()).map_err(LinliError::invalid)?;
+        self.act(
+            &cycle_id,
+            Body::RollEntry(RollEntry {
+                member,
+                display_name: input.display_name,
+                device_key,
+                roles: input.roles.into_iter().map(role).collect(),
+                age_15_plus: input.age_15_plus,
+                attestation: input.attestation,
+            }),
+        )?;
+        Ok(member.to_string())
+    }
+
+    /// A cadre moves the cycle to a later phase.
+    pub fn advance_phase(
+        &self,
+        cycle_id: String,
+        to: CyclePhase,
+        note: String,
+    ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let prev = self.store()?.state(cycle).map_err(self.err())?.phase.1;
+        self.act(
+            &cycle_id,
+            Body::PhaseChange(PhaseChange {
+                to: phase(to),
+                prev,
+                note,
+            }),
+        )
+    }
+
+    /// A resident proposes. Returns the proposal id.
+    pub fn propose(&self, cycle_id: String, proposal: NewProposal) -> Result<String, LinliError> {
+        self.act(
+            &cycle_id,
+            Body::Proposal(Proposal {
+                content: content(proposal)?,
+                on_behalf_of: None,
+            }),
+        )
+    }
+
+    /// A cadre enters a paper proposal for someone.
+    pub fn enter_paper_proposal(
+        &self,
+        cycle_id: String,
+        proposal: NewProposal,
+        submitter_name: String,
+    ) -> Result<String, LinliError> {
+        self.act(
+            &cycle_id,
+            Body::Proposal(Proposal {
+                content: content(proposal)?,
+                on_behalf_of: Some(PaperSubmitter {
+                    name: submitter_name,
+                    member: None,
+                }),
+            }),
+        )
+    }
+
+    /// A cadre reviews a proposal, with a reason (replacing the review in effect).
+    pub fn review(
+        &self,
+        cycle_id: String,
+        proposal_id: String,
+        outcome: ReviewOutcome,
+        reason: String,
+    ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let proposal = id(&proposal_id, "proposal")?;
+        let decision = match outcome {
+            ReviewOutcome::Shortlist => ReviewDecision::Shortlist,
+            ReviewOutcome::MergeInto { target } => ReviewDecision::MergeInto {
+                target: id(&target, "proposal")?,
+            },
+            ReviewOutcome::Reject => ReviewDecision::Reject,
+        };
+        let st = self.store()?.state(cycle).map_err(self.err())?;
+        let supersedes = st
+            .proposals
+            .get(&proposal)
+            .and_then(|p| p.review.as_ref().map(|r| r.id));
+        self.act(
+            &cycle_id,
+            Body::Review(Review {
+                proposal,
+                decision,
+                reason,
+                supersedes,
+            }),
+        )
+    }
+
+    /// A resident votes (or changes their vote) for these proposals.
+    pub fn vote(&self, cycle_id: String, choices: Vec<String>) -> Result<String, LinliError> {
+        let choices = choices
+            .iter()
+            .map(|c| id(c, "proposal"))
+            .collect::<Result<_, _>>()?;
+        self.act(&cycle_id, Body::Ballot(Ballot::approve(choices)))
+    }
+
+    /// A cadre seals the vote: every current ballot this device holds, and the recount.
+    pub fn seal_vote(&self, cycle_id: String, note: String) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let seal = self
+            .store()?
+            .state(cycle)
+            .map_err(self.err())?
+            .draft_seal(&note);
+        self.act(&cycle_id, Body::Seal(seal))
+    }
+
+    /// A council member passes the resolution funding exactly the sealed selection.
+    pub fn resolve_as_sealed(&self, cycle_id: String, note: String) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let resolution = self
+            .store()?
+            .state(cycle)
+            .map_err(self.err())?
+            .draft_resolution(&note)
+            .ok_or_else(|| LinliError::Rejected {
+                code: "unknown_reference".into(),
+                message: "the vote is not sealed yet".into(),
+            })?;
+        self.act(&cycle_id, Body::Resolution(resolution))
+    }
+
+    /// The cycle's first screen.
+    pub fn summary(&self, cycle_id: String) -> Result<CycleSummary, LinliError> {
+        Ok(self
+            .store()?
+            .summary(id(&cycle_id, "cycle")?)
+            .map_err(self.err())?
+            .into())
+    }
+
+    /// Proposals by score, optionally searched (Chinese works) or filtered by status.
+    pub fn proposals(
+        &self,
+        cycle_id: String,
+        search: Option<String>,
+        status: Option<String>,
+    ) -> Result<Vec<ProposalItem>, LinliError> {
+        let filter = ProposalFilter {
+            search,
+            status,
+            category: None,
+        };
+        let rows = self
+            .store()?
+            .proposals(id(&cycle_id, "cycle")?, &filter)
+            .map_err(self.err())?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// This device's member's current ballot.
+    pub fn my_ballot(&self, cycle_id: String) -> Result<Option<MyBallot>, LinliError> {
+        let b = self
+            .store()?
+            .my_ballot(id(&cycle_id, "cycle")?)
+            .map_err(self.err())?;
+        Ok(b.map(|b| MyBallot {
+            ballot_id: b.ballot.to_string(),
+            choices: b.choices.iter().map(Uuid::to_string).collect(),
+            status: b.status,
+        }))
+    }
+
+    /// Records with their verdicts; `invalid_only` lists the ones not counted.
+    pub fn records(
+        &self,
+        cycle_id: String,
+        invalid_only: bool,
+    ) -> Result<Vec<RecordItem>, LinliError> {
+        let rows = self
+            .store()?
+            .records(id(&cycle_id, "cycle")?, invalid_only)
+            .map_err(self.err())?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Re-verifies every signature, refolds, and reports the sealed tally (what an auditor does).
+    pub fn verify(&self, cycle_id: String) -> Result<VerifyReport, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let store = self.store()?;
+        let audited = store.audit(cycle).map_err(self.err())?;
+        let same =
+            audited.canonical_bytes() == store.state(cycle).map_err(self.err())?.canonical_bytes();
+        let r = audited.seal_report();
+        Ok(VerifyReport {
+            matches_device_state: same,
+            rule: r.rule,
+            seal_id: r.seal.map(|s| s.to_string()),
+            sealed_ballots: r.sealed_ballots as u32,
+            result: r
+                .result
+                .into_iter()
+                .map(|l| SealedResult {
+                    proposal_id: l.proposal.to_string(),
+                    title: l.title,
+                    score: l.score,
+                    selected: l.selected,
+                })
+                .collect(),
+            late_ballots: r.late_ballots.len() as u32,
+            excluded_ballots: r
+                .excluded_ballots
+                .into_iter()
+                .map(|b| RecordItem {
+                    id: b.id.to_string(),
+                    kind: Some("ballot".into()),
+                    valid: false,
+                    code: b.excluded.map(|e| e.code().into()),
+                })
+                .collect(),
+        })
+    }
+
+    /// Every record of a cycle as one bundle (a file to carry to another device).
+    pub fn export_bundle(&self, cycle_id: String) -> Result<Vec<u8>, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let records = self.store()?.export(cycle).map_err(self.err())?;
+        Ok(linli_core::bundle::encode(cycle, &records))
+    }
+
+    /// Imports a bundle from another device. A corrupt bundle changes nothing.
+    pub fn import_bundle(
+        &self,
+        cycle_id: String,
+        bundle: Vec<u8>,
+    ) -> Result<ImportResult, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let records = linli_core::bundle::decode(cycle, &bundle)
+            .map_err(|e| LinliError::invalid(e.to_string()))?;
+        let r = self.store()?.import(cycle, &records).map_err(self.err())?;
+        Ok(ImportResult {
+            new_records: r.new as u32,
+            known_records: r.known as u32,
+            excluded_records: r.excluded.len() as u32,
+        })
+    }
+}

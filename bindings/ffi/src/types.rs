@@ -1,0 +1,339 @@
+//! Records and enums as the apps see them: ids are strings (UUIDs), money is integer fen (i64).
+
+use linli_core::store::{
+    CycleSummary as CoreSummary, ProposalRow as CoreProposal, RecordRow as CoreRecord,
+};
+
+/// The language of messages.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum Language {
+    /// Simplified Chinese.
+    Zh,
+    /// English.
+    En,
+}
+
+/// A phase of the cycle.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum CyclePhase {
+    /// Outreach.
+    Outreach,
+    /// Proposals.
+    Proposals,
+    /// Sorting and deliberation.
+    Deliberation,
+    /// Voting.
+    Voting,
+    /// Council resolution.
+    Resolution,
+    /// Tender.
+    Tender,
+    /// Implementation.
+    Implementation,
+    /// Evaluation.
+    Evaluation,
+    /// Closed.
+    Closed,
+}
+
+/// A role on the roll.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum MemberRole {
+    /// Resident.
+    Resident,
+    /// Cadre.
+    Cadre,
+    /// Council member.
+    Council,
+    /// Table leader.
+    TableLeader,
+    /// Recorder.
+    Recorder,
+    /// Technical adviser.
+    TechnicalAdviser,
+    /// Supervisor.
+    Supervisor,
+    /// Contractor.
+    Contractor,
+}
+
+/// A proposal category.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum ProposalCategory {
+    /// Elderly care.
+    ElderlyCare,
+    /// Children and youth.
+    Children,
+    /// Greening.
+    Greening,
+    /// Safety.
+    Safety,
+    /// Facilities.
+    Facilities,
+    /// Culture and sports.
+    Culture,
+    /// Services.
+    Services,
+    /// Other.
+    Other,
+}
+
+/// A cadre's review decision.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum ReviewOutcome {
+    /// On the ballot.
+    Shortlist,
+    /// Merged into another proposal.
+    MergeInto {
+        /// The proposal it is merged into.
+        target: String,
+    },
+    /// Not taken forward.
+    Reject,
+}
+
+/// A new cycle, founded by this device's cadre.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewCycle {
+    /// Community name.
+    pub community: String,
+    /// Year.
+    pub year: i32,
+    /// Title.
+    pub title: String,
+    /// Budget pool in fen.
+    pub budget_pool_fen: i64,
+    /// Fewest picks per ballot.
+    pub min_picks: u32,
+    /// Most picks per ballot.
+    pub max_picks: u32,
+    /// Counting rule: greedy, mes, mes-add1.
+    pub rule: String,
+    /// The founding cadre's display name.
+    pub founder_name: String,
+}
+
+/// A member to register.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewMember {
+    /// Display name.
+    pub display_name: String,
+    /// The member's device key (64 hex characters, shown by their phone).
+    pub device_key: String,
+    /// Roles.
+    pub roles: Vec<MemberRole>,
+    /// Attested 15 or older.
+    pub age_15_plus: bool,
+    /// How the identity was checked.
+    pub attestation: String,
+    /// An existing member id (a new phone for a known member), or none for a new member.
+    pub member_id: Option<String>,
+}
+
+/// One budget line.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct BudgetLineInput {
+    /// What for.
+    pub item: String,
+    /// Amount in fen.
+    pub amount_fen: i64,
+}
+
+/// A proposal's content. The estimate is the sum of the budget lines.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewProposal {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: ProposalCategory,
+    /// Location.
+    pub location: String,
+    /// Who benefits.
+    pub target_group: String,
+    /// Needs assessment.
+    pub needs_assessment: String,
+    /// Goals.
+    pub goals: Vec<String>,
+    /// Steps.
+    pub steps: Vec<String>,
+    /// Risks.
+    pub risks: Vec<String>,
+    /// Budget lines.
+    pub budget_lines: Vec<BudgetLineInput>,
+}
+
+/// A cycle's first screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CycleSummary {
+    /// Cycle id.
+    pub cycle_id: String,
+    /// Community.
+    pub community: String,
+    /// Year.
+    pub year: i32,
+    /// Title.
+    pub title: String,
+    /// Pool in fen.
+    pub pool_fen: i64,
+    /// Phase (snake_case).
+    pub phase: String,
+    /// Members.
+    pub members: u32,
+    /// Proposals.
+    pub proposals: u32,
+    /// Voters with a current ballot.
+    pub voters: u32,
+    /// Records held.
+    pub records: u32,
+    /// Records not counted.
+    pub invalid: u32,
+    /// Sealed.
+    pub sealed: bool,
+    /// Ballots sealed.
+    pub sealed_ballots: u32,
+    /// Late ballots.
+    pub late_ballots: u32,
+    /// Funded total in fen.
+    pub funded_fen: i64,
+}
+
+impl From<CoreSummary> for CycleSummary {
+    fn from(s: CoreSummary) -> Self {
+        CycleSummary {
+            cycle_id: s.cycle.to_string(),
+            community: s.community,
+            year: s.year,
+            title: s.title,
+            pool_fen: s.pool.get(),
+            phase: s.phase,
+            members: s.members,
+            proposals: s.proposals,
+            voters: s.voters,
+            records: s.records,
+            invalid: s.invalid,
+            sealed: s.sealed,
+            sealed_ballots: s.sealed_ballots,
+            late_ballots: s.late_ballots,
+            funded_fen: s.funded.get(),
+        }
+    }
+}
+
+/// A proposal in a list.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ProposalItem {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Category (snake_case).
+    pub category: String,
+    /// Estimate in fen.
+    pub estimate_fen: i64,
+    /// Status (snake_case).
+    pub status: String,
+    /// Live score.
+    pub votes: u64,
+    /// Sealed score.
+    pub sealed_votes: Option<u64>,
+    /// Paper submitter, when entered by a cadre.
+    pub on_behalf_of: Option<String>,
+    /// The review's reason.
+    pub review_reason: Option<String>,
+}
+
+impl From<CoreProposal> for ProposalItem {
+    fn from(p: CoreProposal) -> Self {
+        ProposalItem {
+            id: p.id.to_string(),
+            title: p.title,
+            category: p.category,
+            estimate_fen: p.estimate.get(),
+            status: p.status,
+            votes: p.votes,
+            sealed_votes: p.sealed_votes,
+            on_behalf_of: p.on_behalf_of,
+            review_reason: p.review_reason,
+        }
+    }
+}
+
+/// A record and its verdict.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RecordItem {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Counted.
+    pub valid: bool,
+    /// Exclusion code when not counted.
+    pub code: Option<String>,
+}
+
+impl From<CoreRecord> for RecordItem {
+    fn from(r: CoreRecord) -> Self {
+        RecordItem {
+            id: r.id.to_string(),
+            kind: r.kind,
+            valid: r.valid,
+            code: r.code,
+        }
+    }
+}
+
+/// This device's member's current ballot.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MyBallot {
+    /// Ballot record id.
+    pub ballot_id: String,
+    /// Chosen proposals.
+    pub choices: Vec<String>,
+    /// cast, sealed, late_ballot, ...
+    pub status: String,
+}
+
+/// One line of the sealed result.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SealedResult {
+    /// Proposal id.
+    pub proposal_id: String,
+    /// Title.
+    pub title: String,
+    /// Score among the sealed ballots.
+    pub score: u64,
+    /// Selected by the cycle's rule.
+    pub selected: bool,
+}
+
+/// The auditor's verification of the vote.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VerifyReport {
+    /// Re-verifying and refolding from the stored bytes gives the device's state.
+    pub matches_device_state: bool,
+    /// Counting rule.
+    pub rule: String,
+    /// The seal in effect.
+    pub seal_id: Option<String>,
+    /// Ballots sealed.
+    pub sealed_ballots: u32,
+    /// The sealed result by score.
+    pub result: Vec<SealedResult>,
+    /// Valid ballots the seal does not count.
+    pub late_ballots: u32,
+    /// Ballots not counted, with their exclusion codes.
+    pub excluded_ballots: Vec<RecordItem>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ImportResult {
+    /// New records.
+    pub new_records: u32,
+    /// Records already held.
+    pub known_records: u32,
+    /// New records kept but not counted.
+    pub excluded_records: u32,
+}

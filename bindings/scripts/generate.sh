@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Generates the Kotlin, Swift or Python bindings from the built linli-ffi library (uniffi library
+# mode, with the uniffi-bindgen pinned in this workspace).
+#   bindings/scripts/generate.sh python|kotlin|swift [OUT_DIR] [--release]
+# Default OUT_DIR: target/bindings/<language>. For Python and Kotlin the shared library is copied
+# next to the generated code, where the generated module looks for it.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+lang="${1:?usage: generate.sh python|kotlin|swift [OUT_DIR] [--release]}"
+out="${2:-target/bindings/$lang}"
+profile=debug; flag=""
+if [ "${3:-}" = "--release" ] || [ "${2:-}" = "--release" ]; then
+  profile=release; flag="--release"
+  [ "${2:-}" = "--release" ] && out="target/bindings/$lang"
+fi
+cargo build -q $flag -p linli-ffi
+cargo build -q -p uniffi-bindgen
+case "$(uname -s)" in
+  Darwin) lib="target/$profile/liblinli_ffi.dylib" ;;
+  *) lib="target/$profile/liblinli_ffi.so" ;;
+esac
+mkdir -p "$out"
+target/debug/uniffi-bindgen generate --library "$lib" --language "$lang" --out-dir "$out" \
+  --config bindings/ffi/uniffi.toml --no-format
+case "$lang" in
+  python|kotlin) cp "$lib" "$out/" ;;
+esac
+echo "generated $lang bindings in $out"
