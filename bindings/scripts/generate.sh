@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the Kotlin, Swift or Python bindings from the built linli-ffi library (uniffi library
-# mode, with the uniffi-bindgen pinned in this workspace).
+# mode, with the uniffi-bindgen pinned in this workspace; names come from bindings/ffi/uniffi.toml).
 #   bindings/scripts/generate.sh python|kotlin|swift [OUT_DIR] [--release]
 # Default OUT_DIR: target/bindings/<language>. For Python and Kotlin the shared library is copied
 # next to the generated code, where the generated module looks for it.
@@ -20,8 +20,7 @@ case "$(uname -s)" in
   *) lib="target/$profile/liblinli_ffi.so" ;;
 esac
 mkdir -p "$out"
-target/debug/uniffi-bindgen generate --library "$lib" --language "$lang" --out-dir "$out" \
-  --config bindings/ffi/uniffi.toml --no-format
+target/debug/uniffi-bindgen generate --library "$lib" --language "$lang" --out-dir "$out" --no-format
 case "$lang" in
   python|kotlin) cp "$lib" "$out/" ;;
 esac

@@ -3,43 +3,43 @@
 use linli_core::Lang;
 use linli_core::store::StoreError;
 
-/// An error from the Linli core. The variant is a stable code; `message` is for people, in the
-/// device's language. `Rejected.code` is the stable exclusion code (`wrong_phase`,
+/// An error from the Linli core. The variant is a stable code; `detail` is for people, in the
+/// device's language (also the exception's message). `Rejected.code` is the stable exclusion code (`wrong_phase`,
 /// `unknown_signer`, `over_budget`, ...).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum LinliError {
     /// The rules refuse the action; nothing was written.
-    #[error("{code}: {message}")]
+    #[error("{code}: {detail}")]
     Rejected {
         /// Stable exclusion code.
         code: String,
         /// Explanation.
-        message: String,
+        detail: String,
     },
     /// This device is not on the cycle's roll.
-    #[error("{message}")]
+    #[error("{detail}")]
     NotOnRoll {
         /// Explanation.
-        message: String,
+        detail: String,
     },
     /// The device does not follow this cycle.
-    #[error("{message}")]
+    #[error("{detail}")]
     UnknownCycle {
         /// Explanation.
-        message: String,
+        detail: String,
     },
     /// An argument is malformed (an id that is not a UUID, an amount out of range, a corrupt
     /// bundle or invite).
-    #[error("{message}")]
+    #[error("{detail}")]
     InvalidInput {
         /// Explanation.
-        message: String,
+        detail: String,
     },
     /// The database or key store failed.
-    #[error("{message}")]
+    #[error("{detail}")]
     Storage {
         /// Explanation.
-        message: String,
+        detail: String,
     },
     /// The device was closed.
     #[error("the device store is closed")]
@@ -48,21 +48,21 @@ pub enum LinliError {
 
 impl LinliError {
     pub(crate) fn from_store(e: StoreError, lang: Lang) -> LinliError {
-        let message = e.message(lang);
+        let detail = e.message(lang);
         match e {
             StoreError::Rejected(x) => LinliError::Rejected {
                 code: x.code().into(),
-                message,
+                detail,
             },
-            StoreError::NotOnRoll(_) => LinliError::NotOnRoll { message },
-            StoreError::UnknownCycle(_) => LinliError::UnknownCycle { message },
-            _ => LinliError::Storage { message },
+            StoreError::NotOnRoll(_) => LinliError::NotOnRoll { detail },
+            StoreError::UnknownCycle(_) => LinliError::UnknownCycle { detail },
+            _ => LinliError::Storage { detail },
         }
     }
 
-    pub(crate) fn invalid(message: impl Into<String>) -> LinliError {
+    pub(crate) fn invalid(detail: impl Into<String>) -> LinliError {
         LinliError::InvalidInput {
-            message: message.into(),
+            detail: detail.into(),
         }
     }
 }

@@ -190,7 +190,7 @@ impl Device {
     }
 
     /// Closes the store; every later call fails with `Closed`.
-    pub fn close(&self) {
+    pub fn close_store(&self) {
         if let Ok(mut s) = self.store.write() {
             *s = None;
         }
@@ -404,7 +404,7 @@ impl Device {
             .draft_resolution(&note)
             .ok_or_else(|| LinliError::Rejected {
                 code: "unknown_reference".into(),
-                message: "the vote is not sealed yet".into(),
+                detail: "the vote is not sealed yet".into(),
             })?;
         self.act(&cycle_id, Body::Resolution(resolution))
     }

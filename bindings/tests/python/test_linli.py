@@ -150,7 +150,7 @@ def test_bad_input_gets_a_typed_error_and_changes_nothing(cycle):
     after = r.summary(cycle_id)
     assert (after.records, after.proposals, after.invalid) == (cadre.summary(cycle_id).records, 0, 0)
     assert before.invalid == 0
-    r.close()
+    r.close_store()
     with pytest.raises(LinliError.Closed):
         r.summary(cycle_id)
 

@@ -1,0 +1,96 @@
+// The generated Kotlin bindings (the same code an Android app uses) driving a whole cycle on the
+// JVM through JNA. Run by bindings/tests/kotlin/run.sh; any failed check exits non-zero.
+
+import java.nio.file.Files
+import kotlin.concurrent.thread
+import org.linli.core.*
+
+class MemoryKeys : SecureKeyStore {
+    var seed: ByteArray? = null
+    var stores = 0
+    override fun loadSeed(): ByteArray? = seed
+    override fun storeSeed(seed: ByteArray) { this.seed = seed; stores++ }
+}
+
+fun proposal(title: String, fen: Long) = NewProposal(
+    title = title, description = "说明", category = ProposalCategory.SAFETY, location = "3栋",
+    targetGroup = "全体居民", needsAssessment = "走访", goals = listOf("安全"), steps = listOf("施工"),
+    risks = emptyList(), budgetLines = listOf(BudgetLineInput(item = "材料", amountFen = fen)),
+)
+
+fun sync(a: Device, b: Device, cycle: String) {
+    b.importBundle(cycle, a.exportBundle(cycle))
+    a.importBundle(cycle, b.exportBundle(cycle))
+}
+
+inline fun <reified E : Throwable> expect(what: String, block: () -> Unit): E {
+    try {
+        block()
+    } catch (e: Throwable) {
+        check(e is E) { "$what: expected ${E::class.simpleName}, got $e" }
+        return e
+    }
+    error("$what: expected ${E::class.simpleName}, nothing was thrown")
+}
+
+fun main() {
+    val dir = Files.createTempDirectory("linli-kotlin")
+    val keys = MemoryKeys()
+    val cadre = Device.open(dir.resolve("cadre.db").toString(), null)
+    val residents = listOf(Device.open(dir.resolve("r0.db").toString(), keys)) +
+        (1..2).map { Device.open(dir.resolve("r$it.db").toString(), null) }
+    (residents + cadre).forEach { it.setLanguage(Language.EN) }
+    val cycle = cadre.createCycle(NewCycle("玉林社区", 2026, "测试", 30_000_000L, 1u, 2u, "mes", "李书记"))
+    val invite = cadre.invite(cycle)
+    residents.forEachIndexed { i, r ->
+        check(r.join(invite) == cycle)
+        cadre.registerMember(cycle, NewMember("居民$i", r.deviceKey(), listOf(MemberRole.RESIDENT), true, "当面核验", null))
+        sync(cadre, r, cycle)
+    }
+    check(keys.stores == 1 && keys.seed!!.size == 32) { "the app's key store holds the seed" }
+
+    // Bad input: typed exceptions, nothing written.
+    val early = expect<LinliException.Rejected>("vote before voting") { residents[0].vote(cycle, listOf(cycle)) }
+    check(early.code == "wrong_phase") { early.toString() }
+    cadre.advancePhase(cycle, CyclePhase.PROPOSALS, "开始征集")
+    residents.forEach { sync(cadre, it, cycle) }
+    val empty = expect<LinliException.Rejected>("empty title") { residents[0].propose(cycle, proposal("", 1000)) }
+    check(empty.code == "text_empty")
+    val negative = expect<LinliException.Rejected>("negative amount") { residents[0].propose(cycle, proposal("负数", -1)) }
+    check(negative.code == "invalid_amount")
+    val over = expect<LinliException.Rejected>("over the pool") { residents[0].propose(cycle, proposal("太贵", 30_000_001)) }
+    check(over.code == "over_budget")
+    expect<LinliException.Rejected>("huge title") { residents[0].propose(cycle, proposal("长".repeat(50_000), 1000)) }
+    expect<LinliException.InvalidInput>("bad id") { residents[0].vote(cycle, listOf("nope")) }
+    expect<LinliException.InvalidInput>("corrupt bundle") { residents[0].importBundle(cycle, byteArrayOf(1, 2, 3)) }
+    check(residents[0].summary(cycle).invalid == 0u && residents[0].summary(cycle).proposals == 0u)
+
+    // The cycle.
+    val a = residents[0].propose(cycle, proposal("夜间照明", 6_000_000))
+    val b = residents[1].propose(cycle, proposal("消防设施", 5_000_000))
+    val c = residents[2].propose(cycle, proposal("充电棚", 9_000_000))
+    residents.forEach { sync(it, cadre, cycle) }
+    cadre.advancePhase(cycle, CyclePhase.DELIBERATION, "")
+    listOf(a, b, c).forEach { cadre.review(cycle, it, ReviewOutcome.Shortlist, "可行") }
+    cadre.advancePhase(cycle, CyclePhase.VOTING, "")
+    residents.forEach { sync(cadre, it, cycle) }
+    // Two threads racing to vote for the same resident: both succeed, one ballot remains.
+    val racers = listOf(a, b).map { p -> thread { residents[0].vote(cycle, listOf(p)) } }
+    racers.forEach { it.join() }
+    residents[1].vote(cycle, listOf(a, c))
+    residents[2].vote(cycle, listOf(c))
+    residents.forEach { sync(it, cadre, cycle) }
+    cadre.sealVote(cycle, "封票")
+    residents.forEach { sync(cadre, it, cycle) }
+    val reports = (listOf(cadre) + residents).map { it.verify(cycle) }
+    reports.forEach { r ->
+        check(r.matchesDeviceState)
+        check(r.sealId == reports[0].sealId && r.result == reports[0].result) { "every device recomputes the same tally" }
+    }
+    check(reports[0].rule == "mes" && reports[0].sealedBallots == 3u)
+    check(reports[0].result.sumOf { it.score } == 4uL) { reports[0].result.toString() }
+    check(residents[2].summary(cycle).sealed)
+    cadre.closeStore()
+    expect<LinliException.Closed>("closed device") { cadre.summary(cycle) }
+    println("kotlin: 1 passed, 0 failed")
+}

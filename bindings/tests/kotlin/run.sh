@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Compiles the generated Kotlin bindings with LinliTest.kt and runs it on the JVM through JNA.
+#   KOTLINC=path/to/kotlin-compiler bindings/tests/kotlin/run.sh
+# Needs: a JDK, the Kotlin compiler (npm package kotlin-compiler, full JetBrains distribution),
+# and JNA (Debian libjna-java: /usr/share/java/jna.jar).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+kotlin_home="${KOTLIN_HOME:-.ci-tools/node_modules/kotlin-compiler}"
+jna="${JNA_JAR:-/usr/share/java/jna.jar}"
+bindings/scripts/generate.sh kotlin
+out=target/kotlin-test
+mkdir -p "$out"
+"$kotlin_home/bin/kotlinc" -nowarn target/bindings/kotlin/org/linli/core/linli_ffi.kt bindings/tests/kotlin/LinliTest.kt \
+  -cp "$jna" -d "$out/test.jar" 2>&1 | grep -v "^warning" || true
+java -Djna.library.path=target/bindings/kotlin -cp "$out/test.jar:$jna:$kotlin_home/lib/kotlin-stdlib.jar" LinliTestKt
