@@ -353,28 +353,23 @@ impl Election {
                     &mut touched,
                     nums.len(),
                 );
-                match self.alpha_f64(p, &classes, &approx, supporters[p].len() as u64) {
+                let n_sup = supporters[p].len() as u64;
+                // Clearly unaffordable, or too close to call in f64: decide exactly, and use the
+                // exact value as this project's estimate.
+                let alpha = self.alpha_f64(p, &classes, &approx, n_sup).or_else(|| {
+                    self.alpha_exact(p, &classes, &nums, &den, n_sup)
+                        .map(|(x, r)| {
+                            let scale = (BigInt::from(r) * &den).to_f64().unwrap_or(f64::MAX);
+                            x.to_f64().unwrap_or(f64::MAX) / scale
+                        })
+                });
+                match alpha {
+                    None => unaffordable.push(p),
                     Some(alpha) => {
                         let rho = alpha / self.costs[p] as f64;
                         *bound = rho;
                         best = best.min(rho);
                         estimates.push((p, rho));
-                    }
-                    None => {
-                        // Clearly unaffordable, or too close to call: decide exactly, and use the
-                        // exact value as this project's estimate.
-                        let n_sup = supporters[p].len() as u64;
-                        match self.alpha_exact(p, &classes, &nums, &den, n_sup) {
-                            None => unaffordable.push(p),
-                            Some((x, r)) => {
-                                let scale = (BigInt::from(r) * &den).to_f64().unwrap_or(f64::MAX);
-                                let alpha = x.to_f64().unwrap_or(f64::MAX) / scale;
-                                let rho = alpha / self.costs[p] as f64;
-                                *bound = rho;
-                                best = best.min(rho);
-                                estimates.push((p, rho));
-                            }
-                        }
                     }
                 }
             }
