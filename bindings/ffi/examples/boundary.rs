@@ -42,6 +42,8 @@ fn main() -> Result<(), LinliError> {
         max_picks: 3,
         rule: "greedy".into(),
         founder_name: "书记".into(),
+        satisfaction_threshold_pct: 80,
+        min_ratings: 5,
     })?;
     resident.join(cadre.invite(cycle.clone())?)?;
     cadre.register_member(

@@ -10,6 +10,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod error;
+mod projects;
 pub mod types;
 
 pub use error::LinliError;
@@ -61,7 +62,7 @@ pub struct Device {
     lang: Mutex<Lang>,
 }
 
-fn id(s: &str, what: &str) -> Result<Uuid, LinliError> {
+pub(crate) fn id(s: &str, what: &str) -> Result<Uuid, LinliError> {
     Uuid::parse_str(s.trim())
         .map_err(|_| LinliError::invalid(format!("{what} is not an id: {s:?}")))
 }
@@ -138,7 +139,7 @@ fn content(p: NewProposal) -> Result<ProposalContent, LinliError> {
 }
 
 impl Device {
-    fn store(&self) -> Result<Arc<Store>, LinliError> {
+    pub(crate) fn store(&self) -> Result<Arc<Store>, LinliError> {
         self.store
             .read()
             .map_err(|_| LinliError::Closed)?
@@ -150,11 +151,11 @@ impl Device {
         self.lang.lock().map(|l| *l).unwrap_or_default()
     }
 
-    fn err(&self) -> impl Fn(linli_core::store::StoreError) -> LinliError + '_ {
+    pub(crate) fn err(&self) -> impl Fn(linli_core::store::StoreError) -> LinliError + '_ {
         move |e| LinliError::from_store(e, self.lang())
     }
 
-    fn act(&self, cycle_id: &str, body: Body) -> Result<String, LinliError> {
+    pub(crate) fn act(&self, cycle_id: &str, body: Body) -> Result<String, LinliError> {
         let cycle = id(cycle_id, "cycle")?;
         Ok(self
             .store()?
@@ -224,7 +225,11 @@ impl Device {
                 rule,
                 ..VotingRules::approval(input.min_picks, input.max_picks)
             },
-            satisfaction: SatisfactionRule::default(),
+            satisfaction: SatisfactionRule {
+                threshold_pct: input.satisfaction_threshold_pct,
+                min_ratings: input.min_ratings,
+                ..SatisfactionRule::default()
+            },
             founder_member: Uuid::now_v7(),
             founder_name: input.founder_name,
         };

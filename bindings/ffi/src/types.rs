@@ -111,6 +111,10 @@ pub struct NewCycle {
     pub rule: String,
     /// The founding cadre's display name.
     pub founder_name: String,
+    /// Share of good (4–5 star) ratings the final payment needs, in percent (usually 80).
+    pub satisfaction_threshold_pct: u8,
+    /// Fewest ratings before the final payment can be released.
+    pub min_ratings: u32,
 }
 
 /// A member to register.
@@ -336,4 +340,145 @@ pub struct ImportResult {
     pub known_records: u32,
     /// New records kept but not counted.
     pub excluded_records: u32,
+}
+
+/// What a resident's monitoring report says.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum MonitoringKind {
+    /// Work is progressing.
+    Progress,
+    /// Nothing has been done.
+    NotStarted,
+    /// Poor quality.
+    PoorQuality,
+    /// Suspected misuse of funds.
+    MisuseOfFunds,
+}
+
+/// A photo taken by the app: its bytes and media type.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Photo {
+    /// The bytes (stored once, by SHA-256).
+    pub bytes: Vec<u8>,
+    /// Media type, e.g. image/jpeg.
+    pub mime: String,
+    /// File name.
+    pub name: String,
+}
+
+/// One instalment of a contractor's payment.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct InstalmentInput {
+    /// Label.
+    pub label: String,
+    /// Amount in fen.
+    pub amount_fen: i64,
+    /// Released only when satisfaction meets the cycle's gate (the last instalment only).
+    pub requires_satisfaction: bool,
+}
+
+/// A roundtable recommendation.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RecommendationInput {
+    /// The proposal.
+    pub proposal_id: String,
+    /// Why.
+    pub note: String,
+}
+
+/// A roundtable session's record.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RoundtableInput {
+    /// Topic.
+    pub topic: String,
+    /// Table leader (member id).
+    pub leader_id: String,
+    /// Recorder (member id).
+    pub recorder_id: String,
+    /// Technical adviser (member id).
+    pub adviser_id: Option<String>,
+    /// Participants (member ids).
+    pub participant_ids: Vec<String>,
+    /// Proposals discussed (1 to 10).
+    pub discussed_ids: Vec<String>,
+    /// Minutes.
+    pub notes: String,
+    /// Up to three recommendations.
+    pub recommendations: Vec<RecommendationInput>,
+}
+
+/// A member on the roll.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MemberItem {
+    /// Member id.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Roles (snake_case).
+    pub roles: Vec<String>,
+    /// Attested 15 or older.
+    pub age_15_plus: bool,
+}
+
+/// One instalment and whether it is released.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PaymentItem {
+    /// Label.
+    pub label: String,
+    /// Amount in fen.
+    pub amount_fen: i64,
+    /// Needs the satisfaction gate.
+    pub gated: bool,
+    /// Released.
+    pub released: bool,
+}
+
+/// A funded project: contract, progress, monitoring, satisfaction, payments.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ProjectItem {
+    /// Project (proposal) id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Funded in fen.
+    pub funded_fen: i64,
+    /// Awarded contractor (member id).
+    pub contractor_id: Option<String>,
+    /// Contract in fen.
+    pub contract_fen: Option<i64>,
+    /// Progress percent.
+    pub progress: u8,
+    /// Monitoring reports.
+    pub reports: u32,
+    /// Completion reported.
+    pub completed: bool,
+    /// Current ratings.
+    pub ratings: u32,
+    /// Ratings of 4 or 5 stars.
+    pub good_ratings: u32,
+    /// Satisfaction meets the gate.
+    pub satisfied: bool,
+    /// Instalments.
+    pub payments: Vec<PaymentItem>,
+}
+
+/// A monitoring report.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ReportItem {
+    /// Report id.
+    pub id: String,
+    /// Project id.
+    pub project_id: String,
+    /// Kind (snake_case).
+    pub kind: String,
+    /// Text.
+    pub text: String,
+    /// Reporter (member id).
+    pub reporter_id: String,
+    /// Photos attached.
+    pub photos: u32,
+    /// Claimed time (RFC 3339).
+    pub at: String,
+    /// Responses.
+    pub responses: u32,
 }

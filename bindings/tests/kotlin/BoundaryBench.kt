@@ -19,7 +19,7 @@ fun main() {
     val dir = Files.createTempDirectory("linli-bench")
     val cadre = Device.open(dir.resolve("cadre.db").toString(), null)
     val resident = Device.open(dir.resolve("resident.db").toString(), null)
-    val cycle = cadre.createCycle(NewCycle("基准", 2026, "边界", 30_000_000L, 1u, 3u, "greedy", "书记"))
+    val cycle = cadre.createCycle(NewCycle("基准", 2026, "边界", 30_000_000L, 1u, 3u, "greedy", "书记", 80u, 5u))
     resident.join(cadre.invite(cycle))
     cadre.registerMember(cycle, NewMember("居民", resident.deviceKey(), listOf(MemberRole.RESIDENT), true, "当面", null))
     cadre.advancePhase(cycle, CyclePhase.PROPOSALS, "")

@@ -40,7 +40,7 @@ fun main() {
     val residents = listOf(Device.open(dir.resolve("r0.db").toString(), keys)) +
         (1..2).map { Device.open(dir.resolve("r$it.db").toString(), null) }
     (residents + cadre).forEach { it.setLanguage(Language.EN) }
-    val cycle = cadre.createCycle(NewCycle("玉林社区", 2026, "测试", 30_000_000L, 1u, 2u, "mes", "李书记"))
+    val cycle = cadre.createCycle(NewCycle("玉林社区", 2026, "测试", 30_000_000L, 1u, 2u, "mes", "李书记", 80u, 2u))
     val invite = cadre.invite(cycle)
     residents.forEachIndexed { i, r ->
         check(r.join(invite) == cycle)

@@ -39,7 +39,8 @@ with tempfile.TemporaryDirectory() as d:
     cadre = Device.open(f"{d}/cadre.db", None)
     resident = Device.open(f"{d}/resident.db", None)
     cycle = cadre.create_cycle(NewCycle(community="基准", year=2026, title="边界", budget_pool_fen=30_000_000,
-                                        min_picks=1, max_picks=3, rule="greedy", founder_name="书记"))
+                                        min_picks=1, max_picks=3, rule="greedy", founder_name="书记",
+                                        satisfaction_threshold_pct=80, min_ratings=5))
     resident.join(cadre.invite(cycle))
     cadre.register_member(cycle, NewMember(display_name="居民", device_key=resident.device_key(),
                                            roles=[MemberRole.RESIDENT], age_15_plus=True, attestation="当面", member_id=None))

@@ -56,7 +56,7 @@ def cycle(tmp_path):
         d.set_language(Language.EN)
     cycle_id = cadre.create_cycle(NewCycle(
         community="玉林社区", year=2026, title="测试", budget_pool_fen=30_000_000, min_picks=1, max_picks=2,
-        rule="greedy", founder_name="李书记",
+        rule="greedy", founder_name="李书记", satisfaction_threshold_pct=80, min_ratings=2,
     ))
     invite = cadre.invite(cycle_id)
     for i, r in enumerate(residents):
@@ -193,3 +193,83 @@ def test_concurrent_calls_from_threads(cycle):
         t.join()
     assert r.my_ballot(cycle_id).choices[0] in ids
     assert r.summary(cycle_id).voters == 1
+
+
+def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycle, tmp_path):
+    from linli_ffi import InstalmentInput, MonitoringKind, Photo
+    cadre, residents, cycle_id = cycle
+    council = Device.open(str(tmp_path / "council.db"), None)
+    builder = Device.open(str(tmp_path / "builder.db"), None)
+    for d, roles in ((council, [MemberRole.COUNCIL, MemberRole.RESIDENT]), (builder, [MemberRole.CONTRACTOR])):
+        d.join(cadre.invite(cycle_id))
+        cadre.register_member(cycle_id, NewMember(display_name="x", device_key=d.device_key(), roles=roles,
+                                                  age_15_plus=True, attestation="当面核验", member_id=None))
+    everyone = [*residents, council, builder]
+
+    def sync_all():
+        for _ in range(2):
+            for d in everyone:
+                sync(cadre, d, cycle_id)
+
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
+    sync_all()
+    lights = residents[0].propose(cycle_id, proposal("夜间照明", 6_000_000))
+    sync_all()
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
+    cadre.review(cycle_id, lights, ReviewOutcome.SHORTLIST(), "可行")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
+    sync_all()
+    for r in residents:
+        r.vote(cycle_id, [lights])
+    sync_all()
+    cadre.seal_vote(cycle_id, "封票")
+    cadre.advance_phase(cycle_id, CyclePhase.RESOLUTION, "")
+    sync_all()
+    council.resolve_as_sealed(cycle_id, "按投票结果资助")
+    sync_all()
+    cadre.advance_phase(cycle_id, CyclePhase.TENDER, "")
+    tender = cadre.open_tender(cycle_id, lights, 6_000_000, 14, "按提案实施")
+    sync_all()
+    with pytest.raises(LinliError.Rejected) as e:
+        builder.bid(cycle_id, tender, 7_000_000, "贵", 30)
+    assert e.value.code == "over_budget"
+    bid = builder.bid(cycle_id, tender, 5_000_000, "两周完工", 14)
+    sync_all()
+    award = cadre.award(cycle_id, tender, bid, "报价最低")
+    cadre.schedule_instalments(cycle_id, award, [
+        InstalmentInput(label="预付款", amount_fen=1_500_000, requires_satisfaction=False),
+        InstalmentInput(label="尾款", amount_fen=3_500_000, requires_satisfaction=True),
+    ])
+    cadre.advance_phase(cycle_id, CyclePhase.IMPLEMENTATION, "")
+    cadre.release_next_instalment(cycle_id, lights, "预付款")
+    sync_all()
+    photo = Photo(bytes=b"\xff\xd8jpeg-bytes", mime="image/jpeg", name="crack.jpg")
+    report = residents[1].monitor(cycle_id, lights, MonitoringKind.POOR_QUALITY, "灯杆歪了", photo)
+    builder.report_progress(cycle_id, lights, "安装完成", 100, None)
+    builder.report_completion(cycle_id, lights, "完工", None)
+    sync_all()
+    cadre.respond(cycle_id, report, "已要求返工")
+    cadre.advance_phase(cycle_id, CyclePhase.EVALUATION, "")
+    sync_all()
+    reports = cadre.reports(cycle_id, lights)
+    assert [(r.kind, r.photos, r.responses) for r in reports] == [("poor_quality", 1, 1)]
+    import hashlib
+    assert residents[1].blob(hashlib.sha256(photo.bytes).hexdigest()) == photo.bytes
+    # One bad rating out of two is below 80 %: the final payment is refused.
+    residents[0].rate(cycle_id, lights, 5, "亮了")
+    residents[1].rate(cycle_id, lights, 2, "歪的")
+    sync_all()
+    with pytest.raises(LinliError.Rejected) as e:
+        cadre.release_next_instalment(cycle_id, lights, "尾款")
+    assert e.value.code == "satisfaction_not_met"
+    with pytest.raises(LinliError.Rejected):
+        residents[2].rate(cycle_id, lights, 6, "")
+    # After the rework, the resident changes their rating: now the gate opens.
+    residents[1].rate(cycle_id, lights, 4, "修好了")
+    sync_all()
+    cadre.release_next_instalment(cycle_id, lights, "尾款")
+    sync_all()
+    (project,) = residents[2].projects(cycle_id)
+    assert (project.contract_fen, project.ratings, project.good_ratings, project.satisfied) == (5_000_000, 2, 2, True)
+    assert [p.released for p in project.payments] == [True, True]
+    assert {m.display_name for m in cadre.members(cycle_id)} >= {"李书记", "居民0"}

@@ -34,7 +34,8 @@ final class LinliCoreTests: XCTestCase {
             + (1...2).map { try Device.open(path: dir.appendingPathComponent("r\($0).db").path, keyStore: nil) }
         for d in residents + [cadre] { d.setLanguage(language: .en) }
         let cycle = try cadre.createCycle(input: NewCycle(community: "玉林社区", year: 2026, title: "测试",
-            budgetPoolFen: 30_000_000, minPicks: 1, maxPicks: 2, rule: "greedy", founderName: "李书记"))
+            budgetPoolFen: 30_000_000, minPicks: 1, maxPicks: 2, rule: "greedy", founderName: "李书记",
+            satisfactionThresholdPct: 80, minRatings: 2))
         let invite = try cadre.invite(cycleId: cycle)
         for (i, r) in residents.enumerated() {
             XCTAssertEqual(try r.join(invite: invite), cycle)
