@@ -55,11 +55,31 @@ impl KeyStore for ForeignKeys {
     }
 }
 
+/// What changed, for an app's observer.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Change {
+    /// The cycle.
+    pub cycle_id: String,
+    /// `action` (this device acted) or `import` (records arrived from another device).
+    pub source: String,
+    /// Records added by the change.
+    pub records: u32,
+}
+
+/// Lets the app observe changes (to refresh its screens). Called after the change is committed,
+/// on the thread that made it; keep it short and hand work to the UI thread.
+#[uniffi::export(with_foreign)]
+pub trait ChangeObserver: Send + Sync {
+    /// A change was committed.
+    fn on_change(&self, change: Change);
+}
+
 /// One device's Linli store: a SQLite file, this device's key, every cycle it follows.
 #[derive(uniffi::Object)]
 pub struct Device {
     store: RwLock<Option<Arc<Store>>>,
     lang: Mutex<Lang>,
+    observer: RwLock<Option<Arc<dyn ChangeObserver>>>,
 }
 
 pub(crate) fn id(s: &str, what: &str) -> Result<Uuid, LinliError> {
@@ -157,11 +177,20 @@ impl Device {
 
     pub(crate) fn act(&self, cycle_id: &str, body: Body) -> Result<String, LinliError> {
         let cycle = id(cycle_id, "cycle")?;
-        Ok(self
-            .store()?
-            .submit(cycle, body)
-            .map_err(self.err())?
-            .to_string())
+        let record = self.store()?.submit(cycle, body).map_err(self.err())?;
+        self.notify(cycle, "action", 1);
+        Ok(record.to_string())
+    }
+
+    fn notify(&self, cycle: Uuid, source: &str, records: u32) {
+        let observer = self.observer.read().ok().and_then(|o| o.clone());
+        if let Some(o) = observer {
+            o.on_change(Change {
+                cycle_id: cycle.to_string(),
+                source: source.into(),
+                records,
+            });
+        }
     }
 }
 
@@ -187,6 +216,7 @@ impl Device {
         Ok(Arc::new(Device {
             store: RwLock::new(Some(Arc::new(store))),
             lang: Mutex::new(Lang::Zh),
+            observer: RwLock::new(None),
         }))
     }
 
@@ -194,6 +224,13 @@ impl Device {
     pub fn close_store(&self) {
         if let Ok(mut s) = self.store.write() {
             *s = None;
+        }
+    }
+
+    /// Sets (or, with `None`, removes) the observer told about every committed change.
+    pub fn set_observer(&self, observer: Option<Arc<dyn ChangeObserver>>) {
+        if let Ok(mut o) = self.observer.write() {
+            *o = observer;
         }
     }
 
@@ -522,6 +559,9 @@ impl Device {
         let records = linli_core::bundle::decode(cycle, &bundle)
             .map_err(|e| LinliError::invalid(e.to_string()))?;
         let r = self.store()?.import(cycle, &records).map_err(self.err())?;
+        if r.new > 0 {
+            self.notify(cycle, "import", r.new as u32);
+        }
         Ok(ImportResult {
             new_records: r.new as u32,
             known_records: r.known as u32,

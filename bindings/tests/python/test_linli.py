@@ -273,3 +273,28 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
     assert (project.contract_fen, project.ratings, project.good_ratings, project.satisfied) == (5_000_000, 2, 2, True)
     assert [p.released for p in project.payments] == [True, True]
     assert {m.display_name for m in cadre.members(cycle_id)} >= {"李书记", "居民0"}
+
+
+def test_the_app_observes_every_committed_change(cycle):
+    from linli_ffi import ChangeObserver
+
+    class Seen(ChangeObserver):
+        def __init__(self):
+            self.changes = []
+
+        def on_change(self, change):
+            self.changes.append((change.source, change.records))
+
+    cadre, residents, cycle_id = cycle
+    seen = Seen()
+    residents[0].set_observer(seen)
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
+    residents[0].import_bundle(cycle_id, cadre.export_bundle(cycle_id))
+    residents[0].propose(cycle_id, proposal("路灯", 1000))
+    with pytest.raises(LinliError.Rejected):
+        residents[0].propose(cycle_id, proposal("", 1000))  # refused: no change, no call
+    residents[0].import_bundle(cycle_id, cadre.export_bundle(cycle_id))  # nothing new: no call
+    assert seen.changes == [("import", 3), ("action", 1)]
+    residents[0].set_observer(None)
+    residents[0].propose(cycle_id, proposal("座椅", 1000))
+    assert len(seen.changes) == 2

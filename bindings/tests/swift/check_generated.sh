@@ -14,6 +14,7 @@ for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "fu
   "func advancePhase(" "func propose(" "func enterPaperProposal(" "func review(" "func vote(" \
   "func sealVote(" "func resolveAsSealed(" "func summary(" "func proposals(" "func myBallot(" \
   "func records(" "func verify(" "func exportBundle(" "func importBundle(" "func closeStore(" \
+  "func setObserver(" "protocol ChangeObserver" "func monitor(" "func releaseNextInstalment(" \
   "protocol SecureKeyStore" "enum LinliError" "struct NewCycle" "struct VerifyReport" "enum CyclePhase"; do
   if ! grep -q "$symbol" "$dir/LinliCore.swift"; then
     echo "generated Swift lacks: $symbol"; missing=1
