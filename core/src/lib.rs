@@ -15,6 +15,7 @@ pub mod ballot;
 pub mod blob;
 pub mod body;
 pub mod bundle;
+pub mod chunks;
 pub mod cycle;
 pub mod envelope;
 pub mod evaluation;

@@ -171,6 +171,43 @@ fn the_cli_reads_what_the_demo_left() {
     sealed.sort();
     assert_eq!(from_file, sealed);
 
+    // Bundles: all records as QR-sized chunks, imported back in reverse order (nothing new), and a
+    // corrupt chunk refused with a typed error.
+    let chunks = dir.path().join("chunks");
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "--lang",
+        "en",
+        "bundle",
+        "export",
+        "--chunks",
+        chunks.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    let mut files: Vec<String> = std::fs::read_dir(&chunks)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.len() > 1);
+    assert!(
+        files
+            .iter()
+            .all(|f| std::fs::metadata(f).unwrap().len() <= 2_000)
+    );
+    files.sort();
+    files.reverse();
+    let mut args = vec!["--db", db, "--lang", "en", "bundle", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, out) = linli(&args);
+    assert!(ok && out.contains(": 0 new records"), "{out}");
+    let mut bad = std::fs::read(&files[0]).unwrap();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    std::fs::write(&files[0], bad).unwrap();
+    let (ok, out) = linli(&args);
+    assert!(!ok && out.contains("corrupt"), "{out}");
+
     for cmd in ["members", "projects"] {
         let (ok, out) = linli(&["--db", db, cmd]);
         assert!(ok && !out.is_empty(), "{cmd}: {out}");

@@ -82,6 +82,12 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// Bundles: a cycle's records in one file, or in QR-sized chunk files, for exchange with no
+    /// network.
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// Pabulib (.pb) files: run Linli's counting rules on one, or export a sealed cycle.
     Pabulib {
         #[command(subcommand)]
@@ -93,6 +99,29 @@ enum Command {
         /// Cycle id (default: the only or newest cycle).
         #[arg(long)]
         cycle: Option<Uuid>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleAction {
+    /// Write every record of a cycle as one bundle file, or as chunk files (each at most 2,000
+    /// bytes, for QR codes) with --chunks.
+    Export {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+        /// Output file.
+        #[arg(long, required_unless_present = "chunks")]
+        out: Option<PathBuf>,
+        /// Write chunk files into this directory instead.
+        #[arg(long)]
+        chunks: Option<PathBuf>,
+    },
+    /// Import bundle files or chunk files (in any order; duplicates ignored) into the database.
+    Import {
+        /// Bundle or chunk files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -127,6 +156,10 @@ enum CliError {
     Usage(String),
     #[error("{0}")]
     Pabulib(#[from] linli_core::pabulib::PabulibError),
+    #[error("{0}")]
+    Bundle(#[from] linli_core::bundle::BundleError),
+    #[error("{0}")]
+    Chunk(#[from] linli_core::chunks::ChunkError),
     #[error("{0}")]
     Tally(#[from] linli_core::tally::TallyError),
 }
@@ -419,6 +452,75 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                         );
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle {
+            action: BundleAction::Export { cycle, out, chunks },
+        } => {
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let records = store.export(cycle)?;
+            let bundle = linli_core::bundle::encode(cycle, &records);
+            if let Some(dir) = chunks {
+                std::fs::create_dir_all(dir)?;
+                let parts = linli_core::chunks::split(&bundle)?;
+                for (i, c) in parts.iter().enumerate() {
+                    std::fs::write(dir.join(format!("chunk-{:05}.bin", i + 1)), c)?;
+                }
+                println!(
+                    "{} {} → {} {}",
+                    records.len(),
+                    lang.pick("条记录", "records"),
+                    parts.len(),
+                    lang.pick("个分片", "chunks")
+                );
+            }
+            if let Some(path) = out {
+                std::fs::write(path, &bundle)?;
+                println!(
+                    "{} {}, {} bytes",
+                    records.len(),
+                    lang.pick("条记录", "records"),
+                    bundle.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle {
+            action: BundleAction::Import { files },
+        } => {
+            let store = open(cli)?;
+            let mut bundles = Vec::new();
+            let mut assembler = linli_core::chunks::Assembler::new();
+            let mut saw_chunks = false;
+            for f in files {
+                let bytes = std::fs::read(f)?;
+                if bytes.starts_with(b"LNLC") {
+                    assembler.add(&bytes)?;
+                    saw_chunks = true;
+                } else {
+                    bundles.push(bytes);
+                }
+            }
+            if saw_chunks {
+                bundles.push(assembler.finish()?);
+            }
+            for b in bundles {
+                let cycle = b
+                    .get(5..21)
+                    .and_then(|c| Uuid::from_slice(c).ok())
+                    .ok_or(linli_core::bundle::BundleError::BadMagic)?;
+                let records = linli_core::bundle::decode(cycle, &b)?;
+                let r = store.import(cycle, &records)?;
+                println!(
+                    "{cycle}: {} {}, {} {}, {} {}",
+                    r.new,
+                    lang.pick("条新记录", "new records"),
+                    r.known,
+                    lang.pick("条已有", "already held"),
+                    r.excluded.len(),
+                    lang.pick("条未计入", "not counted")
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
