@@ -213,7 +213,7 @@ mod tests {
                 ])),
             },
         );
-        let b = crate::bundle::encode(cycle, &[ballot.clone()]);
+        let b = crate::bundle::encode(cycle, std::slice::from_ref(&ballot));
         let chunks = split(&b).unwrap();
         assert_eq!(chunks.len(), 1, "{} bytes", b.len());
         let mut a = Assembler::new();
