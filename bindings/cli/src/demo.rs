@@ -470,7 +470,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     }
     let mut awards = Vec::new();
     for (t, project, amount) in &tenders {
-        let bid_a = contractors[0].act(
+        contractors[0].act(
             cycle,
             Body::Bid(Bid {
                 tender: *t,
@@ -491,7 +491,6 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         for c in &contractors {
             exchange(c, &cadre, cycle)?;
         }
-        let _ = bid_a;
         let award = cadre.act(
             cycle,
             Body::Award(Award {
@@ -556,7 +555,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         .map(|(p, _)| *p)
         .expect("at least one project");
     sync_all(&residents.iter().collect::<Vec<_>>())?;
-    let report_a = residents[3].act(
+    residents[3].act(
         cycle,
         Body::MonitoringReport(MonitoringReport {
             project: awards[0].0,
@@ -574,7 +573,6 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             photos: vec![photo("crack")],
         }),
     )?;
-    let _ = report_a;
     exchange(&residents[3], &cadre, cycle)?;
     exchange(&residents[8], &cadre, cycle)?;
     cadre.act(

@@ -59,7 +59,6 @@ struct Inner {
     secret: DeviceSecret,
     caches: HashMap<Uuid, CycleCache>,
     fault: Option<Fault>,
-    clock: Option<DateTime<Utc>>,
 }
 
 /// A device's store. `Send + Sync`: calls are serialised internally; shells call it off the UI
@@ -134,7 +133,6 @@ impl Store {
             secret,
             caches: HashMap::new(),
             fault: None,
-            clock: None,
         };
         if rebuild {
             let cycles: Vec<(Uuid, Uuid)> = cycle_roots(&tx)?;
@@ -177,11 +175,6 @@ impl Store {
         self.lock().fault = Some(fault);
     }
 
-    /// Pins the clock used for claimed times (simulations and tests); `None` restores real time.
-    pub fn set_clock(&self, now: Option<DateTime<Utc>>) {
-        self.lock().clock = now;
-    }
-
     /// Creates a new cycle with this device's key as the founding cadre. Returns the cycle id.
     pub fn create_cycle(&self, genesis: Genesis) -> Result<Uuid> {
         genesis.check_shape()?;
@@ -195,7 +188,7 @@ impl Store {
         let draft = Draft {
             cycle,
             seq,
-            time: inner.clock.unwrap_or_else(Utc::now),
+            time: Utc::now(),
             phase: None,
             body: Body::Genesis(genesis),
         };
@@ -297,7 +290,7 @@ impl Store {
         let draft = Draft {
             cycle,
             seq,
-            time: inner.clock.unwrap_or_else(Utc::now),
+            time: Utc::now(),
             phase: phase_ref,
             body,
         };
@@ -310,36 +303,35 @@ impl Store {
                 return Err(e.into());
             }
         };
-        let verdict = match cache.state.apply_new(&decoded) {
+        let incremental = cache.state.apply_new(&decoded);
+        let folded = incremental.is_none();
+        let verdict = match incremental {
             Some(result) => result,
             None => {
-                let mut all = cache.records.clone();
-                all.push(Checked {
+                cache.records.push(Checked {
                     id: rec.id,
                     kind: Some(decoded.kind()),
                     record: Ok(decoded.clone()),
                 });
-                let state = fold::fold(cycle, cache.state.genesis_id, &all);
-                let v = match state.verdicts.get(&rec.id) {
+                cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
+                match cache.state.verdicts.get(&rec.id) {
                     Some(Verdict::Excluded { reason }) => Err(reason.clone()),
                     _ => Ok(()),
-                };
-                if v.is_ok() {
-                    cache.state = state;
                 }
-                v
             }
         };
         // A refused action leaves nothing behind: the transaction is dropped and the cache,
-        // which may hold the refused record's verdict, is rebuilt on the next write.
+        // which now holds the refused record, is rebuilt from the database on the next write.
         verdict?;
         insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
         bump_seq(&tx, seq)?;
-        cache.records.push(Checked {
-            id: rec.id,
-            kind: Some(decoded.kind()),
-            record: Ok(decoded),
-        });
+        if !folded {
+            cache.records.push(Checked {
+                id: rec.id,
+                kind: Some(decoded.kind()),
+                record: Ok(decoded),
+            });
+        }
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
         Ok(rec.id)
