@@ -43,3 +43,4 @@ pub use identity::DeviceKey;
 pub use lang::Lang;
 pub use money::Fen;
 pub mod store;
+pub mod sync;

@@ -4,7 +4,9 @@
 use linli_core::body::Body;
 use linli_core::roll::{Role, RollEntry};
 use linli_core::store::{Store, StoreError};
+use linli_core::sync::{self, Progress, SessionOptions, SyncError};
 use std::path::Path;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// One simulated device: a store and the member it belongs to.
@@ -12,7 +14,7 @@ pub struct Device {
     /// Who holds it (for printing).
     pub name: String,
     /// Its store.
-    pub store: Store,
+    pub store: Arc<Store>,
     /// Its member id on the roll.
     pub member: Uuid,
 }
@@ -22,7 +24,7 @@ impl Device {
     pub fn open(dir: &Path, file: &str, name: &str) -> Result<Device, StoreError> {
         Ok(Device {
             name: name.to_string(),
-            store: Store::open(dir.join(format!("{file}.db")))?,
+            store: Arc::new(Store::open(dir.join(format!("{file}.db")))?),
             member: Uuid::now_v7(),
         })
     }
@@ -38,6 +40,16 @@ pub fn exchange(a: &Device, b: &Device, cycle: Uuid) -> Result<usize, StoreError
     let to_b = b.store.import(cycle, &a.store.export(cycle)?)?;
     let to_a = a.store.import(cycle, &b.store.export(cycle)?)?;
     Ok(to_a.new + to_b.new)
+}
+
+/// A sync session between two devices in this process: `a` initiates (a phone), `b` answers (a
+/// tablet). `a` resumes from the state it saved for `b` last time. Returns `a`'s progress.
+pub fn meet(a: &Device, b: &Device) -> Result<Progress, SyncError> {
+    let opts = SessionOptions {
+        peer_hint: Some(b.store.device_key()),
+        ..SessionOptions::default()
+    };
+    Ok(sync::sync_pair(&a.store, &b.store, opts)?.0)
 }
 
 /// The cadre on `cadre` registers `who` on the roll with `roles`.

@@ -40,6 +40,20 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A stored Automerge document could not be read or written.
+    #[error("document {doc}: {detail}")]
+    Document {
+        /// The document's name (`main`, `ballots.3`, ...).
+        doc: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A blob's bytes do not match its hash or declared size.
+    #[error("blob {sha256}: the bytes do not match the hash")]
+    BlobMismatch {
+        /// The claimed SHA-256.
+        sha256: String,
+    },
     /// A fault injected by a test (see `Store::inject_fault`).
     #[error("injected fault: {0}")]
     Injected(&'static str),
@@ -56,6 +70,8 @@ impl StoreError {
             StoreError::WrongDevice { .. } => "wrong_device",
             StoreError::Key(_) => "key_store",
             StoreError::Sqlite(_) => "database",
+            StoreError::Document { .. } => "document",
+            StoreError::BlobMismatch { .. } => "blob_mismatch",
             StoreError::Injected(_) => "injected",
         }
     }
@@ -75,6 +91,12 @@ impl StoreError {
             (StoreError::WrongDevice { .. }, Lang::Zh) => "数据库属于另一台设备的密钥".into(),
             (StoreError::Key(e), Lang::Zh) => format!("密钥存储出错：{e}"),
             (StoreError::Sqlite(e), Lang::Zh) => format!("数据库出错：{e}"),
+            (StoreError::Document { doc, detail }, Lang::Zh) => {
+                format!("同步文档 {doc} 出错：{detail}")
+            }
+            (StoreError::BlobMismatch { sha256 }, Lang::Zh) => {
+                format!("文件 {sha256} 的内容与哈希不符，已拒收")
+            }
             (StoreError::Injected(w), Lang::Zh) => format!("测试注入的故障：{w}"),
         }
     }

@@ -6,7 +6,9 @@
 //! intact. The folded state of each cycle is cached in memory after the first write so that a new
 //! ballot or report is applied incrementally; screens never need it (they read the views).
 
+pub mod docs;
 mod error;
+pub mod exchange;
 mod query;
 pub mod schema;
 mod views;
@@ -59,6 +61,8 @@ struct Inner {
     secret: DeviceSecret,
     caches: HashMap<Uuid, CycleCache>,
     fault: Option<Fault>,
+    docs: docs::DocCache,
+    actor: automerge::ActorId,
 }
 
 /// A device's store. `Send + Sync`: calls are serialised internally; shells call it off the UI
@@ -128,16 +132,24 @@ impl Store {
             }
             Some(_) => {}
         }
+        let actor = docs::actor(&tx)?;
         let mut inner = Inner {
             conn: Connection::open_in_memory()?,
             secret,
             caches: HashMap::new(),
             fault: None,
+            docs: docs::DocCache::default(),
+            actor,
         };
         if rebuild {
             let cycles: Vec<(Uuid, Uuid)> = cycle_roots(&tx)?;
             for (cycle, genesis) in cycles {
                 let cache = load_cache(&tx, cycle, genesis)?;
+                for c in &cache.records {
+                    if let Ok(r) = &c.record {
+                        index_blob_refs(&tx, cycle, r)?;
+                    }
+                }
                 let mut st = cache.state.clone();
                 let dirty = st.take_dirty();
                 views::materialise(&tx, &st, &dirty)?;
@@ -164,6 +176,7 @@ impl Store {
             Err(poisoned) => {
                 let mut g = poisoned.into_inner();
                 g.caches.clear();
+                g.docs.clear();
                 g
             }
         }
@@ -202,7 +215,7 @@ impl Store {
             ],
         )?;
         let decoded = Arc::new(rec.decode()?);
-        insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
+        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
         bump_seq(&tx, seq)?;
         let records = vec![Checked {
             id: rec.id,
@@ -323,7 +336,7 @@ impl Store {
         // A refused action leaves nothing behind: the transaction is dropped and the cache,
         // which now holds the refused record, is rebuilt from the database on the next write.
         verdict?;
-        insert_record(&tx, cycle, &rec, Some(&decoded), true)?;
+        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
         bump_seq(&tx, seq)?;
         if !folded {
             cache.records.push(Checked {
@@ -347,56 +360,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut report = ImportReport::default();
-        let mut fresh: Vec<&SignedRecord> = Vec::new();
-        {
-            let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
-            let mut seen = std::collections::HashSet::new();
-            for r in records {
-                if !seen.insert(r.id) || exists.exists([r.id.to_string()])? {
-                    report.known += 1;
-                } else {
-                    fresh.push(r);
-                }
-            }
-        }
-        report.new = fresh.len();
-        let sig_ok = verify_all(&fresh);
-        let mut checked: Vec<Checked> = Vec::with_capacity(fresh.len());
-        for (r, ok) in fresh.iter().zip(&sig_ok) {
-            let c = Checked::from_record(r, *ok);
-            let decoded = match &c.record {
-                Ok(d) => Some(d.clone()),
-                Err(_) => r.decode().ok().map(Arc::new),
-            };
-            insert_record(&tx, cycle, r, decoded.as_ref(), *ok)?;
-            checked.push(c);
-        }
-        // Incremental when every new record sorts after the folded ones; a full fold otherwise.
-        let mut order: Vec<&Checked> = checked.iter().collect();
-        order.sort_by_key(|c| match &c.record {
-            Ok(r) => (0, r.kind().rank(), r.time, r.signer, r.seq, r.id),
-            Err(_) => (1, 0, DateTime::<Utc>::MIN_UTC, DeviceKey([0; 32]), 0, c.id),
-        });
-        let mut incremental = true;
-        for c in &order {
-            match &c.record {
-                Ok(r) if cache.state.apply_new(r).is_some() => {}
-                _ => {
-                    incremental = false;
-                    break;
-                }
-            }
-        }
-        cache.records.extend(checked.iter().cloned());
-        if !incremental {
-            cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
-        }
-        for c in &checked {
-            if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&c.id) {
-                report.excluded.push((c.id, reason.clone()));
-            }
-        }
+        let report = import_records(&tx, &mut cache, cycle, records, true)?;
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
         Ok(report)
@@ -514,6 +478,72 @@ fn check_body_shape(body: &Body, pool: crate::money::Fen) -> Result<(), Exclusio
     }
 }
 
+/// Verifies, stores and folds records received from elsewhere, inside the caller's transaction
+/// (views included; the caller commits). `pending` marks them for the next document flush (a
+/// bundle or paper hand-over); records that arrived inside a document are not pending.
+fn import_records(
+    tx: &Transaction<'_>,
+    cache: &mut CycleCache,
+    cycle: Uuid,
+    records: &[SignedRecord],
+    pending: bool,
+) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut fresh: Vec<&SignedRecord> = Vec::new();
+    {
+        let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+        let mut seen = std::collections::HashSet::new();
+        for r in records {
+            if !seen.insert(r.id) || exists.exists([r.id.to_string()])? {
+                report.known += 1;
+            } else {
+                fresh.push(r);
+            }
+        }
+    }
+    report.new = fresh.len();
+    if fresh.is_empty() {
+        return Ok(report);
+    }
+    let sig_ok = verify_all(&fresh);
+    let mut checked: Vec<Checked> = Vec::with_capacity(fresh.len());
+    for (r, ok) in fresh.iter().zip(&sig_ok) {
+        let c = Checked::from_record(r, *ok);
+        let decoded = match &c.record {
+            Ok(d) => Some(d.clone()),
+            Err(_) => r.decode().ok().map(Arc::new),
+        };
+        insert_record(tx, cycle, r, decoded.as_ref(), *ok, pending)?;
+        checked.push(c);
+    }
+    // Incremental when every new record sorts after the folded ones; a full fold otherwise.
+    let mut order: Vec<&Checked> = checked.iter().collect();
+    order.sort_by_key(|c| match &c.record {
+        Ok(r) => (0, r.kind().rank(), r.time, r.signer, r.seq, r.id),
+        Err(_) => (1, 0, DateTime::<Utc>::MIN_UTC, DeviceKey([0; 32]), 0, c.id),
+    });
+    let mut incremental = true;
+    for c in &order {
+        match &c.record {
+            Ok(r) if cache.state.apply_new(r).is_some() => {}
+            _ => {
+                incremental = false;
+                break;
+            }
+        }
+    }
+    cache.records.extend(checked.iter().cloned());
+    if !incremental {
+        cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
+    }
+    for c in &checked {
+        if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&c.id) {
+            report.excluded.push((c.id, reason.clone()));
+        }
+    }
+    Ok(report)
+}
+
 fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
     let mut idx = Vec::new();
     let mut items = Vec::new();
@@ -616,8 +646,9 @@ fn insert_record(
     r: &SignedRecord,
     decoded: Option<&Arc<Record>>,
     sig_ok: bool,
+    pending: bool,
 ) -> Result<()> {
-    tx.prepare_cached(
+    let inserted = tx.prepare_cached(
         "INSERT OR IGNORE INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
@@ -633,6 +664,38 @@ fn insert_record(
         sig_ok,
         Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     ])?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    if pending {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO doc_pending (record_id, cycle_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![r.id.to_string(), cycle.to_string()])?;
+    }
+    if let Some(d) = decoded {
+        index_blob_refs(tx, cycle, d)?;
+    }
+    Ok(())
+}
+
+/// Notes the photos and attachments a record references, so a sync knows which blobs to fetch.
+fn index_blob_refs(tx: &Transaction<'_>, cycle: Uuid, r: &Record) -> Result<()> {
+    let refs: &[crate::blob::BlobRef] = match &r.body {
+        Body::Proposal(p) => &p.content.attachments,
+        Body::MonitoringReport(m) => &m.photos,
+        Body::ProgressUpdate(p) => &p.photos,
+        Body::CompletionReport(c) => &c.photos,
+        _ => &[],
+    };
+    for b in refs {
+        if b.check_shape().is_ok() {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO blob_refs (sha256, cycle_id, size, mime) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![b.sha256, cycle.to_string(), b.size as i64, b.mime])?;
+        }
+    }
     Ok(())
 }
 

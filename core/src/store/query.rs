@@ -352,7 +352,7 @@ impl Store {
             let sql = format!(
                 "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, COALESCE(s.valid, 0), s.code, s.reason
                  FROM records r LEFT JOIN record_status s ON s.id = r.id
-                 WHERE r.cycle_id = ?1 {} ORDER BY r.received_at, r.id",
+                 WHERE r.cycle_id = ?1 {} ORDER BY r.claimed_time, r.signer, r.seq, r.id",
                 if invalid_only { "AND COALESCE(s.valid, 0) = 0" } else { "" }
             );
             let mut stmt = c.prepare_cached(&sql)?;

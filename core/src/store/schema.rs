@@ -5,13 +5,14 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/001_records.sql"),
     include_str!("../../migrations/002_views.sql"),
     include_str!("../../migrations/003_blobs.sql"),
+    include_str!("../../migrations/004_docs.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

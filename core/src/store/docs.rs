@@ -1,0 +1,408 @@
+//! The Automerge documents that carry a cycle's records between devices.
+//!
+//! A cycle is split into bounded documents ([`DocId`]) so that merge and load costs stay linear up
+//! to 20,000 ballots: the main document (genesis, phases, proposals, deliberation, seal,
+//! resolution), roll shards by record id, ballot shards by signer, and works shards (tender to
+//! payment) by signer. Each document is a grow-only map from record id to the record's bytes
+//! (`signature || signed`). A device writes with one persistent actor; records it stores (its own,
+//! or received by bundle) wait in `doc_pending` until the next sync puts them in.
+//!
+//! Documents are persisted as a compacted snapshot plus appended incremental changes, compacted
+//! when the appended part outgrows the snapshot. Loaded documents are kept in a small
+//! least-recently-used cache under the store's lock, so every writer sees one copy.
+
+use super::{Result, StoreError};
+use crate::body::Kind;
+use crate::envelope::{Record, SignedRecord};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Roll-entry shards (by the record id's first byte).
+pub const ROLL_SHARDS: u16 = 8;
+/// Ballot shards (by the signer key's first byte): 20,000 ballots give ~625 per document.
+pub const BALLOT_SHARDS: u16 = 32;
+/// Works shards (tender to payment, monitoring reports; by signer).
+pub const WORKS_SHARDS: u16 = 4;
+
+const ROLL_BASE: u16 = 1;
+const BALLOT_BASE: u16 = 16;
+const WORKS_BASE: u16 = 64;
+
+/// Compact a document when its appended changes exceed this many bytes and the snapshot's size.
+const COMPACT_AFTER_BYTES: i64 = 256 * 1024;
+/// Loaded documents kept in memory.
+const CACHE_DOCS: usize = 48;
+
+/// One of a cycle's documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(pub u16);
+
+impl DocId {
+    /// The main document: genesis, phases, proposals, reviews, roundtables, seal, resolution.
+    pub const MAIN: DocId = DocId(0);
+
+    /// The document a record belongs in. Undecodable records go to the main document.
+    pub fn for_record(id: Uuid, decoded: Option<&Record>) -> DocId {
+        let Some(r) = decoded else {
+            return DocId::MAIN;
+        };
+        match r.kind() {
+            Kind::RollEntry => DocId(ROLL_BASE + u16::from(id.as_bytes()[0]) % ROLL_SHARDS),
+            Kind::Ballot => DocId(BALLOT_BASE + u16::from(r.signer.0[0]) % BALLOT_SHARDS),
+            Kind::Tender
+            | Kind::Bid
+            | Kind::Award
+            | Kind::InstalmentSchedule
+            | Kind::ProgressUpdate
+            | Kind::MonitoringReport
+            | Kind::ReportResponse
+            | Kind::CompletionReport
+            | Kind::Rating
+            | Kind::PaymentRelease => DocId(WORKS_BASE + u16::from(r.signer.0[0]) % WORKS_SHARDS),
+            _ => DocId::MAIN,
+        }
+    }
+
+    /// Whether this id names a document this version knows.
+    pub fn is_known(self) -> bool {
+        let n = self.0;
+        n == 0
+            || (ROLL_BASE..ROLL_BASE + ROLL_SHARDS).contains(&n)
+            || (BALLOT_BASE..BALLOT_BASE + BALLOT_SHARDS).contains(&n)
+            || (WORKS_BASE..WORKS_BASE + WORKS_SHARDS).contains(&n)
+    }
+
+    /// A readable name: `main`, `roll.3`, `ballots.17`, `works.1`.
+    pub fn name(self) -> String {
+        let n = self.0;
+        if n == 0 {
+            "main".into()
+        } else if n < BALLOT_BASE {
+            format!("roll.{}", n - ROLL_BASE)
+        } else if n < WORKS_BASE {
+            format!("ballots.{}", n - BALLOT_BASE)
+        } else {
+            format!("works.{}", n - WORKS_BASE)
+        }
+    }
+}
+
+/// The first 8 bytes of SHA-256 over a document's heads: equal digests mean equal documents.
+pub fn heads_digest(heads: &[ChangeHash]) -> [u8; 8] {
+    let mut h = Sha256::new();
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    for c in sorted {
+        h.update(c.0);
+    }
+    let d = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&d[..8]);
+    out
+}
+
+/// Heads as stored: 32 bytes each.
+pub(crate) fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+/// Parses stored heads.
+pub(crate) fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+struct Loaded {
+    doc: AutoCommit,
+    used: u64,
+}
+
+/// Loaded documents, under the store's lock.
+#[derive(Default)]
+pub(crate) struct DocCache {
+    docs: HashMap<(Uuid, DocId), Loaded>,
+    clock: u64,
+}
+
+impl DocCache {
+    /// The document, loaded from the database if needed (an empty one if it doesn't exist).
+    pub(crate) fn get(
+        &mut self,
+        conn: &Connection,
+        actor: &ActorId,
+        cycle: Uuid,
+        doc: DocId,
+    ) -> Result<&mut AutoCommit> {
+        self.clock += 1;
+        let now = self.clock;
+        if !self.docs.contains_key(&(cycle, doc)) {
+            if self.docs.len() >= CACHE_DOCS {
+                if let Some(oldest) = self
+                    .docs
+                    .iter()
+                    .min_by_key(|(_, l)| l.used)
+                    .map(|(k, _)| *k)
+                {
+                    self.docs.remove(&oldest);
+                }
+            }
+            let loaded = load(conn, cycle, doc)?.with_actor(actor.clone());
+            self.docs.insert(
+                (cycle, doc),
+                Loaded {
+                    doc: loaded,
+                    used: now,
+                },
+            );
+        }
+        let l = self.docs.get_mut(&(cycle, doc)).expect("inserted above");
+        l.used = now;
+        Ok(&mut l.doc)
+    }
+
+    /// Forgets every loaded document of a cycle (after a failed transaction, so memory never
+    /// holds changes the database doesn't).
+    pub(crate) fn invalidate(&mut self, cycle: Uuid) {
+        self.docs.retain(|(c, _), _| *c != cycle);
+    }
+
+    /// Forgets everything.
+    pub(crate) fn clear(&mut self) {
+        self.docs.clear();
+    }
+}
+
+/// Loads a document from its snapshot and appended changes.
+fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<AutoCommit> {
+    let snapshot: Option<Option<Vec<u8>>> = conn
+        .prepare_cached("SELECT snapshot FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
+        .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
+        .optional()?;
+    let mut d = match snapshot.flatten() {
+        Some(bytes) => AutoCommit::load(&bytes).map_err(|e| StoreError::Document {
+            doc: doc.name(),
+            detail: e.to_string(),
+        })?,
+        None => AutoCommit::new(),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2 ORDER BY n",
+    )?;
+    let rows = stmt.query_map(params![cycle.to_string(), doc.0], |r| {
+        r.get::<_, Vec<u8>>(0)
+    })?;
+    for row in rows {
+        d.load_incremental(&row?)
+            .map_err(|e| StoreError::Document {
+                doc: doc.name(),
+                detail: e.to_string(),
+            })?;
+    }
+    Ok(d)
+}
+
+/// The device's persistent actor, created on first use.
+pub(crate) fn actor(tx: &Transaction<'_>) -> Result<ActorId> {
+    let existing: Option<Vec<u8>> = tx
+        .query_row("SELECT actor FROM doc_actor WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    if let Some(a) = existing {
+        return Ok(ActorId::from(a));
+    }
+    let a = ActorId::random();
+    tx.execute(
+        "INSERT INTO doc_actor (id, actor) VALUES (1, ?1)",
+        [a.to_bytes().to_vec()],
+    )?;
+    Ok(a)
+}
+
+/// Persists what changed in a document since `before`: appends the incremental changes, records
+/// the new heads, and compacts when the appended part has grown.
+pub(crate) fn persist(
+    tx: &Transaction<'_>,
+    cycle: Uuid,
+    id: DocId,
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    new_records: usize,
+) -> Result<()> {
+    let heads = doc.get_heads();
+    if heads.as_slice() == before {
+        return Ok(());
+    }
+    let incremental = doc.save_after(before);
+    let row: Option<(Option<i64>, i64)> = tx
+        .prepare_cached(
+            "SELECT length(snapshot), appended_bytes FROM docs WHERE cycle_id = ?1 AND doc = ?2",
+        )?
+        .query_row(params![cycle.to_string(), id.0], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (snapshot_len, appended) = row.unwrap_or((None, 0));
+    let appended = appended + incremental.len() as i64;
+    if appended > COMPACT_AFTER_BYTES.max(snapshot_len.unwrap_or(0)) {
+        let snapshot = doc.save();
+        tx.prepare_cached("DELETE FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2")?
+            .execute(params![cycle.to_string(), id.0])?;
+        tx.prepare_cached(
+            "INSERT INTO docs (cycle_id, doc, snapshot, heads, appended_bytes, records)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5)
+             ON CONFLICT (cycle_id, doc) DO UPDATE SET snapshot = ?3, heads = ?4,
+                 appended_bytes = 0, records = records + ?5",
+        )?
+        .execute(params![
+            cycle.to_string(),
+            id.0,
+            snapshot,
+            encode_heads(&heads),
+            new_records as i64
+        ])?;
+    } else {
+        let n: i64 = tx
+            .prepare_cached(
+                "SELECT COALESCE(MAX(n), 0) + 1 FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2",
+            )?
+            .query_row(params![cycle.to_string(), id.0], |r| r.get(0))?;
+        tx.prepare_cached(
+            "INSERT INTO doc_changes (cycle_id, doc, n, bytes) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![cycle.to_string(), id.0, n, incremental])?;
+        tx.prepare_cached(
+            "INSERT INTO docs (cycle_id, doc, snapshot, heads, appended_bytes, records)
+             VALUES (?1, ?2, NULL, ?3, ?4, ?5)
+             ON CONFLICT (cycle_id, doc) DO UPDATE SET heads = ?3, appended_bytes = ?4,
+                 records = records + ?5",
+        )?
+        .execute(params![
+            cycle.to_string(),
+            id.0,
+            encode_heads(&heads),
+            appended,
+            new_records as i64
+        ])?;
+    }
+    Ok(())
+}
+
+/// Puts every pending record of a cycle into its document (one change per document) and persists
+/// the documents. Returns the documents that changed.
+pub(crate) fn flush_pending(
+    tx: &Transaction<'_>,
+    cache: &mut DocCache,
+    actor: &ActorId,
+    cycle: Uuid,
+) -> Result<Vec<DocId>> {
+    let mut by_doc: HashMap<DocId, Vec<SignedRecord>> = HashMap::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT r.signed, r.signature FROM doc_pending p JOIN records r ON r.id = p.record_id
+             WHERE p.cycle_id = ?1",
+        )?;
+        let rows = stmt.query_map([cycle.to_string()], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (signed, sig) = row?;
+            let mut s = [0u8; 64];
+            if sig.len() == 64 {
+                s.copy_from_slice(&sig);
+            }
+            let rec = SignedRecord::from_parts(signed, s);
+            let decoded = rec.decode().ok();
+            by_doc
+                .entry(DocId::for_record(rec.id, decoded.as_ref()))
+                .or_default()
+                .push(rec);
+        }
+    }
+    let mut touched: Vec<DocId> = by_doc.keys().copied().collect();
+    touched.sort();
+    for id in &touched {
+        let doc = cache.get(tx, actor, cycle, *id)?;
+        let before = doc.get_heads();
+        let recs = &by_doc[id];
+        let mut added = 0;
+        for rec in recs {
+            let key = rec.id.to_string();
+            if doc.get(ROOT, key.as_str()).ok().flatten().is_some() {
+                continue;
+            }
+            doc.put(ROOT, key, ScalarValue::Bytes(rec.to_bytes()))
+                .map_err(|e| StoreError::Document {
+                    doc: id.name(),
+                    detail: e.to_string(),
+                })?;
+            added += 1;
+        }
+        doc.commit();
+        persist(tx, cycle, *id, doc, &before, added)?;
+    }
+    tx.prepare_cached("DELETE FROM doc_pending WHERE cycle_id = ?1")?
+        .execute([cycle.to_string()])?;
+    Ok(touched)
+}
+
+/// The records a document gained between two sets of heads. Entries whose bytes don't hash to
+/// their key are not records (a peer wrote garbage into the map): they are counted, not returned.
+pub(crate) fn records_between(
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+) -> (Vec<SignedRecord>, usize) {
+    let mut keys: Vec<String> = Vec::new();
+    for patch in doc.diff(before, after) {
+        if patch.obj == ROOT {
+            if let automerge::PatchAction::PutMap { key, .. } = patch.action {
+                keys.push(key);
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    let mut rejected = 0;
+    for key in keys {
+        let values = doc.get_all(ROOT, key.as_str()).unwrap_or_default();
+        let mut found = false;
+        for (v, _) in values {
+            if let Value::Scalar(s) = v {
+                if let ScalarValue::Bytes(b) = s.as_ref() {
+                    if let Ok(rec) = SignedRecord::from_bytes(b) {
+                        if rec.id.to_string() == key {
+                            if !found {
+                                out.push(rec);
+                            }
+                            found = true;
+                            continue;
+                        }
+                    }
+                }
+            }
+            rejected += 1;
+        }
+    }
+    (out, rejected)
+}
+
+/// Every non-empty document of a cycle with its heads, from the database (no loading).
+pub(crate) fn list(conn: &Connection, cycle: Uuid) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT doc, heads FROM docs WHERE cycle_id = ?1 ORDER BY doc")?;
+    let rows = stmt.query_map([cycle.to_string()], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (d, h) = row?;
+        out.push((DocId(d as u16), decode_heads(&h)));
+    }
+    Ok(out)
+}

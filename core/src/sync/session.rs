@@ -1,0 +1,502 @@
+//! One sync session between two devices: the state machine on top of the store's exchange
+//! operations.
+
+use super::SyncError;
+use super::message::{BlobData, CycleHello, DocPart, Hello, Message};
+use crate::identity::DeviceKey;
+use crate::store::Store;
+use crate::store::docs::{DocId, heads_digest};
+use crate::store::exchange::{DocStates, HeldCycle, Push};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A session stops after this many messages each way (a healthy one needs two or three).
+const MAX_ROUNDS: u32 = 200;
+/// Blob bytes sent in one message at most.
+const BLOB_BYTES_PER_MESSAGE: usize = 32 * 1024 * 1024;
+/// Blobs asked for in one message at most.
+const WANTS_PER_MESSAGE: usize = 256;
+
+/// Which side of the session this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Sends the first message and decides when the session ends (a phone).
+    Initiator,
+    /// Answers every message (a cadre tablet, a hub).
+    Responder,
+}
+
+/// How a session behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// The cycles to sync (all the device holds when `None`).
+    pub cycles: Option<Vec<Uuid>>,
+    /// Blobs larger than this are not fetched (a phone on a metered link may set it low).
+    pub max_blob_bytes: u64,
+    /// The device expected at the other end, if known: its saved sync state lets the first
+    /// message carry this device's new changes.
+    pub peer_hint: Option<DeviceKey>,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            cycles: None,
+            max_blob_bytes: crate::blob::MAX_BLOB_BYTES,
+            peer_hint: None,
+        }
+    }
+}
+
+/// What a session has done so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Messages sent.
+    pub messages_sent: u32,
+    /// Messages received.
+    pub messages_received: u32,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Records new to this device.
+    pub records_received: u64,
+    /// Blobs stored.
+    pub blobs_received: u64,
+    /// Blobs sent.
+    pub blobs_sent: u64,
+    /// Documents in play (their heads differed at the start).
+    pub docs_total: u32,
+    /// Map entries ignored because their bytes were not the record their key names.
+    pub rejected_entries: u64,
+    /// The session has ended.
+    pub finished: bool,
+}
+
+/// A sync session with one peer. Feed it the peer's messages with [`Session::receive`] and send
+/// what it returns; see the module docs for the turn-taking.
+pub struct Session {
+    store: Arc<Store>,
+    role: Role,
+    opts: SessionOptions,
+    ours: Vec<HeldCycle>,
+    peer: Option<DeviceKey>,
+    peer_max_blob: u64,
+    shared: BTreeSet<Uuid>,
+    states: DocStates,
+    active: BTreeSet<(Uuid, DocId)>,
+    requested: HashSet<[u8; 32]>,
+    peer_wants: Vec<[u8; 32]>,
+    hello_received: bool,
+    done: bool,
+    progress: Progress,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("peer", &self.peer.map(|p| p.short()))
+            .field("progress", &self.progress)
+            .finish()
+    }
+}
+
+fn hello_of(store: &Store, ours: &[HeldCycle], max_blob: u64) -> Hello {
+    Hello {
+        device: store.device_key(),
+        max_blob,
+        cycles: ours
+            .iter()
+            .map(|c| CycleHello {
+                cycle: c.cycle,
+                genesis: c.genesis,
+                docs: c.docs.iter().map(|(d, h)| (d.0, heads_digest(h))).collect(),
+            })
+            .collect(),
+    }
+}
+
+impl Session {
+    /// Starts a session as the initiator. Returns the session and the first message to send.
+    pub fn initiate(
+        store: Arc<Store>,
+        opts: SessionOptions,
+    ) -> Result<(Session, Vec<u8>), SyncError> {
+        let ours = store.sync_prepare(opts.cycles.as_deref())?;
+        let mut s = Session::new(store, Role::Initiator, opts);
+        let hello = hello_of(&s.store, &ours, s.opts.max_blob_bytes);
+        s.ours = ours;
+        let mut parts = Vec::new();
+        if let Some(hint) = s.opts.peer_hint {
+            let keys: Vec<(Uuid, DocId)> = s
+                .ours
+                .iter()
+                .flat_map(|c| c.docs.iter().map(move |(d, _)| (c.cycle, *d)))
+                .collect();
+            s.states = s.store.sync_states(&hint, &keys)?;
+            let mut wanted = Vec::new();
+            for c in &s.ours {
+                let met_before = c
+                    .docs
+                    .iter()
+                    .any(|(d, _)| !s.states[&(c.cycle, *d)].shared_heads.is_empty());
+                for (d, heads) in &c.docs {
+                    let shared = &s.states[&(c.cycle, *d)].shared_heads;
+                    if heads_digest(shared) != heads_digest(heads) {
+                        s.active.insert((c.cycle, *d));
+                        let push = if met_before {
+                            Push::AllIfFew
+                        } else {
+                            Push::SinceShared
+                        };
+                        wanted.push((c.cycle, *d, push));
+                    }
+                }
+            }
+            parts = s.store.sync_generate(&wanted, &mut s.states)?;
+        }
+        let msg = Message {
+            hello: Some(hello),
+            parts: to_parts(parts),
+            ..Message::default()
+        };
+        let bytes = s.sent(msg.encode());
+        Ok((s, bytes))
+    }
+
+    /// A session as the responder: it waits for the initiator's first message.
+    pub fn accept(store: Arc<Store>, opts: SessionOptions) -> Session {
+        Session::new(store, Role::Responder, opts)
+    }
+
+    fn new(store: Arc<Store>, role: Role, opts: SessionOptions) -> Session {
+        Session {
+            store,
+            role,
+            opts,
+            ours: Vec::new(),
+            peer: None,
+            peer_max_blob: 0,
+            shared: BTreeSet::new(),
+            states: DocStates::new(),
+            active: BTreeSet::new(),
+            requested: HashSet::new(),
+            peer_wants: Vec::new(),
+            hello_received: false,
+            done: false,
+            progress: Progress::default(),
+        }
+    }
+
+    /// The peer's device key, once its hello has arrived.
+    pub fn peer(&self) -> Option<DeviceKey> {
+        self.peer
+    }
+
+    /// This side's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// What the session has done so far.
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
+    /// Whether the session has ended (nothing more to send or receive).
+    pub fn is_finished(&self) -> bool {
+        self.done
+    }
+
+    fn sent(&mut self, bytes: Vec<u8>) -> Vec<u8> {
+        self.progress.messages_sent += 1;
+        self.progress.bytes_sent += bytes.len() as u64;
+        bytes
+    }
+
+    /// Takes the peer's message. Returns the reply to send, or `None` when the session has ended.
+    /// A bad message is a typed error and changes nothing: neither the store nor the session.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
+        if self.done {
+            return Err(SyncError::Protocol("the session has already ended"));
+        }
+        if self.progress.messages_received >= MAX_ROUNDS {
+            return Err(SyncError::Protocol("too many messages in one session"));
+        }
+        let msg = Message::decode(bytes)?;
+
+        // Everything is checked before anything changes.
+        let mut ours = None;
+        let mut hello_view = None;
+        match (&msg.hello, self.hello_received) {
+            (Some(h), false) => {
+                let held = if self.role == Role::Responder {
+                    self.store.sync_prepare(self.opts.cycles.as_deref())?
+                } else {
+                    self.ours.clone()
+                };
+                hello_view = Some(self.plan(h, &held)?);
+                ours = Some(held);
+            }
+            (Some(_), true) => return Err(SyncError::Protocol("a second hello")),
+            (None, false) => return Err(SyncError::Protocol("the first message must be a hello")),
+            (None, true) => {}
+        }
+        let (peer, shared) = match &hello_view {
+            Some((p, s, _)) => (*p, s.clone()),
+            None => (self.peer.expect("hello received"), self.shared.clone()),
+        };
+        let mut parts = Vec::with_capacity(msg.parts.len());
+        for p in &msg.parts {
+            if !shared.contains(&p.cycle) {
+                return Err(SyncError::UnknownCycle(p.cycle));
+            }
+            let id = DocId(p.doc);
+            if !id.is_known() {
+                return Err(SyncError::Malformed("unknown document"));
+            }
+            parts.push((p.cycle, id, p.push.clone(), p.sync.clone()));
+        }
+        let mut blobs = Vec::with_capacity(msg.blobs.len());
+        for b in &msg.blobs {
+            if !self.requested.contains(&b.sha256) {
+                return Err(SyncError::Protocol("a blob that was not asked for"));
+            }
+            blobs.push((b.sha256, b.bytes.clone()));
+        }
+
+        // The peer's sync states: switch to the real peer if the hint was wrong, load the rest.
+        let mut states = if self.peer.is_none() && self.opts.peer_hint != Some(peer) {
+            DocStates::new()
+        } else {
+            self.states.clone()
+        };
+        let mut active = self.active.clone();
+        if let Some((_, _, differ)) = &hello_view {
+            active.extend(differ.iter().copied());
+        }
+        active.extend(parts.iter().map(|p| (p.0, p.1)));
+        let missing: Vec<(Uuid, DocId)> = active
+            .iter()
+            .filter(|k| !states.contains_key(k))
+            .copied()
+            .collect();
+        states.extend(self.store.sync_states(&peer, &missing)?);
+
+        let applied = self
+            .store
+            .sync_apply(Some(&peer), &parts, &blobs, &mut states)?;
+
+        // Committed: take it into the session.
+        self.progress.messages_received += 1;
+        self.progress.bytes_received += bytes.len() as u64;
+        self.progress.records_received += applied.new_records as u64;
+        self.progress.blobs_received += applied.blobs as u64;
+        self.progress.rejected_entries += applied.rejected_entries as u64;
+        let first = hello_view.is_some();
+        let their_docs = hello_view.as_ref().map(|(_, _, d)| d.clone());
+        if let Some(held) = ours {
+            self.ours = held;
+        }
+        if let (Some(h), Some((p, s, _))) = (&msg.hello, hello_view) {
+            self.peer = Some(p);
+            self.shared = s;
+            self.peer_max_blob = h.max_blob;
+            self.hello_received = true;
+        }
+        self.states = states;
+        self.active = active;
+        self.progress.docs_total = self.active.len() as u32;
+        for b in &msg.blobs {
+            self.requested.remove(&b.sha256);
+        }
+        for m in &msg.missing {
+            self.requested.remove(m);
+        }
+        self.peer_wants.extend(msg.want.iter().copied());
+
+        match self.role {
+            Role::Responder => {
+                if msg.done {
+                    self.finish()?;
+                    return Ok(None);
+                }
+                let peer_lacks: BTreeSet<(Uuid, DocId)> = if first {
+                    msg.hello
+                        .as_ref()
+                        .map(|h| absent_docs(h, &self.ours))
+                        .unwrap_or_default()
+                } else {
+                    BTreeSet::new()
+                };
+                let _ = their_docs;
+                let reply = self.next_message(first, &peer_lacks, false)?;
+                Ok(Some(self.sent(reply.encode())))
+            }
+            Role::Initiator => {
+                let mut in_step = true;
+                for (c, d) in &self.active {
+                    if !self.store.sync_in_step(*c, *d, &self.states[&(*c, *d)])? {
+                        in_step = false;
+                        break;
+                    }
+                }
+                let mut reply = self.next_message(false, &BTreeSet::new(), true)?;
+                let finished = in_step
+                    && reply.want.is_empty()
+                    && self.requested.is_empty()
+                    && self.peer_wants.is_empty();
+                if finished {
+                    reply.done = true;
+                    self.finish()?;
+                }
+                Ok(Some(self.sent(reply.encode())))
+            }
+        }
+    }
+
+    /// Checks a hello and works out what the session will sync: the peer, the shared cycles, and
+    /// the documents whose heads differ.
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        h: &Hello,
+        held: &[HeldCycle],
+    ) -> Result<(DeviceKey, BTreeSet<Uuid>, BTreeSet<(Uuid, DocId)>), SyncError> {
+        if h.device == self.store.device_key() {
+            return Err(SyncError::Protocol("the peer is this device"));
+        }
+        let mut shared = BTreeSet::new();
+        let mut differ = BTreeSet::new();
+        for theirs in &h.cycles {
+            let Some(mine) = held
+                .iter()
+                .find(|c| c.cycle == theirs.cycle && c.genesis == theirs.genesis)
+            else {
+                continue;
+            };
+            shared.insert(mine.cycle);
+            let mut digests: BTreeMap<u16, ([u8; 8], [u8; 8])> = BTreeMap::new();
+            let empty = heads_digest(&[]);
+            for (d, heads) in &mine.docs {
+                digests.entry(d.0).or_insert((empty, empty)).0 = heads_digest(heads);
+            }
+            for (d, digest) in &theirs.docs {
+                if !DocId(*d).is_known() {
+                    return Err(SyncError::Malformed("unknown document in hello"));
+                }
+                digests.entry(*d).or_insert((empty, empty)).1 = *digest;
+            }
+            for (d, (a, b)) in digests {
+                if a != b {
+                    differ.insert((mine.cycle, DocId(d)));
+                }
+            }
+        }
+        Ok((h.device, shared, differ))
+    }
+
+    fn next_message(
+        &mut self,
+        first: bool,
+        peer_lacks: &BTreeSet<(Uuid, DocId)>,
+        initiator: bool,
+    ) -> Result<Message, SyncError> {
+        let wanted: Vec<(Uuid, DocId, Push)> = self
+            .active
+            .iter()
+            .map(|k| {
+                let st = &self.states[k];
+                let push = if !first || initiator || st.their_have.is_some() {
+                    Push::None
+                } else if peer_lacks.contains(k) && st.shared_heads.is_empty() {
+                    Push::Whole
+                } else {
+                    Push::SinceShared
+                };
+                (k.0, k.1, push)
+            })
+            .collect();
+        let parts = self.store.sync_generate(&wanted, &mut self.states)?;
+        let mut msg = Message {
+            hello: (first && self.role == Role::Responder)
+                .then(|| hello_of(&self.store, &self.ours, self.opts.max_blob_bytes)),
+            parts: to_parts(parts),
+            ..Message::default()
+        };
+        // Blobs the peer asked for.
+        let mut budget = BLOB_BYTES_PER_MESSAGE;
+        let mut left = Vec::new();
+        for sha in std::mem::take(&mut self.peer_wants) {
+            match self.store.blob(&hex::encode(sha))? {
+                Some(bytes) if bytes.len() as u64 <= self.peer_max_blob => {
+                    if bytes.len() > budget && !msg.blobs.is_empty() {
+                        left.push(sha);
+                        continue;
+                    }
+                    budget = budget.saturating_sub(bytes.len());
+                    msg.blobs.push(BlobData {
+                        sha256: sha,
+                        mime: String::new(),
+                        bytes,
+                    });
+                    self.progress.blobs_sent += 1;
+                }
+                _ => msg.missing.push(sha),
+            }
+        }
+        self.peer_wants = left;
+        // Blobs this device wants, once per session.
+        let cycles: Vec<Uuid> = self.shared.iter().copied().collect();
+        for w in
+            self.store
+                .missing_blobs(&cycles, self.opts.max_blob_bytes, WANTS_PER_MESSAGE * 4)?
+        {
+            if msg.want.len() >= WANTS_PER_MESSAGE {
+                break;
+            }
+            if self.requested.insert(w.sha256) {
+                msg.want.push(w.sha256);
+            }
+        }
+        Ok(msg)
+    }
+
+    fn finish(&mut self) -> Result<(), SyncError> {
+        self.done = true;
+        self.progress.finished = true;
+        if let Some(p) = self.peer {
+            self.store.sync_save_states(&p, &self.states)?;
+        }
+        Ok(())
+    }
+}
+
+/// Documents this device holds that the peer's hello does not list.
+fn absent_docs(h: &Hello, ours: &[HeldCycle]) -> BTreeSet<(Uuid, DocId)> {
+    let mut out = BTreeSet::new();
+    for c in ours {
+        let theirs = h.cycles.iter().find(|t| t.cycle == c.cycle);
+        for (d, _) in &c.docs {
+            let listed = theirs.is_some_and(|t| t.docs.iter().any(|(x, _)| *x == d.0));
+            if !listed {
+                out.insert((c.cycle, *d));
+            }
+        }
+    }
+    out
+}
+
+fn to_parts(parts: Vec<(Uuid, DocId, Vec<u8>, Vec<u8>)>) -> Vec<DocPart> {
+    parts
+        .into_iter()
+        .map(|(cycle, doc, push, sync)| DocPart {
+            cycle,
+            doc: doc.0,
+            push,
+            sync,
+        })
+        .collect()
+}
