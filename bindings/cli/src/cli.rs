@@ -82,6 +82,24 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// Serve sync on the LAN (a cadre tablet or the community-centre PC): many phones at once,
+    /// until interrupted.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:7878.
+        #[arg(long, default_value = "0.0.0.0:7878")]
+        listen: String,
+        /// Stop after this many sessions (default: serve until interrupted).
+        #[arg(long)]
+        sessions: Option<u64>,
+    },
+    /// Sync every cycle with a device serving at ADDR (host:port).
+    Sync {
+        /// The server's address.
+        addr: String,
+        /// Do not fetch photos or files larger than this many bytes.
+        #[arg(long, default_value_t = linli_core::blob::MAX_BLOB_BYTES)]
+        max_blob_bytes: u64,
+    },
     /// Bundles: a cycle's records in one file, or in QR-sized chunk files, for exchange with no
     /// network.
     Bundle {
@@ -116,6 +134,9 @@ enum BundleAction {
         /// Write chunk files into this directory instead.
         #[arg(long)]
         chunks: Option<PathBuf>,
+        /// Only what this peer (device key, hex) lacks, judged by the last sync with it.
+        #[arg(long = "for")]
+        for_peer: Option<String>,
     },
     /// Import bundle files or chunk files (in any order; duplicates ignored) into the database.
     Import {
@@ -162,6 +183,8 @@ enum CliError {
     Chunk(#[from] linli_core::chunks::ChunkError),
     #[error("{0}")]
     Tally(#[from] linli_core::tally::TallyError),
+    #[error("{0}")]
+    Sync(#[from] linli_core::sync::SyncError),
 }
 
 /// Parses the command line and runs the command; the `linli` binary's whole `main`.
@@ -172,6 +195,7 @@ pub fn main_entry() -> ExitCode {
         Err(e) => {
             let msg = match &e {
                 CliError::Store(s) => s.message(cli.lang),
+                CliError::Sync(s) => s.message(cli.lang),
                 other => other.to_string(),
             };
             eprintln!("{}: {msg}", cli.lang.pick("错误", "error"));
@@ -456,10 +480,22 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bundle {
-            action: BundleAction::Export { cycle, out, chunks },
+            action:
+                BundleAction::Export {
+                    cycle,
+                    out,
+                    chunks,
+                    for_peer,
+                },
         } => {
             let (store, cycle) = open_cycle(cli, *cycle)?;
-            let records = store.export(cycle)?;
+            let records = match for_peer {
+                Some(k) => {
+                    let key = linli_core::DeviceKey::from_hex(k).map_err(CliError::Usage)?;
+                    store.export_for_peer(cycle, &key)?
+                }
+                None => store.export(cycle)?,
+            };
             let bundle = linli_core::bundle::encode(cycle, &records);
             if let Some(dir) = chunks {
                 std::fs::create_dir_all(dir)?;
@@ -482,6 +518,87 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                     records.len(),
                     lang.pick("条记录", "records"),
                     bundle.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { listen, sessions } => {
+            let store = std::sync::Arc::new(open(cli)?);
+            let listener = std::net::TcpListener::bind(listen)?;
+            let server = linli_core::sync::net::Server::start(
+                store.clone(),
+                listener,
+                linli_core::sync::SessionOptions::default(),
+            )?;
+            println!(
+                "{} {} ({} {})",
+                lang.pick("同步服务已启动：", "serving sync on"),
+                server.local_addr(),
+                lang.pick("设备", "device"),
+                store.device_key().short()
+            );
+            let mut seen = 0;
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let st = server.stats();
+                let done = st.sessions_done.load(std::sync::atomic::Ordering::Relaxed)
+                    + st.sessions_failed
+                        .load(std::sync::atomic::Ordering::Relaxed);
+                if done != seen {
+                    seen = done;
+                    println!(
+                        "{}: {} {}, {} {}, {} {}",
+                        lang.pick("会话", "sessions"),
+                        st.sessions_done.load(std::sync::atomic::Ordering::Relaxed),
+                        lang.pick("完成", "done"),
+                        st.sessions_failed
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                        lang.pick("失败", "failed"),
+                        st.records_received
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                        lang.pick("条新记录", "new records")
+                    );
+                }
+                if sessions.is_some_and(|n| done >= n) {
+                    server.stop();
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
+        Command::Sync {
+            addr,
+            max_blob_bytes,
+        } => {
+            let store = std::sync::Arc::new(open(cli)?);
+            let opts = linli_core::sync::SessionOptions {
+                max_blob_bytes: *max_blob_bytes,
+                ..Default::default()
+            };
+            let p = linli_core::sync::net::sync_with(store, addr, opts, &mut |_| {})?;
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "messages_sent": p.messages_sent,
+                    "messages_received": p.messages_received,
+                    "bytes_sent": p.bytes_sent,
+                    "bytes_received": p.bytes_received,
+                    "records_received": p.records_received,
+                    "blobs_received": p.blobs_received,
+                    "documents": p.docs_total,
+                }));
+            } else {
+                println!(
+                    "{}: {} {}, {} {}, {} {} / {} {}, {} {}",
+                    lang.pick("同步完成", "synced"),
+                    p.records_received,
+                    lang.pick("条新记录", "new records"),
+                    p.blobs_received,
+                    lang.pick("个文件", "files"),
+                    p.bytes_sent,
+                    lang.pick("字节发出", "bytes sent"),
+                    p.bytes_received,
+                    lang.pick("字节收到", "received"),
+                    p.messages_received,
+                    lang.pick("个往返", "round trips")
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -720,8 +837,22 @@ fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
     }
     println!();
     println!(
+        "{}: {} {}, {} {}; {}: {} {}",
+        lang.pick("社区中心局域网同步", "LAN sync at the community centre"),
+        r.lan_sessions,
+        lang.pick("次会话", "sessions"),
+        r.lan_bytes,
+        lang.pick("字节", "bytes"),
+        lang.pick("无信号居民的选票", "offline resident's ballot"),
+        r.bundle_chunks,
+        lang.pick("个二维码分片", "QR chunk(s)")
+    );
+    println!(
         "{}: {}",
-        lang.pick("所有设备状态一致", "every device holds identical state"),
+        lang.pick(
+            "所有设备状态与计票结果一致",
+            "every device holds identical state and tally"
+        ),
         if r.converged {
             lang.pick("是", "yes")
         } else {

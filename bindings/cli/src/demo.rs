@@ -5,10 +5,14 @@
 //! the cadre reviews every proposal with a reason, a roundtable deliberates, residents vote (one
 //! changes their mind, one votes after the seal), the cadre seals, the council resolves, contractors
 //! bid, residents monitor and rate, and the last instalment is released only where satisfaction
-//! meets the gate. A forged and a tampered record are imported and shown as excluded. At the end
-//! every device exchanges records with the tablet and all must hold byte-identical state.
+//! meets the gate. A forged and a tampered record are imported and shown as excluded.
+//!
+//! Devices work offline and sync in sessions (Automerge documents) whenever they meet the tablet.
+//! A resident with no coverage sends their ballot as QR-sized chunks of a bundle. At the end every
+//! device meets at the community centre over the LAN endpoint (TCP on 127.0.0.1, the tablet
+//! serving every phone at once), and all must hold byte-identical state and the same tally.
 
-use crate::devices::{Device, exchange, register};
+use crate::devices::{Device, meet, register};
 use chrono::{Duration, Utc};
 use linli_core::ballot::Ballot;
 use linli_core::blob::BlobRef;
@@ -24,8 +28,11 @@ use linli_core::proposal::{
 use linli_core::roll::Role;
 use linli_core::roundtable::{Recommendation, Roundtable};
 use linli_core::store::StoreError;
+use linli_core::sync::net::{self, Server};
+use linli_core::sync::{Progress, SessionOptions, SyncError};
 use linli_core::tender::{Award, Bid, Tender};
 use linli_core::{Exclusion, Fen};
+use linli_core::{bundle, chunks};
 use serde::Serialize;
 use std::path::Path;
 use uuid::Uuid;
@@ -68,8 +75,14 @@ pub struct DemoReport {
     pub blocked_payments: Vec<(String, Exclusion)>,
     /// Excluded records: kind and reason code.
     pub excluded: Vec<(String, String)>,
-    /// Whether every device ended with byte-identical state.
+    /// Whether every device ended with byte-identical state and the same tally.
     pub converged: bool,
+    /// Sync sessions in the final LAN meeting, and the bytes they moved both ways.
+    pub lan_sessions: u64,
+    /// Bytes moved in the LAN meeting.
+    pub lan_bytes: u64,
+    /// QR-sized chunks the offline resident's bundle took.
+    pub bundle_chunks: usize,
     /// Whether the auditor's from-scratch verification equals the tablet's state.
     pub audit_matches: bool,
 }
@@ -197,6 +210,12 @@ impl Lcg {
     }
 }
 
+fn bad_bundle(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Store(StoreError::Rejected(Exclusion::Malformed {
+        detail: e.to_string(),
+    }))
+}
+
 fn advance(cadre: &Device, cycle: Uuid, to: Phase) -> Result<Uuid, StoreError> {
     let st = cadre.store.state(cycle)?;
     cadre.act(
@@ -214,7 +233,7 @@ fn photo(label: &str) -> BlobRef {
 }
 
 /// Runs the demo with device databases in `dir`.
-pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
+pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     let n = opts.residents.max(MIN_RESIDENTS);
     let cadre = Device::open(dir, "cadre-tablet", "李书记 (社区干部)")?;
     let council = Device::open(dir, "council", "张主任 (议事会)")?;
@@ -274,9 +293,9 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         register(&cadre, r, cycle, &roles)?;
     }
     advance(&cadre, cycle, Phase::Proposals)?;
-    let sync_all = |devices: &[&Device]| -> Result<(), StoreError> {
+    let sync_all = |devices: &[&Device]| -> Result<(), SyncError> {
         for d in devices {
-            exchange(d, &cadre, cycle)?;
+            meet(d, &cadre)?;
         }
         Ok(())
     };
@@ -355,7 +374,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             supersedes: None,
         }),
     )?;
-    exchange(&residents[1], &cadre, cycle)?;
+    meet(&residents[1], &cadre)?;
     residents[1].act(
         cycle,
         Body::Roundtable(Roundtable {
@@ -383,7 +402,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             ],
         }),
     )?;
-    exchange(&residents[1], &cadre, cycle)?;
+    meet(&residents[1], &cadre)?;
 
     // Voting: every resident approves one to three shortlisted proposals.
     advance(&cadre, cycle, Phase::Voting)?;
@@ -419,8 +438,24 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     }
     // Resident 6 changes their mind: the later ballot replaces the earlier one.
     residents[5].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[4]])))?;
-    sync_all(&residents[..late_voter].iter().collect::<Vec<_>>())?;
+    // A resident in the hills has no coverage: what the tablet lacks from the phone leaves as
+    // QR-sized chunks, scanned by the tablet in any order.
+    let offline = late_voter - 1;
+    sync_all(&residents[..offline].iter().collect::<Vec<_>>())?;
     sync_all(&[&council])?;
+    let lacking = residents[offline]
+        .store
+        .export_for_peer(cycle, &cadre.store.device_key())?;
+    let chunks = chunks::split(&bundle::encode(cycle, &lacking)).map_err(bad_bundle)?;
+    let bundle_chunks = chunks.len();
+    let mut scanner = chunks::Assembler::new();
+    for c in chunks.iter().rev() {
+        scanner.add(c).map_err(bad_bundle)?;
+    }
+    let scanned = scanner.finish().map_err(bad_bundle)?;
+    cadre
+        .store
+        .import(cycle, &bundle::decode(cycle, &scanned).map_err(bad_bundle)?)?;
 
     // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
     let seal = cadre
@@ -429,18 +464,18 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         .draft_seal("投票截止，封存计票 / voting closed");
     cadre.act(cycle, Body::Seal(seal))?;
     residents[late_voter].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[0]])))?;
-    exchange(&residents[late_voter], &cadre, cycle)?;
+    meet(&residents[late_voter], &cadre)?;
 
     // Resolution by the council member, on the sealed result.
     advance(&cadre, cycle, Phase::Resolution)?;
-    exchange(&council, &cadre, cycle)?;
+    meet(&council, &cadre)?;
     let resolution = council
         .store
         .state(cycle)?
         .draft_resolution("议事会决议：按投票结果资助 / funded as voted")
         .expect("sealed");
     council.act(cycle, Body::Resolution(resolution))?;
-    exchange(&council, &cadre, cycle)?;
+    meet(&council, &cadre)?;
 
     // Tender: both contractors bid on every funded project; the lower bid wins.
     advance(&cadre, cycle, Phase::Tender)?;
@@ -466,7 +501,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         tenders.push((t, *project, *amount));
     }
     for c in &contractors {
-        exchange(c, &cadre, cycle)?;
+        meet(c, &cadre)?;
     }
     let mut awards = Vec::new();
     for (t, project, amount) in &tenders {
@@ -489,7 +524,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             }),
         )?;
         for c in &contractors {
-            exchange(c, &cadre, cycle)?;
+            meet(c, &cadre)?;
         }
         let award = cadre.act(
             cycle,
@@ -531,7 +566,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     // Implementation: progress, residents' monitoring reports and responses, two instalments.
     advance(&cadre, cycle, Phase::Implementation)?;
     let builder = &contractors[1];
-    exchange(builder, &cadre, cycle)?;
+    meet(builder, &cadre)?;
     for (project, _) in &awards {
         let draft = cadre
             .store
@@ -549,7 +584,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             }),
         )?;
     }
-    exchange(builder, &cadre, cycle)?;
+    meet(builder, &cadre)?;
     let troubled = awards
         .last()
         .map(|(p, _)| *p)
@@ -573,8 +608,8 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             photos: vec![photo("crack")],
         }),
     )?;
-    exchange(&residents[3], &cadre, cycle)?;
-    exchange(&residents[8], &cadre, cycle)?;
+    meet(&residents[3], &cadre)?;
+    meet(&residents[8], &cadre)?;
     cadre.act(
         cycle,
         Body::ReportResponse(ReportResponse {
@@ -582,7 +617,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             text: "已约监理现场查看，要求返工 / site inspection booked, rework ordered".into(),
         }),
     )?;
-    exchange(builder, &cadre, cycle)?;
+    meet(builder, &cadre)?;
     for (project, _) in &awards {
         builder.act(
             cycle,
@@ -602,7 +637,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
             }),
         )?;
     }
-    exchange(builder, &cadre, cycle)?;
+    meet(builder, &cadre)?;
     for (project, _) in &awards {
         let draft = cadre
             .store
@@ -653,13 +688,13 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
                     .clone();
                 blocked.push((title, reason));
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
 
     // Hostile input: a ballot signed by a phone nobody registered, and a tampered real ballot.
     let state = cadre.store.state(cycle)?;
-    let stranger = DeviceSecret::generate()?;
+    let stranger = DeviceSecret::generate().map_err(StoreError::from)?;
     let forged = SignedRecord::sign(
         &stranger,
         &Draft {
@@ -685,14 +720,43 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
     let tampered = SignedRecord::from_parts(tampered_text.into_bytes(), honest.signature);
     cadre.store.import(cycle, &[forged, tampered])?;
 
-    // Everyone meets at the community centre: two rounds of exchange with the tablet.
-    sync_all(&all_others)?;
-    sync_all(&all_others)?;
+    // Everyone meets at the community centre: the tablet serves sync on the LAN and every phone
+    // connects at once; a second round brings each phone what the others brought.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let server = Server::start(cadre.store.clone(), listener, SessionOptions::default())?;
+    let addr = server.local_addr().to_string();
+    let mut lan_sessions = 0;
+    let mut lan_bytes = 0;
+    for _ in 0..2 {
+        let results: Vec<Result<Progress, SyncError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = all_others
+                .iter()
+                .map(|d| {
+                    let (store, addr) = (d.store.clone(), addr.clone());
+                    scope.spawn(move || {
+                        net::sync_with(store, &addr, SessionOptions::default(), &mut |_| {})
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("sync thread"))
+                .collect()
+        });
+        for r in results {
+            let p = r?;
+            lan_sessions += 1;
+            lan_bytes += p.bytes_sent + p.bytes_received;
+        }
+    }
+    server.stop();
     let reference = cadre.store.state(cycle)?;
     let bytes = reference.canonical_bytes();
+    let tally = cadre.store.proposals(cycle, &Default::default())?;
     let mut converged = true;
     for d in &all_others {
         converged &= d.store.state(cycle)?.canonical_bytes() == bytes;
+        converged &= d.store.proposals(cycle, &Default::default())? == tally;
     }
     let audit_matches = cadre.store.audit(cycle)?.canonical_bytes() == bytes;
 
@@ -743,5 +807,8 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, StoreError> {
         excluded,
         converged,
         audit_matches,
+        lan_sessions,
+        lan_bytes,
+        bundle_chunks,
     })
 }

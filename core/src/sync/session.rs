@@ -87,6 +87,7 @@ pub struct Session {
     states: DocStates,
     active: BTreeSet<(Uuid, DocId)>,
     requested: HashSet<[u8; 32]>,
+    asked: HashSet<[u8; 32]>,
     peer_wants: Vec<[u8; 32]>,
     hello_received: bool,
     done: bool,
@@ -183,6 +184,7 @@ impl Session {
             states: DocStates::new(),
             active: BTreeSet::new(),
             requested: HashSet::new(),
+            asked: HashSet::new(),
             peer_wants: Vec::new(),
             hello_received: false,
             done: false,
@@ -457,7 +459,8 @@ impl Session {
             if msg.want.len() >= WANTS_PER_MESSAGE {
                 break;
             }
-            if self.requested.insert(w.sha256) {
+            if self.asked.insert(w.sha256) {
+                self.requested.insert(w.sha256);
                 msg.want.push(w.sha256);
             }
         }
