@@ -74,7 +74,7 @@ fn the_cli_reads_what_the_demo_left() {
     let (ok, out) = linli(&["demo", "--keep", keep, "--lang", "en", "--residents", "14"]);
     assert!(ok, "{out}");
     assert!(
-        out.contains("every device holds identical state: yes"),
+        out.contains("every device holds identical state and tally: yes"),
         "{out}"
     );
     let db = dir.path().join("cadre-tablet.db");

@@ -1,9 +1,21 @@
-//! Sync sessions between devices: convergence, resumption, blobs, hostile bytes.
+//! Sync sessions between devices: resumption, convergence under partitions, blobs, hostile
+//! bytes, the LAN endpoint, and a crash in the middle of a sync.
 
 use linli_cli::devices::{Device, meet};
 use linli_core::ballot::Ballot;
 use linli_core::body::Body;
-use linli_tests::{Fixture, snapshot};
+use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::identity::MemoryKeyStore;
+use linli_core::roll::{Role, RollEntry};
+use linli_core::store::{Store, StoreError};
+use linli_core::sync::message::Message;
+use linli_core::sync::net::{Server, sync_with};
+use linli_core::sync::{self, Session, SessionOptions, SyncError};
+use linli_core::{Fen, bundle};
+use linli_tests::{Fixture, proposal, snapshot};
+use proptest::prelude::*;
+use std::sync::Arc;
+use uuid::Uuid;
 
 fn meet_all(f: &Fixture) {
     for _ in 0..2 {
@@ -22,13 +34,491 @@ fn sessions_converge_and_a_new_ballot_takes_one_round_trip_under_a_kib() {
     r0.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     let p = meet(r0, &f.cadre).unwrap();
-    eprintln!("{p:?}");
-    assert_eq!(p.messages_received, 1, "one round trip");
+    assert_eq!(p.messages_received, 1, "one round trip: {p:?}");
     assert!(p.bytes_sent + p.bytes_received < 1024, "{p:?}");
     let cadre = snapshot(&f.cadre.store, f.cycle);
     assert_eq!(snapshot(&r0.store, f.cycle), cadre);
+    // Nothing new: one round trip, a few hundred bytes, nothing received.
+    let p = meet(r0, &f.cadre).unwrap();
+    assert_eq!((p.messages_received, p.records_received), (1, 0), "{p:?}");
     meet_all(&f);
     for d in f.others() {
         assert_eq!(snapshot(&d.store, f.cycle), cadre);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convergence: random operations, partitions, pairwise syncs, duplicates, bundles.
+
+#[derive(Debug, Clone)]
+enum Op {
+    Propose(usize),
+    Vote(usize, u8),
+    Sync(usize, usize),
+    Bundle(usize, usize),
+    Replay(usize, usize),
+}
+
+fn op(n: usize) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..n).prop_map(Op::Propose),
+        (0..n, any::<u8>()).prop_map(|(i, m)| Op::Vote(i, m)),
+        (0..n, 0..n).prop_map(|(i, j)| Op::Sync(i, j)),
+        (0..n, 0..n).prop_map(|(i, j)| Op::Bundle(i, j)),
+        (0..n, 0..n).prop_map(|(i, j)| Op::Replay(i, j)),
+    ]
+}
+
+struct Net {
+    stores: Vec<Arc<Store>>,
+    cycle: Uuid,
+}
+
+impl Net {
+    fn new(n: usize, seed: u8) -> Net {
+        let stores: Vec<Arc<Store>> = (0..n)
+            .map(|i| {
+                let mut k = [seed; 32];
+                k[0] = i as u8;
+                Arc::new(Store::open_in_memory(&MemoryKeyStore(k)).unwrap())
+            })
+            .collect();
+        let cadre = &stores[0];
+        let cycle = cadre
+            .create_cycle(Genesis {
+                community: "测试社区".into(),
+                year: 2026,
+                title: "收敛测试".into(),
+                budget_pool: Fen::yuan(300_000),
+                calendar: vec![],
+                voting: VotingRules::approval(1, 3),
+                satisfaction: SatisfactionRule::default(),
+                founder_member: Uuid::from_u128(1),
+                founder_name: "书记".into(),
+            })
+            .unwrap();
+        let genesis = cadre.state(cycle).unwrap().genesis_id;
+        for (i, s) in stores.iter().enumerate().skip(1) {
+            cadre
+                .submit(
+                    cycle,
+                    Body::RollEntry(RollEntry {
+                        member: Uuid::from_u128(100 + i as u128),
+                        display_name: format!("居民{i}"),
+                        device_key: s.device_key(),
+                        roles: [Role::Resident].into_iter().collect(),
+                        age_15_plus: true,
+                        attestation: "当面核验".into(),
+                    }),
+                )
+                .unwrap();
+            s.follow_cycle(cycle, genesis).unwrap();
+        }
+        let prev = cadre.state(cycle).unwrap().phase.1;
+        cadre
+            .submit(
+                cycle,
+                Body::PhaseChange(PhaseChange {
+                    to: Phase::Proposals,
+                    prev,
+                    note: String::new(),
+                }),
+            )
+            .unwrap();
+        Net { stores, cycle }
+    }
+
+    fn sync(&self, i: usize, j: usize) {
+        if i != j {
+            sync::sync_pair(&self.stores[i], &self.stores[j], hint(&self.stores[j])).unwrap();
+        }
+    }
+
+    fn apply(&self, op: &Op) {
+        match *op {
+            Op::Propose(i) => {
+                let _ = self.stores[i].submit(
+                    self.cycle,
+                    Body::Proposal(proposal(&format!("提案{i}"), 20_000 + i as i64)),
+                );
+            }
+            Op::Vote(i, mask) => {
+                let st = self.stores[i].state(self.cycle).unwrap();
+                let mut ids: Vec<Uuid> = st.proposals.keys().copied().collect();
+                ids.sort();
+                let pick: Vec<Uuid> = ids
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| mask & (1 << (k % 8)) != 0)
+                    .map(|(_, id)| *id)
+                    .take(3)
+                    .collect();
+                // Refused locally when the phase or the picks don't allow it: that's fine.
+                let _ = self.stores[i].submit(self.cycle, Body::Ballot(Ballot::approve(pick)));
+            }
+            Op::Sync(i, j) => self.sync(i, j),
+            Op::Bundle(i, j) => {
+                if i != j {
+                    let recs = self.stores[i]
+                        .export_for_peer(self.cycle, &self.stores[j].device_key())
+                        .unwrap();
+                    let b = bundle::encode(self.cycle, &recs);
+                    let back = bundle::decode(self.cycle, &b).unwrap();
+                    self.stores[j].import(self.cycle, &back).unwrap();
+                    // The same bundle twice changes nothing.
+                    assert_eq!(self.stores[j].import(self.cycle, &back).unwrap().new, 0);
+                }
+            }
+            Op::Replay(i, j) => {
+                if i == j {
+                    return;
+                }
+                // A session whose every message is delivered twice: the duplicate is refused
+                // with a typed error, or is harmless.
+                let (mut a, mut msg) =
+                    Session::initiate(self.stores[i].clone(), hint(&self.stores[j])).unwrap();
+                let mut b = Session::accept(self.stores[j].clone(), SessionOptions::default());
+                loop {
+                    let reply = b.receive(&msg).unwrap();
+                    let _ = b.receive(&msg);
+                    let Some(reply) = reply else { break };
+                    let next = a.receive(&reply).unwrap();
+                    let _ = a.receive(&reply);
+                    match next {
+                        Some(n) => msg = n,
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+
+    fn advance_to_voting(&self) {
+        let cadre = &self.stores[0];
+        let st = cadre.state(self.cycle).unwrap();
+        if st.phase.0 != Phase::Proposals {
+            return;
+        }
+        let mut ids: Vec<Uuid> = st.proposals.keys().copied().collect();
+        ids.sort();
+        let phase = |to: Phase| {
+            let prev = cadre.state(self.cycle).unwrap().phase.1;
+            cadre
+                .submit(
+                    self.cycle,
+                    Body::PhaseChange(PhaseChange {
+                        to,
+                        prev,
+                        note: String::new(),
+                    }),
+                )
+                .unwrap();
+        };
+        phase(Phase::Deliberation);
+        for id in ids {
+            cadre
+                .submit(
+                    self.cycle,
+                    Body::Review(linli_core::proposal::Review {
+                        proposal: id,
+                        decision: linli_core::proposal::ReviewDecision::Shortlist,
+                        reason: "可行".into(),
+                        supersedes: None,
+                    }),
+                )
+                .unwrap();
+        }
+        phase(Phase::Voting);
+    }
+}
+
+fn hint(peer: &Store) -> SessionOptions {
+    SessionOptions {
+        peer_hint: Some(peer.device_key()),
+        ..SessionOptions::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_after_any_partitions_and_syncs(
+        n in 3usize..=8,
+        seed in 1u8..200,
+        first in proptest::collection::vec(op(8), 4..18),
+        second in proptest::collection::vec(op(8), 4..18),
+    ) {
+        let net = Net::new(n, seed);
+        for o in &first {
+            net.apply(&clamp(o, n));
+        }
+        net.sync(0, 1);
+        net.advance_to_voting();
+        for o in &second {
+            net.apply(&clamp(o, n));
+        }
+        // Final all-pairs sync.
+        for i in 0..n {
+            for j in 0..n {
+                net.sync(i, j);
+            }
+        }
+        let ids = |s: &Store| {
+            let mut v: Vec<Uuid> = s.export(net.cycle).unwrap().iter().map(|r| r.id).collect();
+            v.sort();
+            v
+        };
+        let reference = snapshot(&net.stores[0], net.cycle);
+        let tally = net.stores[0].proposals(net.cycle, &Default::default()).unwrap();
+        for s in &net.stores[1..] {
+            prop_assert_eq!(ids(s), ids(&net.stores[0]));
+            prop_assert_eq!(snapshot(s, net.cycle), reference.clone());
+            prop_assert_eq!(s.proposals(net.cycle, &Default::default()).unwrap(), tally.clone());
+        }
+    }
+}
+
+fn clamp(o: &Op, n: usize) -> Op {
+    match *o {
+        Op::Propose(i) => Op::Propose(i % n),
+        Op::Vote(i, m) => Op::Vote(i % n, m),
+        Op::Sync(i, j) => Op::Sync(i % n, j % n),
+        Op::Bundle(i, j) => Op::Bundle(i % n, j % n),
+        Op::Replay(i, j) => Op::Replay(i % n, j % n),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile bytes.
+
+/// A phone with one new proposal that the tablet lacks: the first message of its session, and
+/// the tablet's state before.
+fn hostile_setup() -> (Fixture, Vec<u8>) {
+    let f = Fixture::new(2);
+    f.advance(Phase::Proposals);
+    meet_all(&f);
+    f.residents[0]
+        .act(f.cycle, Body::Proposal(proposal("新提案", 30_000)))
+        .unwrap();
+    let (_, first) = Session::initiate(f.residents[0].store.clone(), hint(&f.cadre.store)).unwrap();
+    (f, first)
+}
+
+#[test]
+fn hostile_messages_get_a_typed_error_change_nothing_and_the_session_goes_on() {
+    let (f, good) = hostile_setup();
+    let before = snapshot(&f.cadre.store, f.cycle);
+    let mut bad: Vec<(String, Vec<u8>)> = vec![
+        ("empty".into(), vec![]),
+        (
+            "random".into(),
+            (0..500u32).map(|i| (i * 7919 % 251) as u8).collect(),
+        ),
+        ("oversized".into(), {
+            let mut b = good[..9].to_vec();
+            b[5..9].copy_from_slice(&(200u32 << 20).to_le_bytes());
+            b
+        }),
+    ];
+    for n in [1, 5, 9, 10, good.len() / 2, good.len() - 1] {
+        bad.push((format!("truncated to {n}"), good[..n].to_vec()));
+    }
+    // Another cycle's traffic.
+    let mut other = Message::decode(&good).unwrap();
+    for p in &mut other.parts {
+        p.cycle = Uuid::from_u128(99);
+    }
+    bad.push(("another cycle".into(), other.encode()));
+    // Automerge bytes that are not a change.
+    let mut garbage = Message::decode(&good).unwrap();
+    for p in &mut garbage.parts {
+        p.push = vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3, 4, 5];
+    }
+    bad.push(("garbage changes".into(), garbage.encode()));
+
+    let mut session = Session::accept(f.cadre.store.clone(), SessionOptions::default());
+    for (what, bytes) in &bad {
+        let r = session.receive(bytes);
+        assert!(r.is_err(), "{what} was accepted");
+        assert_eq!(
+            snapshot(&f.cadre.store, f.cycle),
+            before,
+            "{what} changed the tablet"
+        );
+    }
+    // Every single-bit flip: refused with nothing changed, or (if the flip lands where any value
+    // is valid, e.g. a flag) accepted as a valid message.
+    for i in (0..good.len()).step_by(3) {
+        let mut b = good.clone();
+        b[i] ^= 0x10;
+        let now = snapshot(&f.cadre.store, f.cycle);
+        let mut s = Session::accept(f.cadre.store.clone(), SessionOptions::default());
+        if s.receive(&b).is_err() {
+            assert_eq!(snapshot(&f.cadre.store, f.cycle), now, "flip at {i}");
+        }
+    }
+    // The same session still takes the genuine message, and the tablet gets the proposal.
+    let reply = session.receive(&good).unwrap();
+    assert!(reply.is_some());
+    assert_eq!(f.cadre.store.summary(f.cycle).unwrap().proposals, 1);
+    assert_eq!(
+        snapshot(&f.cadre.store, f.cycle),
+        snapshot(&f.residents[0].store, f.cycle)
+    );
+}
+
+#[test]
+fn blobs_follow_the_records_and_a_wrong_hash_is_refused() {
+    let f = Fixture::new(3);
+    f.advance(Phase::Proposals);
+    meet_all(&f);
+    let photo = vec![0xd8u8; 50_000];
+    let r0 = &f.residents[0];
+    let blob = r0.store.put_blob(&photo, "image/jpeg", "井盖.jpg").unwrap();
+    let mut p = proposal("带照片的提案", 40_000);
+    p.content.attachments.push(blob.clone());
+    r0.act(f.cycle, Body::Proposal(p)).unwrap();
+    // The tablet initiates; the phone answers and sends the photo when asked.
+    let (mut tablet, m1) = Session::initiate(f.cadre.store.clone(), hint(&r0.store)).unwrap();
+    let mut phone = Session::accept(r0.store.clone(), SessionOptions::default());
+    let r1 = phone.receive(&m1).unwrap().unwrap();
+    let m2 = tablet.receive(&r1).unwrap().unwrap();
+    assert_eq!(
+        Message::decode(&m2).unwrap().want.len(),
+        1,
+        "the tablet asks for the photo"
+    );
+    let r2 = phone.receive(&m2).unwrap().unwrap();
+    let mut forged = Message::decode(&r2).unwrap();
+    assert_eq!(forged.blobs.len(), 1);
+    forged.blobs[0].bytes[10] ^= 1;
+    let err = tablet.receive(&forged.encode()).unwrap_err();
+    assert!(
+        matches!(err, SyncError::Store(StoreError::BlobMismatch { .. })),
+        "{err:?}"
+    );
+    assert!(f.cadre.store.blob(&blob.sha256).unwrap().is_none());
+    tablet.receive(&r2).unwrap();
+    assert_eq!(f.cadre.store.blob(&blob.sha256).unwrap().unwrap(), photo);
+
+    // A phone on a metered link skips photos over its limit but gets the records.
+    let r1d = &f.residents[1];
+    let opts = SessionOptions {
+        max_blob_bytes: 10_000,
+        ..hint(&f.cadre.store)
+    };
+    let (p, _) = sync::sync_pair(&r1d.store, &f.cadre.store, opts).unwrap();
+    assert_eq!(p.blobs_received, 0);
+    assert!(r1d.store.blob(&blob.sha256).unwrap().is_none());
+    assert_eq!(
+        snapshot(&r1d.store, f.cycle),
+        snapshot(&f.cadre.store, f.cycle)
+    );
+    let (p, _) = sync::sync_pair(&r1d.store, &f.cadre.store, hint(&f.cadre.store)).unwrap();
+    assert_eq!(p.blobs_received, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The LAN endpoint.
+
+#[test]
+fn a_tablet_serves_many_phones_at_once_over_tcp() {
+    let f = Fixture::new(12);
+    f.advance(Phase::Proposals);
+    meet_all(&f);
+    for (i, r) in f.residents.iter().enumerate() {
+        r.act(
+            f.cycle,
+            Body::Proposal(proposal(&format!("电梯{i}"), 10_000 + i as i64)),
+        )
+        .unwrap();
+    }
+    let server = Server::start(
+        f.cadre.store.clone(),
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        SessionOptions::default(),
+    )
+    .unwrap();
+    let addr = server.local_addr().to_string();
+    for _ in 0..2 {
+        std::thread::scope(|s| {
+            for r in &f.residents {
+                let (store, addr) = (r.store.clone(), addr.clone());
+                s.spawn(move || {
+                    sync_with(store, &addr, SessionOptions::default(), &mut |_| {}).unwrap()
+                });
+            }
+        });
+    }
+    assert_eq!(f.cadre.store.summary(f.cycle).unwrap().proposals, 12);
+    let reference = snapshot(&f.cadre.store, f.cycle);
+    for r in &f.residents {
+        assert_eq!(snapshot(&r.store, f.cycle), reference);
+        // The phone remembers who answered, so the next session resumes.
+        assert_eq!(
+            r.store.remembered_peer(&addr).unwrap(),
+            Some(f.cadre.store.device_key())
+        );
+    }
+    // A connection that sends garbage is closed; the server goes on.
+    {
+        use std::io::Write;
+        let mut c = std::net::TcpStream::connect(&addr).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    }
+    let p = sync_with(
+        f.residents[0].store.clone(),
+        &addr,
+        SessionOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(p.records_received, 0);
+    server.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// A crash in the middle of a sync.
+
+#[test]
+fn sigkill_while_syncing_loses_nothing_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("phone.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_linli_tests_sync_child"))
+        .arg(&db)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut committed = 0usize;
+    for _ in 0..8 {
+        committed = lines.next().unwrap().unwrap().parse().unwrap();
+    }
+    // Kill it while it is applying the next sessions.
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let status = std::process::Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = child.wait();
+    let store = Store::open(&db).unwrap();
+    assert!(store.integrity_check().unwrap());
+    let cycle = store.cycles().unwrap()[0].cycle;
+    let held = store.export(cycle).unwrap().len();
+    assert!(held >= committed, "held {held} < committed {committed}");
+    assert_eq!(
+        store.audit(cycle).unwrap().canonical_bytes(),
+        store.state(cycle).unwrap().canonical_bytes()
+    );
+    // The reopened phone's documents hold exactly its records: a sync with an empty peer
+    // transfers them all and the peer ends with the same records.
+    let peer = Arc::new(Store::open_in_memory(&MemoryKeyStore([77; 32])).unwrap());
+    peer.follow_cycle(cycle, store.state(cycle).unwrap().genesis_id)
+        .unwrap();
+    let store = Arc::new(store);
+    sync::sync_pair(&peer, &store, SessionOptions::default()).unwrap();
+    assert_eq!(peer.export(cycle).unwrap().len(), held);
 }

@@ -406,3 +406,44 @@ pub(crate) fn list(conn: &Connection, cycle: Uuid) -> Result<Vec<(DocId, Vec<Cha
     }
     Ok(out)
 }
+
+/// Checks that bytes are a sequence of whole Automerge chunks (document or change chunks: magic,
+/// checksum, type, length, data) before they are loaded, so that bytes which are not Automerge
+/// data are refused instead of silently skipped.
+pub(crate) fn check_chunks(mut bytes: &[u8]) -> std::result::Result<(), &'static str> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    if bytes.is_empty() {
+        return Err("no chunks");
+    }
+    while !bytes.is_empty() {
+        if bytes.len() < 9 || bytes[..4] != MAGIC {
+            return Err("not an Automerge chunk");
+        }
+        if bytes[8] > 2 {
+            return Err("unknown Automerge chunk type");
+        }
+        let mut len: u64 = 0;
+        let mut shift = 0;
+        let mut i = 9;
+        loop {
+            let Some(&b) = bytes.get(i) else {
+                return Err("truncated Automerge chunk length");
+            };
+            if shift > 56 {
+                return Err("Automerge chunk length overflows");
+            }
+            len |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = (i as u64)
+            .checked_add(len)
+            .filter(|e| *e <= bytes.len() as u64)
+            .ok_or("truncated Automerge chunk")?;
+        bytes = &bytes[end as usize..];
+    }
+    Ok(())
+}

@@ -21,6 +21,9 @@ use uuid::Uuid;
 /// Sync states of one session, keyed by (cycle, document).
 pub type DocStates = BTreeMap<(Uuid, DocId), sync::State>;
 
+/// Traffic for one document: cycle, document, pushed chunks, encoded sync message.
+pub type DocTraffic = (Uuid, DocId, Vec<u8>, Vec<u8>);
+
 /// At most this many changes are pushed unasked; more go through the sync protocol.
 const PUSH_MAX_CHANGES: usize = 64;
 
@@ -152,7 +155,7 @@ impl Store {
     pub fn sync_apply(
         &self,
         peer: Option<&DeviceKey>,
-        parts: &[(Uuid, DocId, Vec<u8>, Vec<u8>)],
+        parts: &[DocTraffic],
         blobs: &[([u8; 32], Vec<u8>)],
         states: &mut DocStates,
     ) -> Result<Applied> {
@@ -173,6 +176,7 @@ impl Store {
                 let state = states.entry((*cycle, *id)).or_default();
                 guarded(*id, || {
                     if !push.is_empty() {
+                        docs::check_chunks(push).map_err(|e| automerge_err(*id, e))?;
                         doc.load_incremental(push)
                             .map_err(|e| automerge_err(*id, e))?;
                     }
@@ -249,7 +253,7 @@ impl Store {
         &self,
         wanted: &[(Uuid, DocId, Push)],
         states: &mut DocStates,
-    ) -> Result<Vec<(Uuid, DocId, Vec<u8>, Vec<u8>)>> {
+    ) -> Result<Vec<DocTraffic>> {
         let mut g = self.lock();
         let inner = &mut *g;
         let mut out = Vec::new();

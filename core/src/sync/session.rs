@@ -6,7 +6,7 @@ use super::message::{BlobData, CycleHello, DocPart, Hello, Message};
 use crate::identity::DeviceKey;
 use crate::store::Store;
 use crate::store::docs::{DocId, heads_digest};
-use crate::store::exchange::{DocStates, HeldCycle, Push};
+use crate::store::exchange::{DocStates, DocTraffic, HeldCycle, Push};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -334,7 +334,13 @@ impl Session {
                     BTreeSet::new()
                 };
                 let _ = their_docs;
-                let reply = self.next_message(first, &peer_lacks, false)?;
+                let asked: BTreeSet<(Uuid, DocId)> = msg
+                    .parts
+                    .iter()
+                    .filter(|p| !p.sync.is_empty())
+                    .map(|p| (p.cycle, DocId(p.doc)))
+                    .collect();
+                let reply = self.next_message(first, &peer_lacks, &asked, false)?;
                 Ok(Some(self.sent(reply.encode())))
             }
             Role::Initiator => {
@@ -345,7 +351,8 @@ impl Session {
                         break;
                     }
                 }
-                let mut reply = self.next_message(false, &BTreeSet::new(), true)?;
+                let mut reply =
+                    self.next_message(false, &BTreeSet::new(), &BTreeSet::new(), true)?;
                 let finished = in_step
                     && reply.want.is_empty()
                     && self.requested.is_empty()
@@ -404,6 +411,7 @@ impl Session {
         &mut self,
         first: bool,
         peer_lacks: &BTreeSet<(Uuid, DocId)>,
+        asked: &BTreeSet<(Uuid, DocId)>,
         initiator: bool,
     ) -> Result<Message, SyncError> {
         let wanted: Vec<(Uuid, DocId, Push)> = self
@@ -411,7 +419,8 @@ impl Session {
             .iter()
             .map(|k| {
                 let st = &self.states[k];
-                let push = if !first || initiator || st.their_have.is_some() {
+                // Where the peer sent a sync message, the protocol itself sends what it lacks.
+                let push = if !first || initiator || asked.contains(k) {
                     Push::None
                 } else if peer_lacks.contains(k) && st.shared_heads.is_empty() {
                     Push::Whole
@@ -492,7 +501,7 @@ fn absent_docs(h: &Hello, ours: &[HeldCycle]) -> BTreeSet<(Uuid, DocId)> {
     out
 }
 
-fn to_parts(parts: Vec<(Uuid, DocId, Vec<u8>, Vec<u8>)>) -> Vec<DocPart> {
+fn to_parts(parts: Vec<DocTraffic>) -> Vec<DocPart> {
     parts
         .into_iter()
         .map(|(cycle, doc, push, sync)| DocPart {
