@@ -21,6 +21,8 @@ pub mod envelope;
 pub mod evaluation;
 pub mod exclusion;
 pub mod fold;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod lang;
 pub mod money;

@@ -26,6 +26,27 @@ pub struct Synth {
     pub proposals: Vec<Uuid>,
     /// Seed of resident `i`'s key: `resident_seed(i)`.
     pub residents: usize,
+    /// The voting phase record.
+    pub voting: Uuid,
+}
+
+impl Synth {
+    /// A ballot by resident `i` (one who has not voted yet), as their phone would sign it.
+    pub fn new_ballot(&self, i: usize) -> SignedRecord {
+        let mut phone = Signer::new(resident_seed(i));
+        phone.seq = 10;
+        let t = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap() + Duration::seconds(i as i64);
+        let p = &self.proposals;
+        let mut choices = vec![p[i % p.len()], p[(i * 3 + 1) % p.len()]];
+        choices.sort();
+        choices.dedup();
+        phone.sign(
+            self.cycle,
+            t,
+            Some(self.voting),
+            Body::Ballot(Ballot::approve(choices)),
+        )
+    }
 }
 
 /// The key seed of synthetic resident `i`.
@@ -235,5 +256,6 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
         records,
         proposals: ids,
         residents,
+        voting,
     }
 }

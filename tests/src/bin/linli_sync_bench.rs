@@ -1,0 +1,276 @@
+//! Sync benchmarks with figures (run with `cargo run --release -p linli-tests --bin
+//! linli_sync_bench`). Each scenario is set up, then timed once end to end; sizes and bytes are
+//! exact. docs/benchmarks.md and docs/sync.md carry the results.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ROOT, ScalarValue};
+use linli_core::ballot::Ballot;
+use linli_core::body::Body;
+use linli_core::identity::MemoryKeyStore;
+use linli_core::store::Store;
+use linli_core::store::docs::DocId;
+use linli_core::store::exchange::DocStates;
+use linli_core::sync::net::{Server, sync_with};
+use linli_core::sync::{self, SessionOptions};
+use linli_tests::synth::{self, Synth, resident_seed};
+use std::sync::Arc;
+use std::time::Instant;
+use uuid::Uuid;
+
+fn hub_with(dir: &std::path::Path, s: &Synth, name: &str) -> Arc<Store> {
+    let hub = Store::open_with_keys(dir.join(name), &MemoryKeyStore([200; 32])).unwrap();
+    hub.follow_cycle(s.cycle, s.genesis).unwrap();
+    for chunk in s.records.chunks(5_000) {
+        hub.import(s.cycle, chunk).unwrap();
+    }
+    hub.sync_prepare(None).unwrap();
+    Arc::new(hub)
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn peak_rss_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .map(|k| k / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn phone_child(addr: &str, cycle: &str, genesis: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let phone = Arc::new(Store::open(dir.path().join("phone.db")).unwrap());
+    phone
+        .follow_cycle(cycle.parse().unwrap(), genesis.parse().unwrap())
+        .unwrap();
+    let t = Instant::now();
+    let p = sync_with(phone, addr, SessionOptions::default(), &mut |_| {}).unwrap();
+    println!(
+        "{:.0} {} {} {:.1}",
+        ms(t),
+        p.records_received,
+        p.bytes_received,
+        peak_rss_mb()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("phone") {
+        return phone_child(&args[2], &args[3], &args[4]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    println!("## Document sizes (records put by the hub's one actor, compacted on flush)\n");
+    println!("| cycle | documents | records | stored bytes | bytes/record | import + flush |");
+    println!("|---|---|---|---|---|---|");
+    let mut hubs = Vec::new();
+    for (props, ballots) in [(100, 1_000), (500, 5_000), (500, 20_000)] {
+        let s = synth::cycle(ballots + 1_000, props, ballots);
+        let t = Instant::now();
+        let hub = hub_with(dir.path(), &s, &format!("hub-{ballots}.db"));
+        let took = ms(t);
+        let sizes = hub.doc_sizes(s.cycle).unwrap();
+        let mut groups: std::collections::BTreeMap<String, (u64, u64, u64)> = Default::default();
+        for (name, recs, snap, app) in &sizes {
+            let g = name.split('.').next().unwrap().to_string();
+            let e = groups.entry(g).or_default();
+            e.0 += 1;
+            e.1 += recs;
+            e.2 += snap + app;
+        }
+        for (g, (n, recs, bytes)) in groups {
+            println!(
+                "| {props} proposals, {ballots} ballots | {g} ×{n} | {recs} | {bytes} | {:.0} | {took:.0} ms |",
+                bytes as f64 / recs.max(1) as f64
+            );
+        }
+        hubs.push((s, hub));
+    }
+
+    println!("\n## Scenarios\n");
+    // Open a 500-proposal, 20,000-ballot cycle and read the first screen.
+    {
+        let (s, _) = &hubs[2];
+        let path = dir.path().join("hub-20000.db");
+        let cycle = s.cycle;
+        let mut times = Vec::new();
+        for _ in 0..7 {
+            let t = Instant::now();
+            let store = Store::open_with_keys(&path, &MemoryKeyStore([200; 32])).unwrap();
+            let summary = store.summary(cycle).unwrap();
+            let rows = store.proposals(cycle, &Default::default()).unwrap();
+            assert_eq!(rows.len(), 500);
+            assert_eq!(summary.voters, 20_000);
+            times.push(ms(t));
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "- open a cycle with 500 proposals and 20,000 ballots, first screen from SQLite: median {:.1} ms (min {:.1}, max {:.1})",
+            times[3], times[0], times[6]
+        );
+    }
+    // First sync of a 5,000-ballot cycle to a new phone, then one new ballot.
+    {
+        let (s, hub) = &hubs[1];
+        let i = 5_500;
+        let phone = Arc::new(Store::open_in_memory(&MemoryKeyStore(resident_seed(i))).unwrap());
+        phone.follow_cycle(s.cycle, s.genesis).unwrap();
+        let opts = SessionOptions {
+            peer_hint: Some(hub.device_key()),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let (p, _) = sync::sync_pair(&phone, hub, opts.clone()).unwrap();
+        println!(
+            "- first sync of a 5,000-ballot cycle ({} records) to a new phone: {:.0} ms, {} bytes received, {} sent, {} round trips",
+            p.records_received,
+            ms(t),
+            p.bytes_received,
+            p.bytes_sent,
+            p.messages_received
+        );
+        let p0 = s.proposals[0];
+        phone
+            .submit(s.cycle, Body::Ballot(Ballot::approve(vec![p0])))
+            .unwrap();
+        let t = Instant::now();
+        let (p, _) = sync::sync_pair(&phone, hub, opts).unwrap();
+        println!(
+            "- one new ballot between devices that met before: {:.1} ms, {} round trip(s), {} bytes on the wire ({} sent, {} received)",
+            ms(t),
+            p.messages_received,
+            p.bytes_sent + p.bytes_received,
+            p.bytes_sent,
+            p.bytes_received
+        );
+    }
+    // A cadre tablet merging 1,000 new ballots, each pushed by its own phone (own actor).
+    {
+        let (s, hub) = &hubs[2];
+        let parts: Vec<(linli_core::DeviceKey, (Uuid, DocId, Vec<u8>, Vec<u8>))> = (20_000..21_000)
+            .map(|i| {
+                let rec = s.new_ballot(i);
+                let decoded = rec.decode().unwrap();
+                let mut d = AutoCommit::new();
+                d.put(ROOT, rec.id.to_string(), ScalarValue::Bytes(rec.to_bytes()))
+                    .unwrap();
+                d.commit();
+                let doc = DocId::for_record(rec.id, Some(&decoded));
+                (
+                    decoded.signer,
+                    (s.cycle, doc, d.save_after(&[]), Vec::new()),
+                )
+            })
+            .collect();
+        let t = Instant::now();
+        for (phone, part) in &parts {
+            let mut states = DocStates::new();
+            hub.sync_apply(Some(phone), std::slice::from_ref(part), &[], &mut states)
+                .unwrap();
+        }
+        let took = ms(t);
+        let summary = hub.summary(s.cycle).unwrap();
+        assert_eq!(summary.voters, 21_000);
+        println!(
+            "- a tablet merging 1,000 new ballots from 1,000 phones (one session each) into a 20,000-ballot cycle: {took:.0} ms ({:.2} ms per phone)",
+            took / 1000.0
+        );
+    }
+    // A LAN hub serving 50 phones at once, each with 20 new records.
+    {
+        let s = synth::cycle(1_000, 100, 900);
+        let hub = hub_with(dir.path(), &s, "lan-hub.db");
+        let phones: Vec<Arc<Store>> = (940..990)
+            .map(|i| {
+                let p = Arc::new(
+                    Store::open_with_keys(
+                        dir.path().join(format!("phone-{i}.db")),
+                        &MemoryKeyStore(resident_seed(i)),
+                    )
+                    .unwrap(),
+                );
+                p.follow_cycle(s.cycle, s.genesis).unwrap();
+                let opts = SessionOptions {
+                    peer_hint: Some(hub.device_key()),
+                    ..Default::default()
+                };
+                sync::sync_pair(&p, &hub, opts).unwrap();
+                for k in 0..20 {
+                    let pick = vec![s.proposals[(i + k) % s.proposals.len()]];
+                    p.submit(s.cycle, Body::Ballot(Ballot::approve(pick)))
+                        .unwrap();
+                }
+                p
+            })
+            .collect();
+        let server = Server::start(
+            hub.clone(),
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+            SessionOptions::default(),
+        )
+        .unwrap();
+        let addr = server.local_addr().to_string();
+        let hub_key = hub.device_key();
+        let t = Instant::now();
+        let received: u64 = std::thread::scope(|sc| {
+            let hs: Vec<_> = phones
+                .iter()
+                .map(|p| {
+                    let (p, addr) = (p.clone(), addr.clone());
+                    sc.spawn(move || {
+                        let opts = SessionOptions {
+                            peer_hint: Some(hub_key),
+                            ..Default::default()
+                        };
+                        sync_with(p, &addr, opts, &mut |_| {}).unwrap().bytes_sent
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        let took = ms(t);
+        server.stop();
+        let recs = hub.export(s.cycle).unwrap().len();
+        assert_eq!(recs, s.records.len() + 50 * 20);
+        println!(
+            "- a LAN hub serving 50 phones at once over TCP, each with 20 new records: {took:.0} ms wall, {received} bytes from the phones"
+        );
+    }
+    // Peak memory of a phone syncing a whole 20,000-ballot cycle (its own process, over TCP).
+    {
+        let (s, hub) = &hubs[2];
+        let server = Server::start(
+            hub.clone(),
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+            SessionOptions::default(),
+        )
+        .unwrap();
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "phone",
+                &server.local_addr().to_string(),
+                &s.cycle.to_string(),
+                &s.genesis.to_string(),
+            ])
+            .output()
+            .unwrap();
+        server.stop();
+        let line = String::from_utf8_lossy(&out.stdout);
+        let f: Vec<&str> = line.split_whitespace().collect();
+        println!(
+            "- a new phone syncing the whole 20,000-ballot cycle over TCP ({} records, {} bytes): {} ms, peak RSS {} MB",
+            f.first().map(|_| f[1]).unwrap_or("?"),
+            f.get(2).unwrap_or(&"?"),
+            f.first().unwrap_or(&"?"),
+            f.get(3).unwrap_or(&"?")
+        );
+        if !out.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
