@@ -9,7 +9,7 @@ use linli_core::body::Body;
 use linli_core::identity::MemoryKeyStore;
 use linli_core::store::Store;
 use linli_core::store::docs::DocId;
-use linli_core::store::exchange::DocStates;
+use linli_core::store::exchange::{DocStates, DocTraffic};
 use linli_core::sync::net::{Server, sync_with};
 use linli_core::sync::{self, SessionOptions};
 use linli_tests::synth::{self, Synth, resident_seed};
@@ -152,7 +152,7 @@ fn main() {
     // A cadre tablet merging 1,000 new ballots, each pushed by its own phone (own actor).
     {
         let (s, hub) = &hubs[2];
-        let parts: Vec<(linli_core::DeviceKey, (Uuid, DocId, Vec<u8>, Vec<u8>))> = (20_000..21_000)
+        let parts: Vec<(linli_core::DeviceKey, DocTraffic)> = (20_000..21_000)
             .map(|i| {
                 let rec = s.new_ballot(i);
                 let decoded = rec.decode().unwrap();
