@@ -15,7 +15,6 @@ use linli_core::sync::{self, SessionOptions};
 use linli_tests::synth::{self, Synth, resident_seed};
 use std::sync::Arc;
 use std::time::Instant;
-use uuid::Uuid;
 
 fn hub_with(dir: &std::path::Path, s: &Synth, name: &str) -> Arc<Store> {
     let hub = Store::open_with_keys(dir.join(name), &MemoryKeyStore([200; 32])).unwrap();
