@@ -198,7 +198,7 @@ impl Store {
                 }
             }
             for (cycle, recs) in by_cycle {
-                let mut cache = take_cache_tx(&mut inner.caches, &tx, cycle)?;
+                let mut cache = super::cached_or_load(&mut inner.caches, &tx, cycle)?;
                 let report = import_records(&tx, &mut cache, cycle, &recs, false)?;
                 applied.new_records += report.new;
                 let dirty = cache.state.take_dirty();
@@ -422,18 +422,6 @@ impl Store {
             rows.collect()
         })
     }
-}
-
-fn take_cache_tx(
-    caches: &mut HashMap<Uuid, super::CycleCache>,
-    tx: &rusqlite::Transaction<'_>,
-    cycle: Uuid,
-) -> Result<super::CycleCache> {
-    if let Some(c) = caches.remove(&cycle) {
-        return Ok(c);
-    }
-    let genesis = super::genesis_of(tx, cycle)?;
-    super::load_cache(tx, cycle, genesis)
 }
 
 fn save_states(tx: &rusqlite::Transaction<'_>, peer: &DeviceKey, states: &DocStates) -> Result<()> {

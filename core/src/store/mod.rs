@@ -561,14 +561,20 @@ fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
 }
 
 fn take_cache(inner: &mut Inner, cycle: Uuid) -> Result<CycleCache> {
-    if let Some(c) = inner.caches.remove(&cycle) {
+    cached_or_load(&mut inner.caches, &inner.conn, cycle)
+}
+
+/// The cycle's cached fold, taken out of the cache, or loaded from the records.
+fn cached_or_load(
+    caches: &mut HashMap<Uuid, CycleCache>,
+    conn: &Connection,
+    cycle: Uuid,
+) -> Result<CycleCache> {
+    if let Some(c) = caches.remove(&cycle) {
         return Ok(c);
     }
-    let genesis = genesis_of(&inner.conn, cycle)?;
-    let tx = inner.conn.transaction()?;
-    let cache = load_cache(&tx, cycle, genesis)?;
-    tx.commit()?;
-    Ok(cache)
+    let genesis = genesis_of(conn, cycle)?;
+    load_cache(conn, cycle, genesis)
 }
 
 fn genesis_of(conn: &Connection, cycle: Uuid) -> Result<Uuid> {

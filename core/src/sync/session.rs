@@ -298,7 +298,6 @@ impl Session {
         self.progress.blobs_received += applied.blobs as u64;
         self.progress.rejected_entries += applied.rejected_entries as u64;
         let first = hello_view.is_some();
-        let their_docs = hello_view.as_ref().map(|(_, _, d)| d.clone());
         if let Some(held) = ours {
             self.ours = held;
         }
@@ -333,7 +332,6 @@ impl Session {
                 } else {
                     BTreeSet::new()
                 };
-                let _ = their_docs;
                 let asked: BTreeSet<(Uuid, DocId)> = msg
                     .parts
                     .iter()
