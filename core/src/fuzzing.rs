@@ -46,6 +46,7 @@ mod tests {
                     cycle: Uuid::from_u128(5),
                     genesis: Uuid::from_u128(6),
                     docs: vec![(0, [1; 8])],
+                    rest: None,
                 }],
             }),
             parts: vec![DocPart {

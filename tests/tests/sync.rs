@@ -35,6 +35,10 @@ fn sessions_converge_and_a_new_ballot_takes_one_round_trip_under_a_kib() {
         .unwrap();
     let p = meet(r0, &f.cadre).unwrap();
     assert_eq!(p.messages_received, 1, "one round trip: {p:?}");
+    assert!(
+        p.resumed,
+        "compact hellos from the recorded agreement: {p:?}"
+    );
     assert!(p.bytes_sent + p.bytes_received < 1024, "{p:?}");
     let cadre = snapshot(&f.cadre.store, f.cycle);
     assert_eq!(snapshot(&r0.store, f.cycle), cadre);
@@ -45,6 +49,52 @@ fn sessions_converge_and_a_new_ballot_takes_one_round_trip_under_a_kib() {
     for d in f.others() {
         assert_eq!(snapshot(&d.store, f.cycle), cadre);
     }
+}
+
+#[test]
+fn a_session_cut_before_its_last_message_falls_back_to_comparing_everything() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(3);
+    meet_all(&f);
+    let (r0, r1) = (&f.residents[0], &f.residents[1]);
+    r0.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap();
+    r1.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[1]])))
+        .unwrap();
+    meet(r1, &f.cadre).unwrap();
+    // r0's session ends on r0's side, but its closing message never reaches the tablet: the two
+    // now record different agreements.
+    let opts = SessionOptions {
+        peer_hint: Some(f.cadre.store.device_key()),
+        ..SessionOptions::default()
+    };
+    let (mut a, mut msg) = Session::initiate(r0.store.clone(), opts.clone()).unwrap();
+    let mut b = Session::accept(f.cadre.store.clone(), SessionOptions::default());
+    loop {
+        let reply = b.receive(&msg).unwrap().expect("the tablet answers");
+        msg = a.receive(&reply).unwrap().expect("r0 always replies");
+        if a.is_finished() {
+            break; // the done message is lost
+        }
+    }
+    assert!(!b.is_finished());
+    // A new ballot on the tablet side, then the next meeting: the hello digest no longer matches
+    // what the tablet recorded, every document is compared, and both converge.
+    r1.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[2]])))
+        .unwrap();
+    meet(r1, &f.cadre).unwrap();
+    let (p, tablet) = sync::sync_pair(&r0.store, &f.cadre.store, opts.clone()).unwrap();
+    assert!(!tablet.resumed, "{tablet:?}");
+    assert_eq!(tablet.docs_total, 45, "every document compared: {tablet:?}");
+    assert_eq!(p.records_received, 1, "{p:?}");
+    assert_eq!(
+        snapshot(&r0.store, f.cycle),
+        snapshot(&f.cadre.store, f.cycle)
+    );
+    // And the meeting after that is compact again.
+    let (p, tablet) = sync::sync_pair(&r0.store, &f.cadre.store, opts).unwrap();
+    assert!(p.resumed && tablet.resumed, "{p:?} {tablet:?}");
+    assert_eq!((p.messages_received, p.records_received), (1, 0), "{p:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -67,6 +67,15 @@ impl DocId {
         }
     }
 
+    /// Every document a cycle can have, in order.
+    pub fn all() -> impl Iterator<Item = DocId> {
+        std::iter::once(0)
+            .chain(ROLL_BASE..ROLL_BASE + ROLL_SHARDS)
+            .chain(BALLOT_BASE..BALLOT_BASE + BALLOT_SHARDS)
+            .chain(WORKS_BASE..WORKS_BASE + WORKS_SHARDS)
+            .map(DocId)
+    }
+
     /// Whether this id names a document this version knows.
     pub fn is_known(self) -> bool {
         let n = self.0;
@@ -98,6 +107,38 @@ pub fn heads_digest(heads: &[ChangeHash]) -> [u8; 8] {
     sorted.sort();
     for c in sorted {
         h.update(c.0);
+    }
+    let d = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&d[..8]);
+    out
+}
+
+/// The digest a compact hello carries for the documents it does not list: SHA-256 over
+/// `doc u16 LE || heads digest` for each of them in [`DocId::all`] order, first 8 bytes.
+pub fn rest_digest(unlisted: impl IntoIterator<Item = (DocId, [u8; 8])>) -> [u8; 8] {
+    let mut h = Sha256::new();
+    for (d, digest) in unlisted {
+        h.update(d.0.to_le_bytes());
+        h.update(digest);
+    }
+    let d = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&d[..8]);
+    out
+}
+
+/// The digest of an agreement at the end of a session: SHA-256 over
+/// `cycle 16 || doc u16 LE || heads digest` for every document of every shared cycle, in order,
+/// first 8 bytes.
+pub fn agreed_digest<'a>(
+    agreed: impl IntoIterator<Item = (&'a (Uuid, DocId), &'a Vec<ChangeHash>)>,
+) -> [u8; 8] {
+    let mut h = Sha256::new();
+    for ((c, d), heads) in agreed {
+        h.update(c.as_bytes());
+        h.update(d.0.to_le_bytes());
+        h.update(heads_digest(heads));
     }
     let d = h.finalize();
     let mut out = [0u8; 8];
@@ -181,7 +222,7 @@ impl DocCache {
 /// Loads a document from its snapshot and appended changes.
 fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<AutoCommit> {
     let snapshot: Option<Option<Vec<u8>>> = conn
-        .prepare_cached("SELECT snapshot FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
+        .prepare_cached("SELECT bytes FROM doc_snapshots WHERE cycle_id = ?1 AND doc = ?2")?
         .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
         .optional()?;
     let mut d = match snapshot.flatten() {
@@ -238,30 +279,35 @@ pub(crate) fn persist(
         return Ok(());
     }
     let incremental = doc.save_after(before);
-    let row: Option<(Option<i64>, i64)> = tx
+    let row: Option<(i64, i64)> = tx
         .prepare_cached(
-            "SELECT length(snapshot), appended_bytes FROM docs WHERE cycle_id = ?1 AND doc = ?2",
+            "SELECT snapshot_bytes, appended_bytes FROM docs WHERE cycle_id = ?1 AND doc = ?2",
         )?
         .query_row(params![cycle.to_string(), id.0], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let (snapshot_len, appended) = row.unwrap_or((None, 0));
+    let (snapshot_len, appended) = row.unwrap_or((0, 0));
     let appended = appended + incremental.len() as i64;
-    if appended > COMPACT_AFTER_BYTES.max(snapshot_len.unwrap_or(0)) {
+    if appended > COMPACT_AFTER_BYTES.max(snapshot_len) {
         let snapshot = doc.save();
         tx.prepare_cached("DELETE FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2")?
             .execute(params![cycle.to_string(), id.0])?;
         tx.prepare_cached(
-            "INSERT INTO docs (cycle_id, doc, snapshot, heads, appended_bytes, records)
+            "INSERT INTO doc_snapshots (cycle_id, doc, bytes) VALUES (?1, ?2, ?3)
+             ON CONFLICT (cycle_id, doc) DO UPDATE SET bytes = ?3",
+        )?
+        .execute(params![cycle.to_string(), id.0, snapshot])?;
+        tx.prepare_cached(
+            "INSERT INTO docs (cycle_id, doc, snapshot_bytes, heads, appended_bytes, records)
              VALUES (?1, ?2, ?3, ?4, 0, ?5)
-             ON CONFLICT (cycle_id, doc) DO UPDATE SET snapshot = ?3, heads = ?4,
+             ON CONFLICT (cycle_id, doc) DO UPDATE SET snapshot_bytes = ?3, heads = ?4,
                  appended_bytes = 0, records = records + ?5",
         )?
         .execute(params![
             cycle.to_string(),
             id.0,
-            snapshot,
+            snapshot.len() as i64,
             encode_heads(&heads),
             new_records as i64
         ])?;
@@ -276,8 +322,8 @@ pub(crate) fn persist(
         )?
         .execute(params![cycle.to_string(), id.0, n, incremental])?;
         tx.prepare_cached(
-            "INSERT INTO docs (cycle_id, doc, snapshot, heads, appended_bytes, records)
-             VALUES (?1, ?2, NULL, ?3, ?4, ?5)
+            "INSERT INTO docs (cycle_id, doc, snapshot_bytes, heads, appended_bytes, records)
+             VALUES (?1, ?2, 0, ?3, ?4, ?5)
              ON CONFLICT (cycle_id, doc) DO UPDATE SET heads = ?3, appended_bytes = ?4,
                  records = records + ?5",
         )?

@@ -408,7 +408,7 @@ impl Store {
     pub fn doc_sizes(&self, cycle: Uuid) -> Result<Vec<(String, u64, u64, u64)>> {
         self.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT doc, records, COALESCE(length(snapshot), 0), appended_bytes FROM docs
+                "SELECT doc, records, snapshot_bytes, appended_bytes FROM docs
                  WHERE cycle_id = ?1 ORDER BY doc",
             )?;
             let rows = stmt.query_map([cycle.to_string()], |r| {

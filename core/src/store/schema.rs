@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -13,6 +13,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/002_views.sql"),
     include_str!("../../migrations/003_blobs.sql"),
     include_str!("../../migrations/004_docs.sql"),
+    include_str!("../../migrations/005_doc_snapshots.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

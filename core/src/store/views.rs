@@ -29,20 +29,27 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             [],
         )?;
     }
-    write_cycle(tx, st)?;
     let all = dirty.all;
-    let pick = |set: &std::collections::BTreeSet<Uuid>, every: Vec<Uuid>| -> Vec<Uuid> {
+    // Every row after a full fold, only the dirty ones otherwise (`every` is not called then:
+    // listing a 20,000-ballot cycle's keys on each merge would make it quadratic).
+    fn pick(
+        all: bool,
+        set: &std::collections::BTreeSet<Uuid>,
+        every: impl FnOnce() -> Vec<Uuid>,
+    ) -> Vec<Uuid> {
         if all {
-            every
+            every()
         } else {
             set.iter().copied().collect()
         }
-    };
-    for id in pick(&dirty.records, st.verdicts.keys().copied().collect()) {
+    }
+    for id in pick(all, &dirty.records, || {
+        st.verdicts.keys().copied().collect()
+    }) {
         write_verdict(tx, st, &id)?;
     }
     if all || !dirty.members.is_empty() {
-        for id in pick(&dirty.members, st.members.keys().copied().collect()) {
+        for id in pick(all, &dirty.members, || st.members.keys().copied().collect()) {
             write_member(tx, st, &id)?;
         }
         tx.execute("DELETE FROM device_keys WHERE cycle_id = ?1", [&cycle])?;
@@ -58,13 +65,17 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             ])?;
         }
     }
-    for id in pick(&dirty.proposals, st.proposals.keys().copied().collect()) {
+    for id in pick(all, &dirty.proposals, || {
+        st.proposals.keys().copied().collect()
+    }) {
         write_proposal(tx, st, &id, all || dirty.proposal_text.contains(&id))?;
     }
-    for id in pick(&dirty.ballots, st.current_ballots.keys().copied().collect()) {
+    for id in pick(all, &dirty.ballots, || {
+        st.current_ballots.keys().copied().collect()
+    }) {
         write_ballot(tx, st, &id)?;
     }
-    for id in pick(&dirty.reports, st.reports.keys().copied().collect()) {
+    for id in pick(all, &dirty.reports, || st.reports.keys().copied().collect()) {
         write_report(tx, st, &id)?;
     }
     if !all {
@@ -82,10 +93,13 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             }
         }
     }
-    for id in pick(&dirty.projects, st.projects.keys().copied().collect()) {
+    for id in pick(all, &dirty.projects, || {
+        st.projects.keys().copied().collect()
+    }) {
         write_project(tx, st, &id)?;
     }
-    Ok(())
+    // Last: it counts the invalid records from the rows written above.
+    write_cycle(tx, st)
 }
 
 fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
@@ -96,7 +110,10 @@ fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
         )?;
         return Ok(());
     };
-    let invalid = st.verdicts.values().filter(|v| !v.is_valid()).count() as i64;
+    // From the index, not by walking every verdict (a merge of one ballot stays O(log n)).
+    let invalid: i64 = tx
+        .prepare_cached("SELECT count(*) FROM record_status WHERE cycle_id = ?1 AND valid = 0")?
+        .query_row([st.cycle.to_string()], |r| r.get(0))?;
     let sealed_ballots = st.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0) as i64;
     tx.prepare_cached(
         "INSERT OR REPLACE INTO cycle_view (cycle_id, community, year, title, pool_fen, phase, members,

@@ -2,9 +2,10 @@
 //!
 //! ```text
 //! "LNLS" | version u8 (1) | payload length u32 LE | payload
-//! payload = flags u8 (bit 0 hello, bit 1 done)
+//! payload = flags u8 (bit 0 hello, bit 1 done, bit 2 agreed)
+//!           [agreed: digest 8]
 //!           [hello: device key 32 | max blob u64 | cycles u16 × (cycle 16 | genesis 16 |
-//!                   docs u16 × (doc u16 | heads digest 8))]
+//!                   rest flag u8 [rest digest 8] | docs u16 × (doc u16 | heads digest 8))]
 //!           parts u32 × (cycle 16 | doc u16 | push bytes | sync bytes)
 //!           want u16 × sha256 32
 //!           blobs u16 × (sha256 32 | mime str | bytes)
@@ -47,8 +48,14 @@ pub struct CycleHello {
     pub cycle: Uuid,
     /// The genesis record the sender trusts for it.
     pub genesis: Uuid,
-    /// The sender's non-empty documents and a digest of their heads.
+    /// Documents and a digest of their heads. Without `rest`: every non-empty document. With
+    /// `rest`: only the documents whose heads moved since the state the sender last agreed with
+    /// the receiver.
     pub docs: Vec<(u16, [u8; 8])>,
+    /// Present in a compact hello: the digest of the agreed heads of every known document not in
+    /// `docs` (see [`crate::store::docs::rest_digest`]). The receiver checks it against its own
+    /// record of that agreement; if it differs it syncs every document.
+    pub rest: Option<[u8; 8]>,
 }
 
 /// Sync traffic for one document.
@@ -83,6 +90,9 @@ pub struct Message {
     pub hello: Option<Hello>,
     /// The sender expects no reply.
     pub done: bool,
+    /// With `done`: the digest of the heads both sides now hold for every document of the shared
+    /// cycles (see [`crate::store::docs::agreed_digest`]), so both can record the same agreement.
+    pub agreed: Option<[u8; 8]>,
     /// Document traffic.
     pub parts: Vec<DocPart>,
     /// Blobs the sender wants.
@@ -97,8 +107,13 @@ impl Message {
     /// Encodes the message with its header.
     pub fn encode(&self) -> Vec<u8> {
         let mut p = Vec::with_capacity(64);
-        let flags = u8::from(self.hello.is_some()) | (u8::from(self.done) << 1);
+        let flags = u8::from(self.hello.is_some())
+            | (u8::from(self.done) << 1)
+            | (u8::from(self.agreed.is_some()) << 2);
         p.push(flags);
+        if let Some(a) = &self.agreed {
+            p.extend_from_slice(a);
+        }
         if let Some(h) = &self.hello {
             p.extend_from_slice(&h.device.0);
             p.extend_from_slice(&h.max_blob.to_le_bytes());
@@ -106,6 +121,13 @@ impl Message {
             for c in &h.cycles {
                 p.extend_from_slice(c.cycle.as_bytes());
                 p.extend_from_slice(c.genesis.as_bytes());
+                match &c.rest {
+                    Some(r) => {
+                        p.push(1);
+                        p.extend_from_slice(r);
+                    }
+                    None => p.push(0),
+                }
                 p.extend_from_slice(&(c.docs.len() as u16).to_le_bytes());
                 for (d, digest) in &c.docs {
                     p.extend_from_slice(&d.to_le_bytes());
@@ -174,13 +196,16 @@ impl Message {
         }
         let mut r = Reader { b: body };
         let flags = r.u8()?;
-        if flags & !0b11 != 0 {
+        if flags & !0b111 != 0 {
             return Err(SyncError::Malformed("unknown flags"));
         }
         let mut m = Message {
             done: flags & 2 != 0,
             ..Message::default()
         };
+        if flags & 4 != 0 {
+            m.agreed = Some(r.array::<8>()?);
+        }
         if flags & 1 != 0 {
             let device = DeviceKey(r.array::<32>()?);
             let max_blob = u64::from_le_bytes(r.array::<8>()?);
@@ -189,6 +214,11 @@ impl Message {
             for _ in 0..n {
                 let cycle = Uuid::from_bytes(r.array::<16>()?);
                 let genesis = Uuid::from_bytes(r.array::<16>()?);
+                let rest = match r.u8()? {
+                    0 => None,
+                    1 => Some(r.array::<8>()?),
+                    _ => return Err(SyncError::Malformed("unknown hello flag")),
+                };
                 let k = r.count16()?;
                 let mut docs = Vec::with_capacity(k);
                 for _ in 0..k {
@@ -199,6 +229,7 @@ impl Message {
                     cycle,
                     genesis,
                     docs,
+                    rest,
                 });
             }
             m.hello = Some(Hello {
@@ -314,9 +345,11 @@ mod tests {
                     cycle: Uuid::from_bytes([1; 16]),
                     genesis: Uuid::from_bytes([2; 16]),
                     docs: vec![(0, [9; 8]), (17, [3; 8])],
+                    rest: Some([4; 8]),
                 }],
             }),
             done: false,
+            agreed: Some([11; 8]),
             parts: vec![DocPart {
                 cycle: Uuid::from_bytes([1; 16]),
                 doc: 17,

@@ -5,8 +5,9 @@ use super::SyncError;
 use super::message::{BlobData, CycleHello, DocPart, Hello, Message};
 use crate::identity::DeviceKey;
 use crate::store::Store;
-use crate::store::docs::{DocId, heads_digest};
+use crate::store::docs::{DocId, agreed_digest, heads_digest, rest_digest};
 use crate::store::exchange::{DocStates, DocTraffic, HeldCycle, Push};
+use automerge::ChangeHash;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -70,6 +71,9 @@ pub struct Progress {
     pub docs_total: u32,
     /// Map entries ignored because their bytes were not the record their key names.
     pub rejected_entries: u64,
+    /// The peer's hello was compact and matched the agreement recorded at the end of the last
+    /// session, so only documents changed since were compared.
+    pub resumed: bool,
     /// The session has ended.
     pub finished: bool,
 }
@@ -89,6 +93,8 @@ pub struct Session {
     requested: HashSet<[u8; 32]>,
     asked: HashSet<[u8; 32]>,
     peer_wants: Vec<[u8; 32]>,
+    reply_hello: Option<Hello>,
+    peer_lacks: BTreeSet<(Uuid, DocId)>,
     hello_received: bool,
     done: bool,
     progress: Progress,
@@ -104,19 +110,70 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn hello_of(store: &Store, ours: &[HeldCycle], max_blob: u64) -> Hello {
-    Hello {
-        device: store.device_key(),
-        max_blob,
-        cycles: ours
-            .iter()
-            .map(|c| CycleHello {
+/// The heads a held cycle has for a document (none if the document is empty).
+fn heads_of(c: &HeldCycle, d: DocId) -> &[ChangeHash] {
+    c.docs
+        .iter()
+        .find(|(x, _)| *x == d)
+        .map(|(_, h)| h.as_slice())
+        .unwrap_or(&[])
+}
+
+/// The heads a session's states record as agreed with the peer for a document.
+fn agreed_of(states: &DocStates, cycle: Uuid, d: DocId) -> [u8; 8] {
+    states
+        .get(&(cycle, d))
+        .map(|s| heads_digest(&s.shared_heads))
+        .unwrap_or_else(|| heads_digest(&[]))
+}
+
+/// This device's hello. With the peer's recorded agreement (`states`), it is compact: it lists
+/// only the documents whose heads moved since, and one digest over the rest.
+fn hello_of(store: &Store, ours: &[HeldCycle], max_blob: u64, states: Option<&DocStates>) -> Hello {
+    let cycles = ours
+        .iter()
+        .map(|c| match states {
+            None => CycleHello {
                 cycle: c.cycle,
                 genesis: c.genesis,
                 docs: c.docs.iter().map(|(d, h)| (d.0, heads_digest(h))).collect(),
-            })
-            .collect(),
+                rest: None,
+            },
+            Some(states) => {
+                let mut listed = Vec::new();
+                let mut unlisted = Vec::new();
+                for d in DocId::all() {
+                    let mine = heads_digest(heads_of(c, d));
+                    let agreed = agreed_of(states, c.cycle, d);
+                    if mine == agreed {
+                        unlisted.push((d, agreed));
+                    } else {
+                        listed.push((d.0, mine));
+                    }
+                }
+                CycleHello {
+                    cycle: c.cycle,
+                    genesis: c.genesis,
+                    docs: listed,
+                    rest: Some(rest_digest(unlisted)),
+                }
+            }
+        })
+        .collect();
+    Hello {
+        device: store.device_key(),
+        max_blob,
+        cycles,
     }
+}
+
+/// What a peer's hello means for this session.
+struct Plan {
+    peer: DeviceKey,
+    shared: BTreeSet<Uuid>,
+    differ: BTreeSet<(Uuid, DocId)>,
+    peer_lacks: BTreeSet<(Uuid, DocId)>,
+    resumed: bool,
 }
 
 impl Session {
@@ -127,16 +184,22 @@ impl Session {
     ) -> Result<(Session, Vec<u8>), SyncError> {
         let ours = store.sync_prepare(opts.cycles.as_deref())?;
         let mut s = Session::new(store, Role::Initiator, opts);
-        let hello = hello_of(&s.store, &ours, s.opts.max_blob_bytes);
         s.ours = ours;
         let mut parts = Vec::new();
+        let mut hello = None;
         if let Some(hint) = s.opts.peer_hint {
             let keys: Vec<(Uuid, DocId)> = s
                 .ours
                 .iter()
-                .flat_map(|c| c.docs.iter().map(move |(d, _)| (c.cycle, *d)))
+                .flat_map(|c| DocId::all().map(move |d| (c.cycle, d)))
                 .collect();
             s.states = s.store.sync_states(&hint, &keys)?;
+            hello = Some(hello_of(
+                &s.store,
+                &s.ours,
+                s.opts.max_blob_bytes,
+                Some(&s.states),
+            ));
             let mut wanted = Vec::new();
             for c in &s.ours {
                 let met_before = c
@@ -158,6 +221,8 @@ impl Session {
             }
             parts = s.store.sync_generate(&wanted, &mut s.states)?;
         }
+        let hello =
+            hello.unwrap_or_else(|| hello_of(&s.store, &s.ours, s.opts.max_blob_bytes, None));
         let msg = Message {
             hello: Some(hello),
             parts: to_parts(parts),
@@ -186,6 +251,8 @@ impl Session {
             requested: HashSet::new(),
             asked: HashSet::new(),
             peer_wants: Vec::new(),
+            reply_hello: None,
+            peer_lacks: BTreeSet::new(),
             hello_received: false,
             done: false,
             progress: Progress::default(),
@@ -231,7 +298,9 @@ impl Session {
 
         // Everything is checked before anything changes.
         let mut ours = None;
-        let mut hello_view = None;
+        let mut plan = None;
+        let mut reply_hello = None;
+        let mut states = self.states.clone();
         match (&msg.hello, self.hello_received) {
             (Some(h), false) => {
                 let held = if self.role == Role::Responder {
@@ -239,15 +308,36 @@ impl Session {
                 } else {
                     self.ours.clone()
                 };
-                hello_view = Some(self.plan(h, &held)?);
+                if h.device == self.store.device_key() {
+                    return Err(SyncError::Protocol("the peer is this device"));
+                }
+                // The agreement recorded with this peer, for every document of the shared
+                // cycles (a wrong hint's states are dropped).
+                if self.opts.peer_hint != Some(h.device) {
+                    states = DocStates::new();
+                }
+                let keys: Vec<(Uuid, DocId)> = shared_cycles(h, &held)
+                    .flat_map(|c| DocId::all().map(move |d| (c, d)))
+                    .filter(|k| !states.contains_key(k))
+                    .collect();
+                states.extend(self.store.sync_states(&h.device, &keys)?);
+                plan = Some(plan_of(h, &held, &states)?);
+                if self.role == Role::Responder {
+                    reply_hello = Some(hello_of(
+                        &self.store,
+                        &held,
+                        self.opts.max_blob_bytes,
+                        Some(&states),
+                    ));
+                }
                 ours = Some(held);
             }
             (Some(_), true) => return Err(SyncError::Protocol("a second hello")),
             (None, false) => return Err(SyncError::Protocol("the first message must be a hello")),
             (None, true) => {}
         }
-        let (peer, shared) = match &hello_view {
-            Some((p, s, _)) => (*p, s.clone()),
+        let (peer, shared) = match &plan {
+            Some(p) => (p.peer, p.shared.clone()),
             None => (self.peer.expect("hello received"), self.shared.clone()),
         };
         let mut parts = Vec::with_capacity(msg.parts.len());
@@ -269,15 +359,9 @@ impl Session {
             blobs.push((b.sha256, b.bytes.clone()));
         }
 
-        // The peer's sync states: switch to the real peer if the hint was wrong, load the rest.
-        let mut states = if self.peer.is_none() && self.opts.peer_hint != Some(peer) {
-            DocStates::new()
-        } else {
-            self.states.clone()
-        };
         let mut active = self.active.clone();
-        if let Some((_, _, differ)) = &hello_view {
-            active.extend(differ.iter().copied());
+        if let Some(p) = &plan {
+            active.extend(p.differ.iter().copied());
         }
         active.extend(parts.iter().map(|p| (p.0, p.1)));
         let missing: Vec<(Uuid, DocId)> = active
@@ -297,15 +381,18 @@ impl Session {
         self.progress.records_received += applied.new_records as u64;
         self.progress.blobs_received += applied.blobs as u64;
         self.progress.rejected_entries += applied.rejected_entries as u64;
-        let first = hello_view.is_some();
+        let first = plan.is_some();
         if let Some(held) = ours {
             self.ours = held;
         }
-        if let (Some(h), Some((p, s, _))) = (&msg.hello, hello_view) {
-            self.peer = Some(p);
-            self.shared = s;
+        if let (Some(h), Some(p)) = (&msg.hello, plan) {
+            self.peer = Some(p.peer);
+            self.shared = p.shared;
+            self.peer_lacks = p.peer_lacks;
+            self.progress.resumed = p.resumed;
             self.peer_max_blob = h.max_blob;
             self.hello_received = true;
+            self.reply_hello = reply_hello;
         }
         self.states = states;
         self.active = active;
@@ -321,14 +408,11 @@ impl Session {
         match self.role {
             Role::Responder => {
                 if msg.done {
-                    self.finish()?;
+                    self.finish(msg.agreed)?;
                     return Ok(None);
                 }
-                let peer_lacks: BTreeSet<(Uuid, DocId)> = if first {
-                    msg.hello
-                        .as_ref()
-                        .map(|h| absent_docs(h, &self.ours))
-                        .unwrap_or_default()
+                let peer_lacks = if first {
+                    std::mem::take(&mut self.peer_lacks)
                 } else {
                     BTreeSet::new()
                 };
@@ -357,52 +441,11 @@ impl Session {
                     && self.peer_wants.is_empty();
                 if finished {
                     reply.done = true;
-                    self.finish()?;
+                    reply.agreed = self.finish(None)?;
                 }
                 Ok(Some(self.sent(reply.encode())))
             }
         }
-    }
-
-    /// Checks a hello and works out what the session will sync: the peer, the shared cycles, and
-    /// the documents whose heads differ.
-    #[allow(clippy::type_complexity)]
-    fn plan(
-        &self,
-        h: &Hello,
-        held: &[HeldCycle],
-    ) -> Result<(DeviceKey, BTreeSet<Uuid>, BTreeSet<(Uuid, DocId)>), SyncError> {
-        if h.device == self.store.device_key() {
-            return Err(SyncError::Protocol("the peer is this device"));
-        }
-        let mut shared = BTreeSet::new();
-        let mut differ = BTreeSet::new();
-        for theirs in &h.cycles {
-            let Some(mine) = held
-                .iter()
-                .find(|c| c.cycle == theirs.cycle && c.genesis == theirs.genesis)
-            else {
-                continue;
-            };
-            shared.insert(mine.cycle);
-            let mut digests: BTreeMap<u16, ([u8; 8], [u8; 8])> = BTreeMap::new();
-            let empty = heads_digest(&[]);
-            for (d, heads) in &mine.docs {
-                digests.entry(d.0).or_insert((empty, empty)).0 = heads_digest(heads);
-            }
-            for (d, digest) in &theirs.docs {
-                if !DocId(*d).is_known() {
-                    return Err(SyncError::Malformed("unknown document in hello"));
-                }
-                digests.entry(*d).or_insert((empty, empty)).1 = *digest;
-            }
-            for (d, (a, b)) in digests {
-                if a != b {
-                    differ.insert((mine.cycle, DocId(d)));
-                }
-            }
-        }
-        Ok((h.device, shared, differ))
     }
 
     fn next_message(
@@ -430,8 +473,7 @@ impl Session {
             .collect();
         let parts = self.store.sync_generate(&wanted, &mut self.states)?;
         let mut msg = Message {
-            hello: (first && self.role == Role::Responder)
-                .then(|| hello_of(&self.store, &self.ours, self.opts.max_blob_bytes)),
+            hello: if first { self.reply_hello.take() } else { None },
             parts: to_parts(parts),
             ..Message::default()
         };
@@ -474,29 +516,120 @@ impl Session {
         Ok(msg)
     }
 
-    fn finish(&mut self) -> Result<(), SyncError> {
+    /// Ends the session and records the agreement with the peer: for every document of the
+    /// shared cycles, the heads both sides now hold become the recorded shared heads, so the next
+    /// hello can be compact. The initiator returns the agreement's digest for its `done` message;
+    /// the responder records it only if its own digest matches the initiator's.
+    fn finish(&mut self, theirs: Option<[u8; 8]>) -> Result<Option<[u8; 8]>, SyncError> {
         self.done = true;
         self.progress.finished = true;
-        if let Some(p) = self.peer {
-            self.store.sync_save_states(&p, &self.states)?;
+        let Some(peer) = self.peer else {
+            return Ok(None);
+        };
+        let mut agreed: BTreeMap<(Uuid, DocId), Vec<ChangeHash>> = BTreeMap::new();
+        for c in self.ours.iter().filter(|c| self.shared.contains(&c.cycle)) {
+            for d in DocId::all() {
+                let k = (c.cycle, d);
+                let heads = match (self.active.contains(&k), self.states.get(&k)) {
+                    // In step: the initiator holds what the responder last announced, and the
+                    // responder holds what it last announced.
+                    (true, Some(st)) => match self.role {
+                        Role::Initiator => st.their_heads.clone().unwrap_or_default(),
+                        Role::Responder => st.last_sent_heads.clone(),
+                    },
+                    (true, None) => Vec::new(),
+                    // Not in play: equal on both sides since the hellos.
+                    (false, _) => heads_of(c, d).to_vec(),
+                };
+                agreed.insert(k, heads);
+            }
         }
-        Ok(())
+        let digest = agreed_digest(agreed.iter());
+        let record = match self.role {
+            Role::Initiator => true,
+            Role::Responder => theirs == Some(digest),
+        };
+        if record {
+            for (k, heads) in agreed {
+                self.states.entry(k).or_default().shared_heads = heads;
+            }
+        }
+        self.store.sync_save_states(&peer, &self.states)?;
+        Ok((self.role == Role::Initiator).then_some(digest))
     }
 }
 
-/// Documents this device holds that the peer's hello does not list.
-fn absent_docs(h: &Hello, ours: &[HeldCycle]) -> BTreeSet<(Uuid, DocId)> {
-    let mut out = BTreeSet::new();
-    for c in ours {
-        let theirs = h.cycles.iter().find(|t| t.cycle == c.cycle);
-        for (d, _) in &c.docs {
-            let listed = theirs.is_some_and(|t| t.docs.iter().any(|(x, _)| *x == d.0));
-            if !listed {
-                out.insert((c.cycle, *d));
+/// The cycles both hold (same id and genesis).
+fn shared_cycles<'a>(h: &'a Hello, held: &'a [HeldCycle]) -> impl Iterator<Item = Uuid> + 'a {
+    h.cycles.iter().filter_map(move |t| {
+        held.iter()
+            .find(|c| c.cycle == t.cycle && c.genesis == t.genesis)
+            .map(|c| c.cycle)
+    })
+}
+
+/// Checks a peer's hello against what this device holds and the agreement recorded with the peer
+/// (`states`), and works out what the session will sync.
+fn plan_of(h: &Hello, held: &[HeldCycle], states: &DocStates) -> Result<Plan, SyncError> {
+    let empty = heads_digest(&[]);
+    let mut plan = Plan {
+        peer: h.device,
+        shared: BTreeSet::new(),
+        differ: BTreeSet::new(),
+        peer_lacks: BTreeSet::new(),
+        resumed: !h.cycles.is_empty(),
+    };
+    for theirs in &h.cycles {
+        let mut listed: BTreeMap<u16, [u8; 8]> = BTreeMap::new();
+        for (d, digest) in &theirs.docs {
+            if !DocId(*d).is_known() {
+                return Err(SyncError::Malformed("unknown document in hello"));
+            }
+            listed.insert(*d, *digest);
+        }
+        let Some(mine) = held
+            .iter()
+            .find(|c| c.cycle == theirs.cycle && c.genesis == theirs.genesis)
+        else {
+            continue;
+        };
+        let c = mine.cycle;
+        plan.shared.insert(c);
+        let consistent = match theirs.rest {
+            None => true,
+            Some(rest) => {
+                rest == rest_digest(
+                    DocId::all()
+                        .filter(|d| !listed.contains_key(&d.0))
+                        .map(|d| (d, agreed_of(states, c, d))),
+                )
+            }
+        };
+        if !consistent || theirs.rest.is_none() {
+            plan.resumed = false;
+        }
+        if !consistent {
+            // The records of the last agreement differ (a session cut short on one side):
+            // compare every document.
+            plan.differ.extend(DocId::all().map(|d| (c, d)));
+            continue;
+        }
+        for d in DocId::all() {
+            let their_digest = match (listed.get(&d.0), theirs.rest) {
+                (Some(x), _) => *x,
+                (None, Some(_)) => agreed_of(states, c, d),
+                (None, None) => empty,
+            };
+            let my_heads = heads_of(mine, d);
+            if their_digest != heads_digest(my_heads) {
+                plan.differ.insert((c, d));
+                if their_digest == empty && !my_heads.is_empty() {
+                    plan.peer_lacks.insert((c, d));
+                }
             }
         }
     }
-    out
+    Ok(plan)
 }
 
 fn to_parts(parts: Vec<DocTraffic>) -> Vec<DocPart> {

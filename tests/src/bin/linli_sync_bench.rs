@@ -62,6 +62,9 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("phone") {
         return phone_child(&args[2], &args[3], &args[4]);
     }
+    // `linli_sync_bench [open|first|merge|lan|memory]...` runs only the named scenarios.
+    let only: Vec<String> = args[1..].to_vec();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let dir = tempfile::tempdir().unwrap();
 
     println!("## Document sizes (records put by the hub's one actor, compacted on flush)\n");
@@ -93,7 +96,7 @@ fn main() {
 
     println!("\n## Scenarios\n");
     // Open a 500-proposal, 20,000-ballot cycle and read the first screen.
-    {
+    if wanted("open") {
         let (s, _) = &hubs[2];
         let path = dir.path().join("hub-20000.db");
         let cycle = s.cycle;
@@ -114,7 +117,7 @@ fn main() {
         );
     }
     // First sync of a 5,000-ballot cycle to a new phone, then one new ballot.
-    {
+    if wanted("first") {
         let (s, hub) = &hubs[1];
         let i = 5_500;
         let phone = Arc::new(Store::open_in_memory(&MemoryKeyStore(resident_seed(i))).unwrap());
@@ -149,7 +152,7 @@ fn main() {
         );
     }
     // A cadre tablet merging 1,000 new ballots, each pushed by its own phone (own actor).
-    {
+    if wanted("merge") {
         let (s, hub) = &hubs[2];
         let parts: Vec<(linli_core::DeviceKey, DocTraffic)> = (20_000..21_000)
             .map(|i| {
@@ -181,7 +184,7 @@ fn main() {
         );
     }
     // A LAN hub serving 50 phones at once, each with 20 new records.
-    {
+    if wanted("lan") {
         let s = synth::cycle(1_000, 100, 900);
         let hub = hub_with(dir.path(), &s, "lan-hub.db");
         let phones: Vec<Arc<Store>> = (940..990)
@@ -241,7 +244,7 @@ fn main() {
         );
     }
     // Peak memory of a phone syncing a whole 20,000-ballot cycle (its own process, over TCP).
-    {
+    if wanted("memory") {
         let (s, hub) = &hubs[2];
         let server = Server::start(
             hub.clone(),
