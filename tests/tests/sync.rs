@@ -572,3 +572,35 @@ fn sigkill_while_syncing_loses_nothing_committed() {
     sync::sync_pair(&peer, &store, SessionOptions::default()).unwrap();
     assert_eq!(peer.export(cycle).unwrap().len(), held);
 }
+
+#[test]
+fn a_big_first_sync_goes_in_bounded_messages() {
+    use linli_core::identity::MemoryKeyStore as Keys;
+    let s = linli_tests::synth::cycle(6_000, 200, 5_000);
+    let hub = Arc::new(Store::open_in_memory(&Keys([200; 32])).unwrap());
+    hub.follow_cycle(s.cycle, s.genesis).unwrap();
+    hub.import(s.cycle, &s.records).unwrap();
+    let phone = Arc::new(Store::open_in_memory(&Keys([201; 32])).unwrap());
+    phone.follow_cycle(s.cycle, s.genesis).unwrap();
+    let (mut a, mut msg) = Session::initiate(phone.clone(), SessionOptions::default()).unwrap();
+    let mut b = Session::accept(hub.clone(), SessionOptions::default());
+    let mut largest = 0;
+    loop {
+        let Some(reply) = b.receive(&msg).unwrap() else {
+            break;
+        };
+        largest = largest.max(reply.len());
+        match a.receive(&reply).unwrap() {
+            Some(next) => msg = next,
+            None => break,
+        }
+    }
+    let p = a.progress();
+    assert!(p.finished, "{p:?}");
+    assert!(p.bytes_received > 1_500_000, "a big cycle: {p:?}");
+    assert!(p.messages_received >= 2, "several messages: {p:?}");
+    // One message holds about 1 MiB of documents plus at most one more document.
+    assert!(largest < 1_700_000, "largest message {largest} B");
+    assert_eq!(p.records_received as usize, s.records.len());
+    assert_eq!(snapshot(&phone, s.cycle), snapshot(&hub, s.cycle));
+}

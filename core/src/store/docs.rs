@@ -34,8 +34,12 @@ const WORKS_BASE: u16 = 64;
 
 /// Compact a document when its appended changes exceed this many bytes and the snapshot's size.
 const COMPACT_AFTER_BYTES: i64 = 256 * 1024;
-/// Loaded documents kept in memory.
+/// Loaded documents kept in memory at most.
 const CACHE_DOCS: usize = 48;
+/// Loaded documents kept in memory, by their stored size (an Automerge document takes roughly
+/// eight times its stored size in memory): 4 MiB holds every ballot shard of a 20,000-ballot
+/// cycle, and keeps a phone's first sync of such a cycle under 100 MB.
+pub const DEFAULT_CACHE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// One of a cycle's documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,16 +166,63 @@ pub(crate) fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
 struct Loaded {
     doc: AutoCommit,
     used: u64,
+    /// Stored bytes (snapshot and appended changes) when last loaded or written.
+    weight: u64,
 }
 
-/// Loaded documents, under the store's lock.
-#[derive(Default)]
+/// Loaded documents, under the store's lock: least recently used first out, by count and by
+/// stored size.
 pub(crate) struct DocCache {
     docs: HashMap<(Uuid, DocId), Loaded>,
     clock: u64,
+    max_bytes: u64,
+}
+
+impl Default for DocCache {
+    fn default() -> Self {
+        DocCache {
+            docs: HashMap::new(),
+            clock: 0,
+            max_bytes: DEFAULT_CACHE_BYTES,
+        }
+    }
 }
 
 impl DocCache {
+    /// Sets the stored size of documents kept loaded.
+    pub(crate) fn set_max_bytes(&mut self, bytes: u64) {
+        self.max_bytes = bytes;
+    }
+
+    /// Records a loaded document's stored size after a write.
+    pub(crate) fn set_weight(&mut self, cycle: Uuid, doc: DocId, weight: u64) {
+        if let Some(l) = self.docs.get_mut(&(cycle, doc)) {
+            l.weight = weight;
+        }
+    }
+
+    /// A document's heads: from memory if loaded, else from its stored row (always equal: every
+    /// write to a loaded document is persisted in the same transaction).
+    pub(crate) fn heads(
+        &mut self,
+        conn: &Connection,
+        cycle: Uuid,
+        doc: DocId,
+    ) -> Result<Vec<ChangeHash>> {
+        if let Some(l) = self.docs.get_mut(&(cycle, doc)) {
+            let mut h = l.doc.get_heads();
+            h.sort();
+            return Ok(h);
+        }
+        let stored: Option<Vec<u8>> = conn
+            .prepare_cached("SELECT heads FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
+            .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
+            .optional()?;
+        let mut h = stored.map(|b| decode_heads(&b)).unwrap_or_default();
+        h.sort();
+        Ok(h)
+    }
+
     /// The document, loaded from the database if needed (an empty one if it doesn't exist).
     pub(crate) fn get(
         &mut self,
@@ -183,22 +234,28 @@ impl DocCache {
         self.clock += 1;
         let now = self.clock;
         if !self.docs.contains_key(&(cycle, doc)) {
-            if self.docs.len() >= CACHE_DOCS {
-                if let Some(oldest) = self
+            let (loaded, weight) = load(conn, cycle, doc)?;
+            let mut total: u64 = self.docs.values().map(|l| l.weight).sum::<u64>() + weight;
+            while !self.docs.is_empty() && (self.docs.len() >= CACHE_DOCS || total > self.max_bytes)
+            {
+                let Some(oldest) = self
                     .docs
                     .iter()
                     .min_by_key(|(_, l)| l.used)
                     .map(|(k, _)| *k)
-                {
-                    self.docs.remove(&oldest);
+                else {
+                    break;
+                };
+                if let Some(l) = self.docs.remove(&oldest) {
+                    total -= l.weight;
                 }
             }
-            let loaded = load(conn, cycle, doc)?.with_actor(actor.clone());
             self.docs.insert(
                 (cycle, doc),
                 Loaded {
-                    doc: loaded,
+                    doc: loaded.with_actor(actor.clone()),
                     used: now,
+                    weight,
                 },
             );
         }
@@ -219,17 +276,21 @@ impl DocCache {
     }
 }
 
-/// Loads a document from its snapshot and appended changes.
-fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<AutoCommit> {
+/// Loads a document from its snapshot and appended changes; also returns their size.
+fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<(AutoCommit, u64)> {
     let snapshot: Option<Option<Vec<u8>>> = conn
         .prepare_cached("SELECT bytes FROM doc_snapshots WHERE cycle_id = ?1 AND doc = ?2")?
         .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
         .optional()?;
+    let mut weight = 0u64;
     let mut d = match snapshot.flatten() {
-        Some(bytes) => AutoCommit::load(&bytes).map_err(|e| StoreError::Document {
-            doc: doc.name(),
-            detail: e.to_string(),
-        })?,
+        Some(bytes) => {
+            weight += bytes.len() as u64;
+            AutoCommit::load(&bytes).map_err(|e| StoreError::Document {
+                doc: doc.name(),
+                detail: e.to_string(),
+            })?
+        }
         None => AutoCommit::new(),
     };
     let mut stmt = conn.prepare_cached(
@@ -239,13 +300,15 @@ fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<AutoCommit> {
         r.get::<_, Vec<u8>>(0)
     })?;
     for row in rows {
-        d.load_incremental(&row?)
+        let bytes = row?;
+        weight += bytes.len() as u64;
+        d.load_incremental(&bytes)
             .map_err(|e| StoreError::Document {
                 doc: doc.name(),
                 detail: e.to_string(),
             })?;
     }
-    Ok(d)
+    Ok((d, weight))
 }
 
 /// The device's persistent actor, created on first use.
@@ -265,7 +328,8 @@ pub(crate) fn actor(tx: &Transaction<'_>) -> Result<ActorId> {
 }
 
 /// Persists what changed in a document since `before`: appends the incremental changes, records
-/// the new heads, and compacts when the appended part has grown.
+/// the new heads, and compacts when the appended part has grown. Returns the document's stored
+/// size if anything was written.
 pub(crate) fn persist(
     tx: &Transaction<'_>,
     cycle: Uuid,
@@ -273,10 +337,10 @@ pub(crate) fn persist(
     doc: &mut AutoCommit,
     before: &[ChangeHash],
     new_records: usize,
-) -> Result<()> {
+) -> Result<Option<u64>> {
     let heads = doc.get_heads();
     if heads.as_slice() == before {
-        return Ok(());
+        return Ok(None);
     }
     let incremental = doc.save_after(before);
     let row: Option<(i64, i64)> = tx
@@ -291,6 +355,7 @@ pub(crate) fn persist(
     let appended = appended + incremental.len() as i64;
     if appended > COMPACT_AFTER_BYTES.max(snapshot_len) {
         let snapshot = doc.save();
+        let snapshot_len = snapshot.len() as i64;
         tx.prepare_cached("DELETE FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2")?
             .execute(params![cycle.to_string(), id.0])?;
         tx.prepare_cached(
@@ -307,10 +372,11 @@ pub(crate) fn persist(
         .execute(params![
             cycle.to_string(),
             id.0,
-            snapshot.len() as i64,
+            snapshot_len,
             encode_heads(&heads),
             new_records as i64
         ])?;
+        Ok(Some(snapshot_len as u64))
     } else {
         let n: i64 = tx
             .prepare_cached(
@@ -334,8 +400,8 @@ pub(crate) fn persist(
             appended,
             new_records as i64
         ])?;
+        Ok(Some((snapshot_len + appended) as u64))
     }
-    Ok(())
 }
 
 /// Puts every pending record of a cycle into its document (one change per document) and persists
@@ -389,7 +455,9 @@ pub(crate) fn flush_pending(
             added += 1;
         }
         doc.commit();
-        persist(tx, cycle, *id, doc, &before, added)?;
+        if let Some(w) = persist(tx, cycle, *id, doc, &before, added)? {
+            cache.set_weight(cycle, *id, w);
+        }
     }
     tx.prepare_cached("DELETE FROM doc_pending WHERE cycle_id = ?1")?
         .execute([cycle.to_string()])?;

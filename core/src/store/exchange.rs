@@ -193,7 +193,9 @@ impl Store {
                     let (recs, rejected) =
                         guarded(*id, || Ok(docs::records_between(doc, &before, &after)))?;
                     applied.rejected_entries += rejected;
-                    docs::persist(&tx, *cycle, *id, doc, &before, recs.len())?;
+                    if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, recs.len())? {
+                        inner.docs.set_weight(*cycle, *id, w);
+                    }
                     by_cycle.entry(*cycle).or_default().extend(recs);
                 }
             }
@@ -248,18 +250,46 @@ impl Store {
     }
 
     /// Builds the document traffic for a peer: for each document, an optional push and the next
-    /// Automerge sync message (if the protocol has anything to say).
+    /// Automerge sync message (if the protocol has anything to say). Stops once the traffic
+    /// reaches `max_bytes` (always taking at least one document), so a big first sync goes in
+    /// several messages and only a few documents need to be in memory at once. Returns the
+    /// traffic and how many of `wanted` (a prefix) were handled; the rest are untouched.
+    ///
+    /// Documents the peer is known to hold exactly are skipped without loading them.
     pub fn sync_generate(
         &self,
         wanted: &[(Uuid, DocId, Push)],
         states: &mut DocStates,
-    ) -> Result<Vec<DocTraffic>> {
+        max_bytes: usize,
+    ) -> Result<(Vec<DocTraffic>, usize)> {
         let mut g = self.lock();
         let inner = &mut *g;
         let mut out = Vec::new();
+        let mut bytes = 0usize;
+        let mut handled = 0;
         for (cycle, id, push) in wanted {
-            let doc: &mut AutoCommit = inner.docs.get(&inner.conn, &inner.actor, *cycle, *id)?;
+            if bytes >= max_bytes && !out.is_empty() {
+                break;
+            }
+            handled += 1;
             let state = states.entry((*cycle, *id)).or_default();
+            if *push == Push::None && state.have_responded {
+                let ours = inner.docs.heads(&inner.conn, *cycle, *id)?;
+                let mut theirs = state.their_heads.clone().unwrap_or_default();
+                theirs.sort();
+                let mut sent = state.last_sent_heads.clone();
+                sent.sort();
+                // Same heads on both sides and already said so: Automerge itself would send
+                // nothing.
+                if state.their_heads.is_some() && theirs == ours && sent == ours {
+                    continue;
+                }
+                // Still waiting for the peer to answer what was sent, and nothing new since.
+                if state.in_flight && sent == ours {
+                    continue;
+                }
+            }
+            let doc: &mut AutoCommit = inner.docs.get(&inner.conn, &inner.actor, *cycle, *id)?;
             let pushed = match push {
                 Push::None => Vec::new(),
                 Push::Whole => {
@@ -291,19 +321,31 @@ impl Store {
                 .map(|m| m.encode())
                 .unwrap_or_default();
             if !pushed.is_empty() || !msg.is_empty() {
+                bytes += pushed.len() + msg.len();
                 out.push((*cycle, *id, pushed, msg));
             }
         }
-        Ok(out)
+        Ok((out, handled))
     }
 
-    /// Whether this device's heads for a document equal the peer's last announced heads.
+    /// Whether this device's heads for a document equal the peer's last announced heads (read
+    /// without loading the document).
     pub fn sync_in_step(&self, cycle: Uuid, id: DocId, state: &sync::State) -> Result<bool> {
         let mut g = self.lock();
         let inner = &mut *g;
-        let doc = inner.docs.get(&inner.conn, &inner.actor, cycle, id)?;
-        let ours = doc.get_heads();
-        Ok(state.their_heads.as_deref() == Some(ours.as_slice()))
+        let ours = inner.docs.heads(&inner.conn, cycle, id)?;
+        Ok(state.their_heads.as_ref().is_some_and(|t| {
+            let mut t = t.clone();
+            t.sort();
+            t == ours
+        }))
+    }
+
+    /// Sets how much of the cycle documents stays loaded in memory, in stored bytes (default
+    /// [`docs::DEFAULT_CACHE_BYTES`]). A cadre tablet serving many phones may raise it; loaded
+    /// documents take roughly eight times their stored size.
+    pub fn set_doc_cache_bytes(&self, bytes: u64) {
+        self.lock().docs.set_max_bytes(bytes);
     }
 
     /// Saves a session's sync states for the peer.

@@ -16,6 +16,9 @@ use uuid::Uuid;
 const MAX_ROUNDS: u32 = 200;
 /// Blob bytes sent in one message at most.
 const BLOB_BYTES_PER_MESSAGE: usize = 32 * 1024 * 1024;
+/// Document traffic in one message at most (at least one document is always sent): a first sync
+/// of a big cycle goes in several messages, so neither side holds it all in memory at once.
+const PART_BYTES_PER_MESSAGE: usize = 1024 * 1024;
 /// Blobs asked for in one message at most.
 const WANTS_PER_MESSAGE: usize = 256;
 
@@ -219,7 +222,10 @@ impl Session {
                     }
                 }
             }
-            parts = s.store.sync_generate(&wanted, &mut s.states)?;
+            parts = s
+                .store
+                .sync_generate(&wanted, &mut s.states, PART_BYTES_PER_MESSAGE)?
+                .0;
         }
         let hello =
             hello.unwrap_or_else(|| hello_of(&s.store, &s.ours, s.opts.max_blob_bytes, None));
@@ -294,7 +300,7 @@ impl Session {
         if self.progress.messages_received >= MAX_ROUNDS {
             return Err(SyncError::Protocol("too many messages in one session"));
         }
-        let msg = Message::decode(bytes)?;
+        let mut msg = Message::decode(bytes)?;
 
         // Everything is checked before anything changes.
         let mut ours = None;
@@ -340,17 +346,18 @@ impl Session {
             Some(p) => (p.peer, p.shared.clone()),
             None => (self.peer.expect("hello received"), self.shared.clone()),
         };
-        let mut parts = Vec::with_capacity(msg.parts.len());
         for p in &msg.parts {
             if !shared.contains(&p.cycle) {
                 return Err(SyncError::UnknownCycle(p.cycle));
             }
-            let id = DocId(p.doc);
-            if !id.is_known() {
+            if !DocId(p.doc).is_known() {
                 return Err(SyncError::Malformed("unknown document"));
             }
-            parts.push((p.cycle, id, p.push.clone(), p.sync.clone()));
         }
+        let parts: Vec<_> = std::mem::take(&mut msg.parts)
+            .into_iter()
+            .map(|p| (p.cycle, DocId(p.doc), p.push, p.sync))
+            .collect();
         let mut blobs = Vec::with_capacity(msg.blobs.len());
         for b in &msg.blobs {
             if !self.requested.contains(&b.sha256) {
@@ -411,18 +418,7 @@ impl Session {
                     self.finish(msg.agreed)?;
                     return Ok(None);
                 }
-                let peer_lacks = if first {
-                    std::mem::take(&mut self.peer_lacks)
-                } else {
-                    BTreeSet::new()
-                };
-                let asked: BTreeSet<(Uuid, DocId)> = msg
-                    .parts
-                    .iter()
-                    .filter(|p| !p.sync.is_empty())
-                    .map(|p| (p.cycle, DocId(p.doc)))
-                    .collect();
-                let reply = self.next_message(first, &peer_lacks, &asked, false)?;
+                let reply = self.next_message(first, false)?;
                 Ok(Some(self.sent(reply.encode())))
             }
             Role::Initiator => {
@@ -433,8 +429,7 @@ impl Session {
                         break;
                     }
                 }
-                let mut reply =
-                    self.next_message(false, &BTreeSet::new(), &BTreeSet::new(), true)?;
+                let mut reply = self.next_message(false, true)?;
                 let finished = in_step
                     && reply.want.is_empty()
                     && self.requested.is_empty()
@@ -448,30 +443,32 @@ impl Session {
         }
     }
 
-    fn next_message(
-        &mut self,
-        first: bool,
-        peer_lacks: &BTreeSet<(Uuid, DocId)>,
-        asked: &BTreeSet<(Uuid, DocId)>,
-        initiator: bool,
-    ) -> Result<Message, SyncError> {
+    fn next_message(&mut self, first: bool, initiator: bool) -> Result<Message, SyncError> {
         let wanted: Vec<(Uuid, DocId, Push)> = self
             .active
             .iter()
             .map(|k| {
                 let st = &self.states[k];
-                // Where the peer sent a sync message, the protocol itself sends what it lacks.
-                let push = if !first || initiator || asked.contains(k) {
+                // Once the peer has sent a sync message for a document, the protocol itself
+                // sends what it lacks.
+                let push = if initiator || st.their_heads.is_some() {
                     Push::None
-                } else if peer_lacks.contains(k) && st.shared_heads.is_empty() {
+                } else if self.peer_lacks.contains(k) && st.shared_heads.is_empty() {
                     Push::Whole
-                } else {
+                } else if first {
                     Push::SinceShared
+                } else {
+                    Push::None
                 };
                 (k.0, k.1, push)
             })
             .collect();
-        let parts = self.store.sync_generate(&wanted, &mut self.states)?;
+        let (parts, handled) =
+            self.store
+                .sync_generate(&wanted, &mut self.states, PART_BYTES_PER_MESSAGE)?;
+        for (c, d, _) in &wanted[..handled] {
+            self.peer_lacks.remove(&(*c, *d));
+        }
         let mut msg = Message {
             hello: if first { self.reply_hello.take() } else { None },
             parts: to_parts(parts),
