@@ -585,10 +585,7 @@ fn a_big_first_sync_goes_in_bounded_messages() {
     let (mut a, mut msg) = Session::initiate(phone.clone(), SessionOptions::default()).unwrap();
     let mut b = Session::accept(hub.clone(), SessionOptions::default());
     let mut largest = 0;
-    loop {
-        let Some(reply) = b.receive(&msg).unwrap() else {
-            break;
-        };
+    while let Some(reply) = b.receive(&msg).unwrap() {
         largest = largest.max(reply.len());
         match a.receive(&reply).unwrap() {
             Some(next) => msg = next,
