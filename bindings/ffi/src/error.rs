@@ -2,6 +2,7 @@
 
 use linli_core::Lang;
 use linli_core::store::StoreError;
+use linli_core::sync::SyncError;
 
 /// An error from the Linli core. The variant is a stable code; `detail` is for people, in the
 /// device's language (also the exception's message). `Rejected.code` is the stable exclusion code (`wrong_phase`,
@@ -41,6 +42,18 @@ pub enum LinliError {
         /// Explanation.
         detail: String,
     },
+    /// A sync message, bundle chunk or connection was refused: malformed or truncated bytes, another
+    /// protocol version, a cycle not in the session, a photo that doesn't match its hash, or the
+    /// network. Nothing was changed; the session can take the next message.
+    #[error("{code}: {detail}")]
+    Sync {
+        /// Stable code: `sync_truncated`, `sync_bad_magic`, `sync_version`, `sync_too_large`,
+        /// `sync_malformed`, `sync_unknown_cycle`, `sync_protocol`, `document`, `blob_mismatch`,
+        /// `network`.
+        code: String,
+        /// Explanation.
+        detail: String,
+    },
     /// The device was closed.
     #[error("the device store is closed")]
     Closed,
@@ -57,6 +70,28 @@ impl LinliError {
             StoreError::NotOnRoll(_) => LinliError::NotOnRoll { detail },
             StoreError::UnknownCycle(_) => LinliError::UnknownCycle { detail },
             _ => LinliError::Storage { detail },
+        }
+    }
+
+    pub(crate) fn from_sync(e: SyncError, lang: Lang) -> LinliError {
+        let detail = e.message(lang);
+        let code = e.code().to_string();
+        match e {
+            SyncError::Store(
+                s @ (StoreError::Rejected(_)
+                | StoreError::NotOnRoll(_)
+                | StoreError::UnknownCycle(_)),
+            ) => LinliError::from_store(s, lang),
+            SyncError::Store(StoreError::Document { .. } | StoreError::BlobMismatch { .. })
+            | SyncError::Truncated
+            | SyncError::BadMagic
+            | SyncError::UnsupportedVersion(_)
+            | SyncError::TooLarge { .. }
+            | SyncError::Malformed(_)
+            | SyncError::UnknownCycle(_)
+            | SyncError::Protocol(_)
+            | SyncError::Io(_) => LinliError::Sync { code, detail },
+            SyncError::Store(_) => LinliError::Storage { detail },
         }
     }
 

@@ -11,9 +11,11 @@ uniffi::setup_scaffolding!();
 
 pub mod error;
 mod projects;
+pub mod sync;
 pub mod types;
 
 pub use error::LinliError;
+pub use sync::*;
 pub use types::*;
 
 use linli_core::ballot::Ballot;
@@ -58,9 +60,10 @@ impl KeyStore for ForeignKeys {
 /// What changed, for an app's observer.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Change {
-    /// The cycle.
+    /// The cycle; empty after a sync session, which may touch several.
     pub cycle_id: String,
-    /// `action` (this device acted) or `import` (records arrived from another device).
+    /// `action` (this device acted), `import` (a bundle arrived) or `sync` (a session brought
+    /// records).
     pub source: String,
     /// Records added by the change.
     pub records: u32,
@@ -180,6 +183,22 @@ impl Device {
         let record = self.store()?.submit(cycle, body).map_err(self.err())?;
         self.notify(cycle, "action", 1);
         Ok(record.to_string())
+    }
+
+    pub(crate) fn sync_err(&self, e: linli_core::sync::SyncError) -> LinliError {
+        LinliError::from_sync(e, self.lang())
+    }
+
+    /// Tells the observer that a sync brought records (possibly in several cycles).
+    pub(crate) fn notify_all(&self, source: &str, records: u32) {
+        let observer = self.observer.read().ok().and_then(|o| o.clone());
+        if let Some(o) = observer {
+            o.on_change(Change {
+                cycle_id: String::new(),
+                source: source.into(),
+                records,
+            });
+        }
     }
 
     fn notify(&self, cycle: Uuid, source: &str, records: u32) {

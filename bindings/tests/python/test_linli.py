@@ -7,6 +7,7 @@ import os
 import pathlib
 import sys
 import threading
+import time
 
 import pytest
 
@@ -14,8 +15,9 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, os.environ.get("LINLI_PY_BINDINGS", str(REPO / "target" / "bindings" / "python")))
 
 from linli_ffi import (  # noqa: E402
-    BudgetLineInput, CyclePhase, Device, Language, LinliError, MemberRole, NewCycle, NewMember,
-    NewProposal, ProposalCategory, ReviewOutcome, SecureKeyStore,
+    BudgetLineInput, ChunkCollector, CyclePhase, Device, Language, LinliError, MemberRole, NewCycle,
+    NewMember, NewProposal, ProposalCategory, ReviewOutcome, SecureKeyStore, SyncListener,
+    SyncOptions, bundle_to_chunks,
 )
 
 
@@ -298,3 +300,163 @@ def test_the_app_observes_every_committed_change(cycle):
     residents[0].set_observer(None)
     residents[0].propose(cycle_id, proposal("座椅", 1000))
     assert len(seen.changes) == 2
+
+
+def session(a, b, peer_hint=None):
+    """Carries one sync session's messages between two devices, as an app would over any link."""
+    initiator = a.sync_initiate(SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=peer_hint))
+    responder = b.sync_accept(SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None))
+    message = initiator.start()
+    while True:
+        reply = responder.receive(message)
+        if reply is None:
+            break
+        message = initiator.receive(reply)
+        if message is None:
+            break
+    assert initiator.is_finished() and responder.is_finished()
+    assert initiator.peer_key() == b.device_key()
+    return initiator.progress()
+
+
+def test_sync_sessions_bring_two_devices_to_one_sealed_tally(cycle):
+    cadre, residents, cycle_id = cycle
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")
+    for r in residents:
+        session(r, cadre)
+    ids = [residents[i].propose(cycle_id, proposal(f"项目{i}", 2_000_000)) for i in range(3)]
+    for r in residents:
+        session(r, cadre)
+        session(r, cadre)
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "圆桌")
+    for pid in ids:
+        cadre.review(cycle_id, pid, ReviewOutcome.SHORTLIST(), "符合要求")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "投票")
+    for r in residents:
+        session(r, cadre, cadre.device_key())
+    residents[0].vote(cycle_id, [ids[0]])
+    residents[1].vote(cycle_id, [ids[0], ids[1]])
+    # A new ballot between devices that met before: one round trip, compact, under a KiB.
+    p = session(residents[0], cadre, cadre.device_key())
+    assert p.messages_received == 1 and p.resumed, p
+    assert p.bytes_sent + p.bytes_received < 1024, p
+    # The second phone sends its ballot and gets the first one's.
+    assert session(residents[1], cadre, cadre.device_key()).records_received == 1
+    cadre.seal_vote(cycle_id, "封存")
+    for r in residents:
+        session(r, cadre, cadre.device_key())
+    reports = [d.verify(cycle_id) for d in [cadre, *residents]]
+    tallies = {tuple((x.proposal_id, x.score, x.selected) for x in rep.result) for rep in reports}
+    assert len(tallies) == 1, "one sealed tally everywhere"
+    assert {x.proposal_id: x.score for x in reports[0].result} == {ids[0]: 2, ids[1]: 1, ids[2]: 0}
+    assert all(rep.matches_device_state for rep in reports)
+    assert len({rep.seal_id for rep in reports}) == 1
+
+
+def test_a_bad_sync_message_is_a_typed_error_and_the_session_goes_on(cycle):
+    cadre, residents, cycle_id = cycle
+    initiator = residents[0].sync_initiate(SyncOptions(cycle_ids=[cycle_id], max_blob_bytes=None, peer_key=None))
+    responder = cadre.sync_accept(SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None))
+    first = initiator.start()
+    assert initiator.start() is None, "the first message is handed out once"
+    for bad, code in [(b"", "sync_truncated"), (b"XXXX" + first[4:], "sync_bad_magic"),
+                      (first[:-3], "sync_truncated"), (first[:4] + b"\x09" + first[5:], "sync_version")]:
+        with pytest.raises(LinliError.Sync) as e:
+            responder.receive(bad)
+        assert e.value.code == code, (code, e.value)
+    reply = responder.receive(first)
+    assert reply is not None
+    while reply is not None:
+        nxt = initiator.receive(reply)
+        reply = responder.receive(nxt) if nxt is not None else None
+    assert initiator.is_finished()
+    with pytest.raises(LinliError.InvalidInput):
+        residents[0].sync_initiate(SyncOptions(cycle_ids=["不是编号"], max_blob_bytes=None, peer_key=None))
+    with pytest.raises(LinliError.InvalidInput):
+        residents[0].sync_initiate(SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key="zz"))
+
+
+class Progress(SyncListener):
+    def __init__(self):
+        self.seen = []
+
+    def on_progress(self, progress):
+        self.seen.append(progress)
+
+
+def test_phones_sync_with_a_tablet_over_the_lan_at_once(cycle):
+    cadre, residents, cycle_id = cycle
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")
+    server = cadre.serve("127.0.0.1:0")
+    try:
+        listeners = [Progress() for _ in residents]
+        errors = []
+
+        def phone(i):
+            try:
+                r, opts = residents[i], SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None)
+                r.sync_with(server.address(), opts, None)  # learns that proposals are open
+                r.propose(cycle_id, proposal(f"局域网{i}", 1_000_000))
+                r.sync_with(server.address(), opts, listeners[i])
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=phone, args=(i,)) for i in range(len(residents))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        assert all(l.seen and l.seen[-1].finished for l in listeners)
+        for r in residents:
+            r.sync_with(server.address(), SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None), None)
+        # The server counts a session once it has read the phone's closing message.
+        for _ in range(200):
+            stats = server.stats()
+            if stats.sessions_done == 3 * len(residents):
+                break
+            time.sleep(0.01)
+        assert stats.sessions_done == 3 * len(residents) and stats.sessions_failed == 0, stats
+        assert stats.records_received == len(residents), stats
+    finally:
+        server.stop()
+        server.stop()  # idempotent
+    titles = {tuple(sorted(p.title for p in d.proposals(cycle_id, None, None))) for d in [cadre, *residents]}
+    assert len(titles) == 1 and len(titles.pop()) == 3
+    with pytest.raises(LinliError.Sync) as e:
+        residents[0].sync_with(server.address(), SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None), None)
+    assert e.value.code == "network"
+
+
+def test_an_offline_ballot_travels_as_qr_chunks(cycle):
+    cadre, residents, cycle_id = cycle
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")
+    for r in residents:
+        session(r, cadre, cadre.device_key())
+    pid = residents[1].propose(cycle_id, proposal("二维码", 1_000_000))
+    session(residents[1], cadre, cadre.device_key())
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "圆桌")
+    cadre.review(cycle_id, pid, ReviewOutcome.SHORTLIST(), "可以")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "投票")
+    session(residents[0], cadre, cadre.device_key())
+    residents[0].vote(cycle_id, [pid])
+    # No network: only what the tablet lacks, as QR codes, scanned in any order, twice.
+    bundle = residents[0].export_bundle_for(cycle_id, cadre.device_key())
+    chunks = bundle_to_chunks(bundle)
+    assert len(chunks) == 1 and all(len(c) <= 2000 for c in chunks)
+    big = bundle_to_chunks(residents[0].export_bundle(cycle_id))
+    assert len(big) > 1
+    collector = ChunkCollector()
+    for c in reversed(big + big):
+        status = collector.add(c)
+    assert status.complete and status.received == status.total == len(big)
+    with pytest.raises(LinliError.InvalidInput):
+        collector.add(b"LNLC" + bytes(40))
+    one = ChunkCollector()
+    assert one.add(chunks[0]).complete
+    assert cadre.import_bundle(cycle_id, one.bundle()).new_records == 1
+    assert cadre.summary(cycle_id).voters == 1
+    again = cadre.import_bundle(cycle_id, collector.bundle())
+    assert again.new_records == 0 and again.known_records > 0
+    with pytest.raises(LinliError.InvalidInput):
+        ChunkCollector().bundle()
