@@ -23,6 +23,20 @@ fun sync(a: Device, b: Device, cycle: String) {
     a.importBundle(cycle, b.exportBundle(cycle))
 }
 
+// One sync session, its messages carried by the app (here: in memory).
+fun session(a: Device, b: Device, hint: String?): SyncProgress {
+    val initiator = a.syncInitiate(SyncOptions(cycleIds = emptyList(), maxBlobBytes = null, peerKey = hint))
+    val responder = b.syncAccept(SyncOptions(cycleIds = emptyList(), maxBlobBytes = null, peerKey = null))
+    var message = initiator.start()!!
+    while (true) {
+        val reply = responder.receive(message) ?: break
+        message = initiator.receive(reply) ?: break
+    }
+    check(initiator.isFinished() && responder.isFinished())
+    check(initiator.peerKey() == b.deviceKey())
+    return initiator.progress()
+}
+
 inline fun <reified E : Throwable> expect(what: String, block: () -> Unit): E {
     try {
         block()
@@ -90,6 +104,31 @@ fun main() {
     check(reports[0].rule == "mes" && reports[0].sealedBallots == 3u)
     check(reports[0].result.sumOf { it.score } == 4uL) { reports[0].result.toString() }
     check(residents[2].summary(cycle).sealed)
+
+    // Sync sessions through the binding: a phone that never synced by session catches up, the
+    // next meeting resumes, and hostile bytes get the typed error.
+    val fresh = Device.open(dir.resolve("r3.db").toString(), null)
+    check(fresh.join(cadre.invite(cycle)) == cycle)
+    val first = session(fresh, cadre, null)
+    check(first.recordsReceived > 0uL) { first.toString() }
+    check(fresh.verify(cycle).result == reports[0].result) { "the new phone recomputes the same tally" }
+    val again = session(fresh, cadre, cadre.deviceKey())
+    check(again.resumed && again.messagesReceived == 1u && again.recordsReceived == 0uL) { again.toString() }
+    val responder = cadre.syncAccept(SyncOptions(cycleIds = emptyList(), maxBlobBytes = null, peerKey = null))
+    val bad = expect<LinliException.Sync>("garbage sync bytes") { responder.receive(byteArrayOf(76, 78, 76, 83, 9)) }
+    check(bad.code == "sync_truncated") { bad.toString() }
+    val magic = expect<LinliException.Sync>("not a sync message") { responder.receive("hello, world".toByteArray()) }
+    check(magic.code == "sync_bad_magic") { magic.toString() }
+    // QR chunks: the whole cycle as a bundle, scanned in reverse order and twice.
+    val chunks = bundleToChunks(cadre.exportBundle(cycle))
+    check(chunks.size > 1 && chunks.all { it.size <= 2000 })
+    val collector = ChunkCollector()
+    var status: ChunkStatus? = null
+    (chunks + chunks).reversed().forEach { status = collector.add(it) }
+    check(status!!.complete && status!!.total == chunks.size.toUInt())
+    check(fresh.importBundle(cycle, collector.bundle()).newRecords == 0u)
+    expect<LinliException.InvalidInput>("a missing chunk") { ChunkCollector().bundle() }
+
     cadre.closeStore()
     expect<LinliException.Closed>("closed device") { cadre.summary(cycle) }
     println("kotlin: 1 passed, 0 failed")

@@ -15,7 +15,10 @@ for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "fu
   "func sealVote(" "func resolveAsSealed(" "func summary(" "func proposals(" "func myBallot(" \
   "func records(" "func verify(" "func exportBundle(" "func importBundle(" "func closeStore(" \
   "func setObserver(" "protocol ChangeObserver" "func monitor(" "func releaseNextInstalment(" \
-  "protocol SecureKeyStore" "enum LinliError" "struct NewCycle" "struct VerifyReport" "enum CyclePhase"; do
+  "protocol SecureKeyStore" "enum LinliError" "struct NewCycle" "struct VerifyReport" "enum CyclePhase" \
+  "func syncInitiate(" "func syncAccept(" "class SyncSession" "func syncWith(" "func serve(" \
+  "class SyncServer" "protocol SyncListener" "func exportBundleFor(" "func bundleToChunks(" \
+  "class ChunkCollector" "struct SyncOptions" "struct SyncProgress"; do
   if ! grep -q "$symbol" "$dir/LinliCore.swift"; then
     echo "generated Swift lacks: $symbol"; missing=1
   fi
