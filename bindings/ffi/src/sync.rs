@@ -120,6 +120,11 @@ pub struct ChunkStatus {
     pub complete: bool,
 }
 
+fn device_key(s: &str) -> Result<DeviceKey, LinliError> {
+    DeviceKey::from_hex(s.trim())
+        .map_err(|_| LinliError::invalid(format!("not a device key: {s:?}")))
+}
+
 fn options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
     let mut out = SessionOptions::default();
     if !o.cycle_ids.is_empty() {
@@ -134,10 +139,7 @@ fn options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
         out.max_blob_bytes = m;
     }
     if let Some(k) = &o.peer_key {
-        out.peer_hint = Some(
-            DeviceKey::from_hex(k.trim())
-                .map_err(|_| LinliError::invalid(format!("not a device key: {k:?}")))?,
-        );
+        out.peer_hint = Some(device_key(k)?);
     }
     Ok(out)
 }
@@ -226,8 +228,7 @@ impl Device {
         peer_key: String,
     ) -> Result<Vec<u8>, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
-        let peer = DeviceKey::from_hex(peer_key.trim())
-            .map_err(|_| LinliError::invalid(format!("not a device key: {peer_key:?}")))?;
+        let peer = device_key(&peer_key)?;
         let records = self
             .store()?
             .export_for_peer(cycle, &peer)
