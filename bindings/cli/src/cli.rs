@@ -9,10 +9,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
 
-/// Stored bytes of cycle documents a `linli serve` hub keeps loaded (every document of a
-/// 20,000-ballot cycle is ~7 MB stored).
-const HUB_DOC_CACHE_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Linli (邻里): offline-first participatory budgeting.
 #[derive(Parser)]
 #[command(name = "linli", version, about, long_about = None)]
@@ -528,8 +524,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
         }
         Command::Serve { listen, sessions } => {
             let store = std::sync::Arc::new(open(cli)?);
-            // A hub keeps its cycles' documents loaded for the many phones it serves.
-            store.set_doc_cache_bytes(HUB_DOC_CACHE_BYTES);
+            store.set_doc_cache_bytes(linli_core::store::docs::HUB_CACHE_BYTES);
             let listener = std::net::TcpListener::bind(listen)?;
             let server = linli_core::sync::net::Server::start(
                 store.clone(),

@@ -189,23 +189,17 @@ impl Device {
         LinliError::from_sync(e, self.lang())
     }
 
-    /// Tells the observer that a sync brought records (possibly in several cycles).
-    pub(crate) fn notify_all(&self, source: &str, records: u32) {
-        let observer = self.observer.read().ok().and_then(|o| o.clone());
-        if let Some(o) = observer {
-            o.on_change(Change {
-                cycle_id: String::new(),
-                source: source.into(),
-                records,
-            });
-        }
+    fn notify(&self, cycle: Uuid, source: &str, records: u32) {
+        self.notify_change(cycle.to_string(), source, records);
     }
 
-    fn notify(&self, cycle: Uuid, source: &str, records: u32) {
+    /// Tells the observer about a committed change (`cycle_id` empty after a sync session, which
+    /// may touch several cycles).
+    pub(crate) fn notify_change(&self, cycle_id: String, source: &str, records: u32) {
         let observer = self.observer.read().ok().and_then(|o| o.clone());
         if let Some(o) = observer {
             o.on_change(Change {
-                cycle_id: cycle.to_string(),
+                cycle_id,
                 source: source.into(),
                 records,
             });

@@ -125,7 +125,7 @@ fn device_key(s: &str) -> Result<DeviceKey, LinliError> {
         .map_err(|_| LinliError::invalid(format!("not a device key: {s:?}")))
 }
 
-fn options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
+fn session_options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
     let mut out = SessionOptions::default();
     if !o.cycle_ids.is_empty() {
         out.cycles = Some(
@@ -147,7 +147,7 @@ fn options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
 impl Device {
     fn after_sync(&self, records: u64) {
         if records > 0 {
-            self.notify_all("sync", records as u32);
+            self.notify_change(String::new(), "sync", records as u32);
         }
     }
 }
@@ -159,7 +159,7 @@ impl Device {
         self: Arc<Self>,
         options: SyncOptions,
     ) -> Result<Arc<SyncSession>, LinliError> {
-        let opts = crate::sync::options(&options)?;
+        let opts = session_options(&options)?;
         let (session, first) =
             Session::initiate(self.store()?, opts).map_err(|e| self.sync_err(e))?;
         Ok(Arc::new(SyncSession {
@@ -174,7 +174,7 @@ impl Device {
         self: Arc<Self>,
         options: SyncOptions,
     ) -> Result<Arc<SyncSession>, LinliError> {
-        let opts = crate::sync::options(&options)?;
+        let opts = session_options(&options)?;
         let session = Session::accept(self.store()?, opts);
         Ok(Arc::new(SyncSession {
             session: Mutex::new(session),
@@ -191,7 +191,7 @@ impl Device {
         options: SyncOptions,
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncProgress, LinliError> {
-        let opts = crate::sync::options(&options)?;
+        let opts = session_options(&options)?;
         let store = self.store()?;
         let mut report = |p: &Progress| {
             if let Some(l) = &listener {
@@ -208,7 +208,7 @@ impl Device {
     /// `stop`. Keeps the cycles' documents loaded for the phones it serves.
     pub fn serve(&self, listen_address: String) -> Result<Arc<SyncServer>, LinliError> {
         let store = self.store()?;
-        store.set_doc_cache_bytes(64 * 1024 * 1024);
+        store.set_doc_cache_bytes(linli_core::store::docs::HUB_CACHE_BYTES);
         let listener = std::net::TcpListener::bind(listen_address.trim()).map_err(|e| {
             LinliError::invalid(format!("cannot listen on {listen_address:?}: {e}"))
         })?;

@@ -40,6 +40,9 @@ const CACHE_DOCS: usize = 48;
 /// eight times its stored size in memory): 4 MiB holds every ballot shard of a 20,000-ballot
 /// cycle, and keeps a phone's first sync of such a cycle under 100 MB.
 pub const DEFAULT_CACHE_BYTES: u64 = 4 * 1024 * 1024;
+/// What a hub (a cadre tablet or community-centre PC serving many phones) keeps loaded: every
+/// document of its cycles (a 20,000-ballot cycle is ~7 MB stored).
+pub const HUB_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One of a cycle's documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -18,8 +18,7 @@ use std::time::Instant;
 
 fn hub_with(dir: &std::path::Path, s: &Synth, name: &str) -> Arc<Store> {
     let hub = Store::open_with_keys(dir.join(name), &MemoryKeyStore([200; 32])).unwrap();
-    // A cadre tablet or community-centre PC keeps every document of its cycles loaded.
-    hub.set_doc_cache_bytes(64 * 1024 * 1024);
+    hub.set_doc_cache_bytes(linli_core::store::docs::HUB_CACHE_BYTES);
     hub.follow_cycle(s.cycle, s.genesis).unwrap();
     for chunk in s.records.chunks(5_000) {
         hub.import(s.cycle, chunk).unwrap();
