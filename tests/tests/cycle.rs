@@ -152,6 +152,97 @@ fn the_cli_reads_what_the_demo_left() {
         .map(|l| l["proposal"].as_str().unwrap().to_string())
         .collect();
 
+    // The timeline of the poorly built project: every step from the paper proposal to the ratings,
+    // oldest first, with the residents' report and the cadre's response, and amounts in fen.
+    let (ok, out) = linli(&["--db", db, "projects", "--json"]);
+    assert!(ok, "{out}");
+    let projects: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let poor = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["payments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|pay| pay["released_by"].is_null())
+        })
+        .expect("one project's last instalment is withheld");
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "timeline",
+        poor["id"].as_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    let first = |k: &str| {
+        kinds
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or_else(|| panic!("{k} missing from {kinds:?}"))
+    };
+    let order = [
+        "proposal",
+        "review",
+        "seal",
+        "resolution",
+        "tender",
+        "bid",
+        "award",
+        "instalment_schedule",
+        "monitoring_report",
+        "report_response",
+        "completion_report",
+        "rating",
+    ];
+    for w in order.windows(2) {
+        assert!(
+            first(w[0]) < first(w[1]),
+            "{} before {} in {kinds:?}",
+            w[0],
+            w[1]
+        );
+    }
+    assert!(
+        !kinds.contains(&"ballot"),
+        "ballots are counted, not listed"
+    );
+    assert!(
+        rows[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(poor["title"].as_str().unwrap())
+    );
+    let ratings = rows.iter().filter(|r| r["kind"] == "rating").count();
+    assert!(ratings >= 10, "{ratings}");
+    assert!(
+        rows.iter()
+            .all(|r| r["valid"] == true && r["actor_name"].is_string())
+    );
+    let funded = rows.iter().find(|r| r["kind"] == "resolution").unwrap();
+    assert_eq!(funded["amount"], poor["funded"]);
+    // The withheld final instalment never became a record: one fewer release than instalments.
+    let releases = kinds.iter().filter(|k| **k == "payment_release").count();
+    assert_eq!(releases, 2, "{kinds:?}");
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "--lang",
+        "en",
+        "timeline",
+        "00000000-0000-0000-0000-000000000000",
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "[]");
+    let (ok, out) = linli(&["--db", db, "--lang", "en", "timeline", "楼道"]);
+    assert!(!ok && out.contains("several proposals match"), "{out}");
+
     // The sealed cycle exported as Pabulib gives the same selection under the same rule.
     let pb = dir.path().join("cycle.pb");
     let (ok, out) = linli(&[

@@ -75,6 +75,16 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// One project's timeline: submission, review, roundtables, vote, resolution, tender, works,
+    /// residents' reports and ratings, payments. The project is a proposal id, or a unique part
+    /// of its title.
+    Timeline {
+        /// Proposal id or part of its title.
+        project: String,
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
     /// Verify the vote: re-verify every signature, recount the sealed ballots with the cycle's
     /// rule, list every ballot that does not count and why, and check the council resolution.
     Verify {
@@ -242,6 +252,34 @@ fn pick_cycle(store: &Store, cycle: Option<Uuid>, lang: Lang) -> Result<Uuid, Cl
                 .into(),
         )
     })
+}
+
+/// A proposal by id, or by a part of its title that only one proposal has.
+fn find_project(store: &Store, cycle: Uuid, query: &str, lang: Lang) -> Result<Uuid, CliError> {
+    if let Ok(id) = Uuid::parse_str(query.trim()) {
+        return Ok(id);
+    }
+    let all = store.proposals(cycle, &linli_core::store::ProposalFilter::default())?;
+    let hits: Vec<_> = all.iter().filter(|p| p.title.contains(query)).collect();
+    match hits.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(CliError::Usage(format!(
+            "{}: {query}",
+            lang.pick("没有标题包含此文字的提案", "no proposal's title contains")
+        ))),
+        many => Err(CliError::Usage(format!(
+            "{} ({}): {}",
+            lang.pick(
+                "多个提案匹配，请用编号",
+                "several proposals match, give the id"
+            ),
+            many.len(),
+            many.iter()
+                .map(|p| format!("{} {}", p.id, p.title))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
 }
 
 fn print_json<T: Serialize>(value: &T) {
@@ -475,6 +513,29 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                             pay.amount
                         );
                     }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Timeline { project, cycle } => {
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let project = find_project(&store, cycle, project, lang)?;
+            let rows = store.timeline(cycle, project, lang)?;
+            if cli.json {
+                print_json(&rows);
+            } else {
+                for e in &rows {
+                    println!(
+                        "{}  {}{}  {}{}",
+                        e.at.format("%Y-%m-%d %H:%M"),
+                        if e.valid { "" } else { "✘ " },
+                        e.actor_name.as_deref().unwrap_or("?"),
+                        e.text,
+                        e.code
+                            .as_ref()
+                            .map(|c| format!("  [{c}]"))
+                            .unwrap_or_default()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

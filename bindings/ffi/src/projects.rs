@@ -375,6 +375,37 @@ impl Device {
             .collect())
     }
 
+    /// Everything that happened to one proposal or project, oldest first: submission, review,
+    /// roundtables, the sealed vote, the resolution, the tender, the works, residents' reports and
+    /// ratings, payments. Excluded records are listed with their code. Empty for an unknown id.
+    pub fn timeline(
+        &self,
+        cycle_id: String,
+        project_id: String,
+    ) -> Result<Vec<TimelineEvent>, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let project = id(&project_id, "project")?;
+        let rows = self
+            .store()?
+            .timeline(cycle, project, self.lang())
+            .map_err(self.err())?;
+        Ok(rows
+            .into_iter()
+            .map(|e| TimelineEvent {
+                record_id: e.record.to_string(),
+                at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                kind: e.kind,
+                actor_id: e.actor.map(|a| a.to_string()),
+                actor_name: e.actor_name,
+                text: e.text,
+                amount_fen: e.amount.map(|a| a.get()),
+                stars: e.stars,
+                valid: e.valid,
+                code: e.code,
+            })
+            .collect())
+    }
+
     /// A stored photo or file by its SHA-256 (hex), if this device has the bytes.
     pub fn blob(&self, sha256: String) -> Result<Option<Vec<u8>>, LinliError> {
         self.store()?.blob(&sha256).map_err(self.err())

@@ -482,3 +482,30 @@ pub struct ReportItem {
     /// Responses.
     pub responses: u32,
 }
+
+/// One event in a project's life, for its timeline screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TimelineEvent {
+    /// The record.
+    pub record_id: String,
+    /// Claimed time (RFC 3339, UTC).
+    pub at: String,
+    /// Kind (snake_case): `proposal`, `review`, `roundtable`, `seal`, `resolution`, `tender`,
+    /// `bid`, `award`, `instalment_schedule`, `progress_update`, `monitoring_report`,
+    /// `report_response`, `completion_report`, `rating`, `payment_release`, ...
+    pub kind: String,
+    /// The member who signed it, when on the roll.
+    pub actor_id: Option<String>,
+    /// Their display name.
+    pub actor_name: Option<String>,
+    /// One line for people, in the device's language.
+    pub text: String,
+    /// The amount it names (budget, funding, bid, instalment) in fen.
+    pub amount_fen: Option<i64>,
+    /// A rating's stars.
+    pub stars: Option<u8>,
+    /// Counted by the fold.
+    pub valid: bool,
+    /// Why it is not counted (exclusion code).
+    pub code: Option<String>,
+}

@@ -104,6 +104,11 @@ fun main() {
     check(reports[0].rule == "mes" && reports[0].sealedBallots == 3u)
     check(reports[0].result.sumOf { it.score } == 4uL) { reports[0].result.toString() }
     check(residents[2].summary(cycle).sealed)
+    // The proposal's timeline on a resident's phone: submitted, reviewed, sealed.
+    val timeline = residents[2].timeline(cycle, a)
+    check(timeline.map { it.kind } == listOf("proposal", "review", "seal")) { timeline.toString() }
+    check(timeline[0].amountFen == 6_000_000L && timeline[1].text.contains("可行")) { timeline.toString() }
+    check(residents[2].timeline(cycle, java.util.UUID.randomUUID().toString()).isEmpty())
 
     // Sync sessions through the binding: a phone that never synced by session catches up, the
     // next meeting resumes, and hostile bytes get the typed error.

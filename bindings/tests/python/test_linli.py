@@ -8,6 +8,7 @@ import pathlib
 import sys
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -275,6 +276,22 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
     assert (project.contract_fen, project.ratings, project.good_ratings, project.satisfied) == (5_000_000, 2, 2, True)
     assert [p.released for p in project.payments] == [True, True]
     assert {m.display_name for m in cadre.members(cycle_id)} >= {"李书记", "居民0"}
+    # The project's timeline, as any resident's phone shows it: every step in order, with amounts.
+    timeline = residents[2].timeline(cycle_id, lights)
+    kinds = [e.kind for e in timeline]
+    assert kinds[:9] == ["proposal", "review", "seal", "resolution", "tender", "bid", "award",
+                         "instalment_schedule", "payment_release"], kinds
+    assert kinds.count("rating") == 3 and kinds[-1] == "payment_release", kinds
+    assert {"monitoring_report", "report_response", "progress_update", "completion_report"} <= set(kinds)
+    assert "ballot" not in kinds
+    assert [e.amount_fen for e in timeline if e.kind == "payment_release"] == [1_500_000, 3_500_000]
+    assert timeline[0].actor_name == "居民0" and "夜间照明" in timeline[0].text
+    assert [e.stars for e in timeline if e.kind == "rating"] == [5, 2, 4]
+    residents[2].set_language(Language.EN)
+    assert residents[2].timeline(cycle_id, lights)[-1].text == "instalment 2 released (on 2 ratings)"
+    assert residents[2].timeline(cycle_id, str(uuid.uuid4())) == []
+    with pytest.raises(LinliError.InvalidInput):
+        residents[2].timeline(cycle_id, "not-an-id")
 
 
 def test_the_app_observes_every_committed_change(cycle):

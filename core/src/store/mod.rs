@@ -11,10 +11,12 @@ mod error;
 pub mod exchange;
 mod query;
 pub mod schema;
+mod timeline;
 mod views;
 
 pub use error::{Result, StoreError};
 pub use query::*;
+pub use timeline::TimelineEntry;
 
 use crate::body::{Body, Kind};
 use crate::cycle::Genesis;
