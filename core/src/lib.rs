@@ -24,6 +24,7 @@ pub mod fold;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod identity;
+pub mod invite;
 pub mod lang;
 pub mod money;
 pub mod monitoring;

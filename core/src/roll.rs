@@ -31,6 +31,18 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 8] = [
+        Role::Resident,
+        Role::Cadre,
+        Role::Council,
+        Role::TableLeader,
+        Role::Recorder,
+        Role::TechnicalAdviser,
+        Role::Supervisor,
+        Role::Contractor,
+    ];
+
     /// Stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {

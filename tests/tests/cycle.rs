@@ -243,6 +243,34 @@ fn the_cli_reads_what_the_demo_left() {
     let (ok, out) = linli(&["--db", db, "--lang", "en", "timeline", "楼道"]);
     assert!(!ok && out.contains("several proposals match"), "{out}");
 
+    // A cadre at the community-centre PC invites a new phone and registers its key.
+    let (ok, invite) = linli(&["--db", db, "invite"]);
+    assert!(ok, "{invite}");
+    let invite = linli_core::invite::Invite::parse(&invite).expect("an invite");
+    assert_eq!(
+        invite.cycle.to_string(),
+        status[0]["cycle"].as_str().unwrap()
+    );
+    let key = "cd".repeat(32);
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "register",
+        "--name",
+        "新居民",
+        "--key",
+        &key,
+        "--role",
+        "resident",
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = linli(&["--db", db, "members", "--json"]);
+    assert!(ok && out.contains("新居民"), "{out}");
+    let (ok, out) = linli(&[
+        "--db", db, "--lang", "en", "register", "--name", "x", "--key", &key, "--role", "mayor",
+    ]);
+    assert!(!ok && out.contains("unknown role"), "{out}");
+
     // The sealed cycle exported as Pabulib gives the same selection under the same rule.
     let pb = dir.path().join("cycle.pb");
     let (ok, out) = linli(&[

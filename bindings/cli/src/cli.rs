@@ -75,6 +75,33 @@ enum Command {
         #[arg(long)]
         cycle: Option<Uuid>,
     },
+    /// The invite to show as a QR code: a phone that scans it follows the cycle (then shows its
+    /// key for `linli register`).
+    Invite {
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
+    /// A cadre registers a resident's (or council member's, contractor's) device on the roll,
+    /// after checking them in person.
+    Register {
+        /// Name shown to others.
+        #[arg(long)]
+        name: String,
+        /// The device key the phone shows (64 hex digits).
+        #[arg(long)]
+        key: String,
+        /// Roles: resident, council, contractor, table_leader, recorder, technical_adviser,
+        /// supervisor, cadre (repeatable).
+        #[arg(long = "role", default_value = "resident")]
+        roles: Vec<String>,
+        /// How they were checked (e.g. "ID card seen at the centre").
+        #[arg(long, default_value = "当面核验 / checked in person")]
+        attestation: String,
+        /// Cycle id (default: the only or newest cycle).
+        #[arg(long)]
+        cycle: Option<Uuid>,
+    },
     /// One project's timeline: submission, review, roundtables, vote, resolution, tender, works,
     /// residents' reports and ratings, payments. The project is a proposal id, or a unique part
     /// of its title.
@@ -515,6 +542,57 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                     }
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Invite { cycle } => {
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let invite = linli_core::invite::Invite {
+                cycle,
+                genesis: store.state(cycle)?.genesis_id,
+                cadre: store.device_key(),
+            };
+            println!("{}", invite.encode());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Register {
+            name,
+            key,
+            roles,
+            attestation,
+            cycle,
+        } => {
+            use linli_core::roll::{Role, RollEntry};
+            let (store, cycle) = open_cycle(cli, *cycle)?;
+            let device_key =
+                linli_core::DeviceKey::from_hex(key.trim()).map_err(CliError::Usage)?;
+            let roles = roles
+                .iter()
+                .map(|r| {
+                    Role::ALL
+                        .iter()
+                        .copied()
+                        .find(|x| x.as_str() == r.trim())
+                        .ok_or_else(|| {
+                            CliError::Usage(format!(
+                                "{}: {r}",
+                                lang.pick("未知角色", "unknown role")
+                            ))
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let member = Uuid::now_v7();
+            store.submit(
+                cycle,
+                linli_core::body::Body::RollEntry(RollEntry {
+                    member,
+                    display_name: name.clone(),
+                    device_key,
+                    roles,
+                    age_15_plus: true,
+                    attestation: attestation.clone(),
+                }),
+            )?;
+            println!("{member}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Timeline { project, cycle } => {

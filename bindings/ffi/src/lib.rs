@@ -22,6 +22,7 @@ use linli_core::ballot::Ballot;
 use linli_core::body::Body;
 use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
 use linli_core::identity::{DeviceKey, FileKeyStore, KeyError, KeyStore};
+use linli_core::invite::Invite;
 use linli_core::proposal::{
     BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
 };
@@ -295,30 +296,23 @@ impl Device {
         let cycle = id(&cycle_id, "cycle")?;
         let store = self.store()?;
         let st = store.state(cycle).map_err(self.err())?;
-        Ok(format!(
-            "linli:1:{cycle}:{}:{}",
-            st.genesis_id,
-            store.device_key().to_hex()
-        ))
+        Ok(Invite {
+            cycle,
+            genesis: st.genesis_id,
+            cadre: store.device_key(),
+        }
+        .encode())
     }
 
     /// Follows the cycle of an invite (then ask the cadre to register this device's key). Returns
     /// the cycle id.
     pub fn join(&self, invite: String) -> Result<String, LinliError> {
-        let parts: Vec<&str> = invite.trim().split(':').collect();
-        if parts.len() != 5
-            || parts[0] != "linli"
-            || parts[1] != "1"
-            || DeviceKey::from_hex(parts[4]).is_err()
-        {
-            return Err(LinliError::invalid("not a Linli invite"));
-        }
-        let cycle = id(parts[2], "cycle")?;
-        let genesis = id(parts[3], "genesis")?;
+        let invite =
+            Invite::parse(&invite).ok_or_else(|| LinliError::invalid("not a Linli invite"))?;
         self.store()?
-            .follow_cycle(cycle, genesis)
+            .follow_cycle(invite.cycle, invite.genesis)
             .map_err(self.err())?;
-        Ok(cycle.to_string())
+        Ok(invite.cycle.to_string())
     }
 
     /// A cadre registers a member's device on the roll. Returns the member id.
@@ -462,6 +456,13 @@ impl Device {
                 detail: "the vote is not sealed yet".into(),
             })?;
         self.act(&cycle_id, Body::Resolution(resolution))
+    }
+
+    /// Every cycle this device follows (a cadre tablet holds all of a community's), newest first,
+    /// each with its first-screen summary.
+    pub fn cycles(&self) -> Result<Vec<CycleSummary>, LinliError> {
+        let rows = self.store()?.cycles().map_err(self.err())?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The cycle's first screen.

@@ -204,6 +204,16 @@ impl Device {
         Ok(p.into())
     }
 
+    /// The device key of the peer that answered at `address` last time (remembered by
+    /// `sync_with`), e.g. for `export_bundle_for` when the network is gone.
+    pub fn remembered_peer(&self, address: String) -> Result<Option<String>, LinliError> {
+        let key = self
+            .store()?
+            .remembered_peer(address.trim())
+            .map_err(self.err())?;
+        Ok(key.map(|k| k.to_hex()))
+    }
+
     /// Serves sync on the LAN at `listen_address` (`0.0.0.0:7878`; port 0 picks a free one) until
     /// `stop`. Keeps the cycles' documents loaded for the phones it serves.
     pub fn serve(&self, listen_address: String) -> Result<Arc<SyncServer>, LinliError> {

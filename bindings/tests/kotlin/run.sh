@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the generated Kotlin bindings with LinliTest.kt and runs it on the JVM through JNA.
+# Compiles the generated Kotlin bindings with LinliTest.kt and the Android demo's core layer
+# (LinliRepository.kt with DemoRepositoryCheck.kt) and runs both on the JVM through JNA.
 #   KOTLINC=path/to/kotlin-compiler bindings/tests/kotlin/run.sh
 # Needs: a JDK, the Kotlin compiler (npm package kotlin-compiler, full JetBrains distribution),
 # and JNA (Debian libjna-java: /usr/share/java/jna.jar).
@@ -11,5 +12,9 @@ bindings/scripts/generate.sh kotlin
 out=target/kotlin-test
 mkdir -p "$out"
 "$kotlin_home/bin/kotlinc" -nowarn target/bindings/kotlin/org/linli/core/linli_ffi.kt bindings/tests/kotlin/LinliTest.kt \
+  android-demo/app/src/main/java/org/linli/demo/LinliRepository.kt bindings/tests/kotlin/DemoRepositoryCheck.kt \
   -cp "$jna" -d "$out/test.jar" 2>&1 | grep -v "^warning" || true
-java -Djna.library.path=target/bindings/kotlin -cp "$out/test.jar:$jna:$kotlin_home/lib/kotlin-stdlib.jar" LinliTestKt
+cp="$out/test.jar:$jna:$kotlin_home/lib/kotlin-stdlib.jar"
+java -Djna.library.path=target/bindings/kotlin -cp "$cp" LinliTestKt
+# The Android demo's core layer, compiled from android-demo/ against the same generated code.
+java -Djna.library.path=target/bindings/kotlin -cp "$cp" org.linli.demo.check.DemoRepositoryCheckKt

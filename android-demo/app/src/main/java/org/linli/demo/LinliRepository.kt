@@ -1,0 +1,142 @@
+package org.linli.demo
+
+import java.io.Closeable
+import org.linli.core.ChangeObserver
+import org.linli.core.Change
+import org.linli.core.ChunkCollector
+import org.linli.core.ChunkStatus
+import org.linli.core.CycleSummary
+import org.linli.core.Device
+import org.linli.core.Language
+import org.linli.core.LinliException
+import org.linli.core.MonitoringKind
+import org.linli.core.MyBallot
+import org.linli.core.NewProposal
+import org.linli.core.Photo
+import org.linli.core.ProjectItem
+import org.linli.core.ProposalItem
+import org.linli.core.SecureKeyStore
+import org.linli.core.SyncListener
+import org.linli.core.SyncOptions
+import org.linli.core.SyncProgress
+import org.linli.core.TimelineEvent
+import org.linli.core.bundleToChunks
+
+/**
+ * Everything the screens need from the Linli core, in plain Kotlin (no Android classes), so the
+ * same file is compiled and exercised on the JVM by bindings/tests/kotlin/run.sh.
+ *
+ * Every call blocks on SQLite or the network: the view model calls it on Dispatchers.IO, never on
+ * the main thread. The core is thread-safe; one repository per app process.
+ */
+class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) : Closeable {
+    /** This phone's store: its SQLite file, its key, every cycle it follows. */
+    val device: Device = Device.open(dbPath, keys)
+
+    /** The tablet this phone last synced with (its device key), so the next sync resumes. */
+    @Volatile
+    var tabletKey: String? = null
+
+    init {
+        device.setLanguage(if (chinese) Language.ZH else Language.EN)
+    }
+
+    /** The first screen of one cycle. */
+    data class Home(
+        val summary: CycleSummary,
+        val proposals: List<ProposalItem>,
+        val myBallot: MyBallot?,
+        val projects: List<ProjectItem>,
+    )
+
+    /** Calls [onChange] after every committed change (an action, an import, a sync). */
+    fun observe(onChange: (Change) -> Unit) {
+        device.setObserver(object : ChangeObserver {
+            override fun onChange(change: Change) = onChange(change)
+        })
+    }
+
+    /** This phone's device key (64 hex digits), shown for the cadre to register on the roll. */
+    fun deviceKey(): String = device.deviceKey()
+
+    /** The cycles this phone follows. */
+    fun cycles(): List<CycleSummary> = device.cycles()
+
+    /** Joins a community cycle from the invite a cadre shows as a QR code. Returns the cycle id. */
+    fun join(invite: String): String = device.join(invite.trim())
+
+    /** Summary, proposals (searched when [search] is not blank), my ballot and funded projects. */
+    fun home(cycleId: String, search: String?): Home = Home(
+        summary = device.summary(cycleId),
+        proposals = device.proposals(cycleId, search?.takeIf { it.isNotBlank() }, null),
+        myBallot = device.myBallot(cycleId),
+        projects = device.projects(cycleId),
+    )
+
+    /** Submits a resident's proposal. Returns its id. */
+    fun propose(cycleId: String, proposal: NewProposal): String = device.propose(cycleId, proposal)
+
+    /** Casts (or replaces) this resident's ballot. Returns the ballot's record id. */
+    fun vote(cycleId: String, choices: List<String>): String = device.vote(cycleId, choices)
+
+    /** One project's life, oldest first. */
+    fun timeline(cycleId: String, projectId: String): List<TimelineEvent> = device.timeline(cycleId, projectId)
+
+    /** Reports on the works ("nothing has been done", "poor quality"), with an optional photo. */
+    fun report(cycleId: String, projectId: String, kind: MonitoringKind, text: String, photo: Photo?): String =
+        device.monitor(cycleId, projectId, kind, text, photo)
+
+    /** Rates a finished project, 1 to 5 stars. */
+    fun rate(cycleId: String, projectId: String, stars: Int, comment: String): String =
+        device.rate(cycleId, projectId, stars.toUByte(), comment)
+
+    /**
+     * Syncs every cycle with the tablet at the community centre ("192.168.1.20:7878"). Photos over
+     * [maxPhotoBytes] stay on the tablet. Remembers the tablet's key so the next sync resumes in
+     * one round trip.
+     */
+    fun syncWithTablet(address: String, maxPhotoBytes: Long?, onProgress: (SyncProgress) -> Unit): SyncProgress {
+        val options = SyncOptions(emptyList(), maxPhotoBytes?.toULong(), tabletKey)
+        val listener = object : SyncListener {
+            override fun onProgress(progress: SyncProgress) = onProgress(progress)
+        }
+        val done = device.syncWith(address.trim(), options, listener)
+        tabletKey = device.rememberedPeer(address.trim())
+        return done
+    }
+
+    /**
+     * With no network at all: what the tablet lacks (everything, if this phone never met it) as
+     * QR-sized chunks (≤ 2,000 bytes each; a single ballot fits in one).
+     */
+    fun offlineChunks(cycleId: String): List<ByteArray> {
+        val key = tabletKey
+        val bundle = if (key != null) device.exportBundleFor(cycleId, key) else device.exportBundle(cycleId)
+        return bundleToChunks(bundle)
+    }
+
+    /** Collects scanned chunks (any order, duplicates ignored); imports once complete. */
+    inner class Scanner(private val cycleId: String) {
+        private val collector = ChunkCollector()
+
+        /** Adds one scanned chunk; returns how far the bundle is, and imports it when complete. */
+        fun add(chunk: ByteArray): ChunkStatus {
+            val status = collector.add(chunk)
+            if (status.complete) device.importBundle(cycleId, collector.bundle())
+            return status
+        }
+    }
+
+    /** A message for people: the core's messages are already in the device's language. */
+    fun explain(e: Throwable): String = when (e) {
+        is LinliException.Rejected -> e.detail
+        is LinliException.InvalidInput -> e.detail
+        is LinliException.NotOnRoll -> e.detail
+        is LinliException.UnknownCycle -> e.detail
+        is LinliException.Sync -> e.detail
+        is LinliException -> e.message ?: e.toString()
+        else -> e.message ?: e.toString()
+    }
+
+    override fun close() = device.closeStore()
+}

@@ -1,0 +1,139 @@
+package org.linli.demo
+
+import android.app.Application
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import java.io.File
+import java.util.Locale
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import org.linli.core.CycleSummary
+import org.linli.core.MonitoringKind
+import org.linli.core.NewProposal
+import org.linli.core.Photo
+import org.linli.core.SyncProgress
+import org.linli.core.TimelineEvent
+
+/** What the screens show. Every field comes from the core's SQLite views, never from memory. */
+data class UiState(
+    val deviceKey: String = "",
+    val cycles: List<CycleSummary> = emptyList(),
+    val cycleId: String? = null,
+    val home: LinliRepository.Home? = null,
+    val search: String = "",
+    val selected: Set<String> = emptySet(),
+    val timeline: Pair<String, List<TimelineEvent>>? = null,
+    val tabletAddress: String = "192.168.1.20:7878",
+    val sync: SyncProgress? = null,
+    val busy: Boolean = false,
+    val message: String? = null,
+)
+
+/**
+ * Runs every core call on Dispatchers.IO (they block on SQLite or the LAN) and republishes the
+ * screens' data after each committed change, whoever made it: this phone, a sync, an import.
+ */
+class MainViewModel(app: Application) : AndroidViewModel(app) {
+    private val repo = LinliRepository(
+        dbPath = File(app.filesDir, "linli.db").path,
+        keys = KeystoreSeedStore(app),
+        chinese = Locale.getDefault().language == "zh",
+    )
+    private val _state = MutableStateFlow(UiState())
+    val state: StateFlow<UiState> = _state
+
+    init {
+        repo.observe { refresh() }
+        refresh()
+    }
+
+    private fun run(block: suspend () -> Unit) {
+        viewModelScope.launch {
+            _state.update { it.copy(busy = true, message = null) }
+            try {
+                withContext(Dispatchers.IO) { block() }
+            } catch (e: Exception) {
+                _state.update { it.copy(message = repo.explain(e)) }
+            } finally {
+                _state.update { it.copy(busy = false) }
+            }
+        }
+    }
+
+    /** Reloads the cycles and the open cycle's first screen. */
+    fun refresh() = viewModelScope.launch(Dispatchers.IO) {
+        val cycles = repo.cycles()
+        val cycleId = _state.value.cycleId ?: cycles.firstOrNull()?.cycleId
+        val home = cycleId?.let { repo.home(it, _state.value.search) }
+        _state.update { s ->
+            s.copy(deviceKey = repo.deviceKey(), cycles = cycles, cycleId = cycleId, home = home,
+                selected = if (s.selected.isEmpty()) home?.myBallot?.choices?.toSet() ?: emptySet() else s.selected)
+        }
+    }
+
+    fun join(invite: String) = run {
+        val id = repo.join(invite)
+        _state.update { it.copy(cycleId = id) }
+        refresh()
+    }
+
+    fun open(cycleId: String) {
+        _state.update { it.copy(cycleId = cycleId, selected = emptySet(), timeline = null) }
+        refresh()
+    }
+
+    fun search(text: String) {
+        _state.update { it.copy(search = text) }
+        refresh()
+    }
+
+    fun toggle(proposalId: String) = _state.update {
+        it.copy(selected = if (proposalId in it.selected) it.selected - proposalId else it.selected + proposalId)
+    }
+
+    fun vote() = run {
+        val s = _state.value
+        repo.vote(s.cycleId ?: return@run, s.selected.toList())
+    }
+
+    fun propose(proposal: NewProposal) = run { repo.propose(_state.value.cycleId ?: return@run, proposal) }
+
+    fun showTimeline(projectId: String?) = run {
+        val cycle = _state.value.cycleId ?: return@run
+        _state.update { it.copy(timeline = projectId?.let { p -> p to repo.timeline(cycle, p) }) }
+    }
+
+    fun report(projectId: String, kind: MonitoringKind, text: String, photo: Photo?) =
+        run { repo.report(_state.value.cycleId ?: return@run, projectId, kind, text, photo) }
+
+    fun rate(projectId: String, stars: Int, comment: String) =
+        run { repo.rate(_state.value.cycleId ?: return@run, projectId, stars, comment) }
+
+    fun setTabletAddress(address: String) = _state.update { it.copy(tabletAddress = address) }
+
+    /** Meets the community-centre tablet on the LAN; photos over 2 MB stay there. */
+    fun syncWithTablet() = run {
+        val done = repo.syncWithTablet(_state.value.tabletAddress, 2_000_000L) { p -> _state.update { it.copy(sync = p) } }
+        _state.update { it.copy(sync = done) }
+    }
+
+    /** No network: writes what the tablet lacks as chunk files to share (file, Bluetooth, chat). */
+    fun exportOffline(onReady: (List<File>) -> Unit) = run {
+        val cycle = _state.value.cycleId ?: return@run
+        val dir = File(getApplication<Application>().cacheDir, "bundles").apply { deleteRecursively(); mkdirs() }
+        val files = repo.offlineChunks(cycle).mapIndexed { i, bytes ->
+            File(dir, "linli-%03d.chunk".format(i)).apply { writeBytes(bytes) }
+        }
+        withContext(Dispatchers.Main) { onReady(files) }
+    }
+
+    fun dismissMessage() = _state.update { it.copy(message = null) }
+
+    override fun onCleared() {
+        repo.close()
+    }
+}

@@ -1,0 +1,239 @@
+package org.linli.demo.ui
+
+import android.net.Uri
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.PickVisualMediaRequest
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.text.selection.SelectionContainer
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.Checkbox
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.material3.TopAppBar
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import java.io.File
+import org.linli.core.MonitoringKind
+import org.linli.core.Photo
+import org.linli.core.ProjectItem
+import org.linli.demo.MainViewModel
+import org.linli.demo.R
+import org.linli.demo.UiState
+
+/** ¥1,234.50 from integer fen (money is never a float). */
+fun yuan(fen: Long): String = "¥%,d.%02d".format(fen / 100, Math.abs(fen % 100))
+
+private enum class Tab { PROPOSALS, PROJECTS, SYNC }
+
+/** The app: join a community, then proposals and the vote, projects, and sync. */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+fun LinliApp(model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
+    val state by model.state.collectAsStateWithLifecycle()
+    var tab by rememberSaveable { mutableStateOf(Tab.PROPOSALS) }
+    MaterialTheme {
+        Scaffold(
+            topBar = {
+                TopAppBar(title = {
+                    Text(state.home?.summary?.let { "${it.community} · ${it.title}" } ?: stringResource(R.string.app_name))
+                })
+            },
+            bottomBar = {
+                if (state.cycleId != null) NavigationBar {
+                    NavigationBarItem(tab == Tab.PROPOSALS, { tab = Tab.PROPOSALS }, icon = {}, label = { Text(stringResource(R.string.tab_proposals)) })
+                    NavigationBarItem(tab == Tab.PROJECTS, { tab = Tab.PROJECTS }, icon = {}, label = { Text(stringResource(R.string.tab_projects)) })
+                    NavigationBarItem(tab == Tab.SYNC, { tab = Tab.SYNC }, icon = {}, label = { Text(stringResource(R.string.tab_sync)) })
+                }
+            },
+        ) { padding ->
+            Column(Modifier.padding(padding).fillMaxSize()) {
+                if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
+                when {
+                    state.cycleId == null -> JoinScreen(state.deviceKey, model::join)
+                    tab == Tab.PROPOSALS -> ProposalsScreen(state, model)
+                    tab == Tab.PROJECTS -> ProjectsScreen(state, model)
+                    else -> SyncScreen(state, model, onShareFiles)
+                }
+            }
+            state.message?.let { msg ->
+                AlertDialog(
+                    onDismissRequest = model::dismissMessage,
+                    confirmButton = { TextButton(onClick = model::dismissMessage) { Text(stringResource(R.string.ok)) } },
+                    text = { Text(msg) },
+                )
+            }
+            state.timeline?.let { (_, events) -> TimelineDialog(events) { model.showTimeline(null) } }
+        }
+    }
+}
+
+@Composable
+private fun JoinScreen(deviceKey: String, onJoin: (String) -> Unit) {
+    var invite by remember { mutableStateOf("") }
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(stringResource(R.string.join_help))
+        DeviceKey(deviceKey)
+        OutlinedTextField(invite, { invite = it }, label = { Text(stringResource(R.string.invite)) }, modifier = Modifier.fillMaxWidth())
+        Button(onClick = { onJoin(invite) }, enabled = invite.isNotBlank()) { Text(stringResource(R.string.join)) }
+    }
+}
+
+/** This phone's key, selectable, for the cadre who registers it. */
+@Composable
+private fun DeviceKey(key: String) {
+    Text(stringResource(R.string.device_key), style = MaterialTheme.typography.labelMedium)
+    SelectionContainer { Text(key.chunked(16).joinToString(" "), style = MaterialTheme.typography.bodySmall) }
+}
+
+@Composable
+private fun ProposalsScreen(state: UiState, model: MainViewModel) {
+    val home = state.home ?: return
+    val voting = home.summary.phase == "voting"
+    Column(Modifier.padding(horizontal = 16.dp)) {
+        Text(stringResource(R.string.summary_line, home.summary.phase, home.summary.proposals.toInt(), home.summary.voters.toInt(), yuan(home.summary.poolFen)))
+        OutlinedTextField(state.search, model::search, label = { Text(stringResource(R.string.search)) }, modifier = Modifier.fillMaxWidth())
+        home.myBallot?.let { Text(stringResource(R.string.my_ballot, it.choices.size, it.status)) }
+        LazyColumn(Modifier.weight(1f)) {
+            items(home.proposals, key = { it.id }) { p ->
+                Card(Modifier.fillMaxWidth().padding(vertical = 4.dp).clickable { model.showTimeline(p.id) }) {
+                    Row(Modifier.padding(12.dp)) {
+                        if (voting && p.status == "shortlisted") Checkbox(p.id in state.selected, { model.toggle(p.id) })
+                        Column(Modifier.weight(1f)) {
+                            Text(p.title, style = MaterialTheme.typography.titleMedium)
+                            Text("${yuan(p.estimateFen)} · ${p.status} · ${p.sealedVotes ?: p.votes} ${stringResource(R.string.votes)}")
+                            p.onBehalfOf?.let { Text(stringResource(R.string.paper_for, it)) }
+                            p.reviewReason?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+                        }
+                    }
+                }
+            }
+        }
+        if (voting) Button(onClick = model::vote, enabled = state.selected.isNotEmpty() && !state.busy, modifier = Modifier.fillMaxWidth()) {
+            Text(stringResource(R.string.cast_vote, state.selected.size))
+        }
+    }
+}
+
+@Composable
+private fun ProjectsScreen(state: UiState, model: MainViewModel) {
+    val projects = state.home?.projects.orEmpty()
+    var reporting by remember { mutableStateOf<ProjectItem?>(null) }
+    if (projects.isEmpty()) Text(stringResource(R.string.no_projects), Modifier.padding(16.dp))
+    LazyColumn(Modifier.padding(horizontal = 16.dp)) {
+        items(projects, key = { it.id }) { p ->
+            Card(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
+                Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                    Text(p.title, style = MaterialTheme.typography.titleMedium)
+                    Text(stringResource(R.string.project_line, yuan(p.fundedFen), p.contractFen?.let(::yuan) ?: "—", p.progress.toInt()))
+                    LinearProgressIndicator(progress = { p.progress.toFloat() / 100f }, modifier = Modifier.fillMaxWidth())
+                    Text(stringResource(R.string.satisfaction, p.goodRatings.toInt(), p.ratings.toInt(),
+                        stringResource(if (p.satisfied) R.string.gate_open else R.string.gate_closed)))
+                    p.payments.forEach { pay -> Text("${if (pay.released) "✔" else "·"} ${pay.label} ${yuan(pay.amountFen)}") }
+                    Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        OutlinedButton(onClick = { model.showTimeline(p.id) }) { Text(stringResource(R.string.timeline)) }
+                        OutlinedButton(onClick = { reporting = p }) { Text(stringResource(R.string.report)) }
+                    }
+                    if (p.completed) Row {
+                        (1..5).forEach { stars -> TextButton(onClick = { model.rate(p.id, stars, "") }) { Text("$stars★") } }
+                    }
+                }
+            }
+        }
+    }
+    reporting?.let { p -> ReportDialog(p, onDismiss = { reporting = null }) { kind, text, photo -> model.report(p.id, kind, text, photo); reporting = null } }
+}
+
+@Composable
+private fun ReportDialog(project: ProjectItem, onDismiss: () -> Unit, onSend: (MonitoringKind, String, Photo?) -> Unit) {
+    val context = LocalContext.current
+    var text by remember { mutableStateOf("") }
+    var kind by remember { mutableStateOf(MonitoringKind.POOR_QUALITY) }
+    var photo by remember { mutableStateOf<Photo?>(null) }
+    val pick = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri: Uri? ->
+        photo = uri?.let { u ->
+            context.contentResolver.openInputStream(u)?.use { Photo(it.readBytes(), context.contentResolver.getType(u) ?: "image/jpeg", "photo.jpg") }
+        }
+    }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(project.title) },
+        text = {
+            Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                listOf(MonitoringKind.PROGRESS to R.string.kind_progress, MonitoringKind.NOT_STARTED to R.string.kind_not_started,
+                    MonitoringKind.POOR_QUALITY to R.string.kind_poor_quality).forEach { (k, label) ->
+                    Row(Modifier.clickable { kind = k }) { Checkbox(kind == k, { kind = k }); Text(stringResource(label)) }
+                }
+                OutlinedTextField(text, { text = it }, label = { Text(stringResource(R.string.what_you_saw)) })
+                OutlinedButton(onClick = { pick.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) }) {
+                    Text(stringResource(if (photo == null) R.string.add_photo else R.string.photo_added))
+                }
+            }
+        },
+        confirmButton = { Button(onClick = { onSend(kind, text, photo) }, enabled = text.isNotBlank()) { Text(stringResource(R.string.send)) } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.cancel)) } },
+    )
+}
+
+@Composable
+private fun TimelineDialog(events: List<org.linli.core.TimelineEvent>, onDismiss: () -> Unit) {
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        confirmButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.ok)) } },
+        title = { Text(stringResource(R.string.timeline)) },
+        text = {
+            LazyColumn {
+                items(events, key = { it.recordId }) { e ->
+                    Column(Modifier.padding(vertical = 4.dp)) {
+                        Text("${e.at.take(10)} · ${e.actorName ?: "?"}", style = MaterialTheme.typography.labelSmall)
+                        Text((if (e.valid) "" else "✘ ") + e.text)
+                        e.code?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+@Composable
+private fun SyncScreen(state: UiState, model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(stringResource(R.string.sync_help))
+        OutlinedTextField(state.tabletAddress, model::setTabletAddress, label = { Text(stringResource(R.string.tablet_address)) }, modifier = Modifier.fillMaxWidth())
+        Button(onClick = model::syncWithTablet, enabled = !state.busy) { Text(stringResource(R.string.sync_now)) }
+        state.sync?.let { p ->
+            Text(stringResource(R.string.sync_progress, p.recordsReceived.toLong(), p.bytesSent.toLong() + p.bytesReceived.toLong(),
+                stringResource(if (p.resumed) R.string.resumed else R.string.first_meeting)))
+        }
+        Text(stringResource(R.string.offline_help))
+        DeviceKey(state.deviceKey)
+        OutlinedButton(onClick = { model.exportOffline(onShareFiles) }) { Text(stringResource(R.string.share_offline)) }
+    }
+}

@@ -1,0 +1,70 @@
+// The Android demo's core layer (android-demo/.../LinliRepository.kt: plain Kotlin, no Android
+// classes) on the JVM against the generated bindings: a phone joins from an invite, proposes, syncs
+// with a tablet serving on the LAN, votes, hands its ballot over as a QR chunk, and scans the
+// tablet's chunks. Run by bindings/tests/kotlin/run.sh; any failed check exits non-zero.
+package org.linli.demo.check
+
+import java.nio.file.Files
+import java.util.concurrent.atomic.AtomicInteger
+import org.linli.core.*
+import org.linli.demo.LinliRepository
+
+fun main() {
+    val dir = Files.createTempDirectory("linli-demo")
+    val tablet = Device.open(dir.resolve("tablet.db").toString(), null)
+    val cycle = tablet.createCycle(NewCycle("玉林社区", 2026, "2026年度", 30_000_000L, 1u, 2u, "greedy", "李书记", 80u, 2u))
+    val server = tablet.serve("127.0.0.1:0")
+    val phone = LinliRepository(dir.resolve("phone.db").toString(), null, chinese = true)
+    val changes = AtomicInteger()
+    phone.observe { changes.incrementAndGet() }
+
+    check(phone.join(tablet.invite(cycle)) == cycle)
+    tablet.registerMember(cycle, NewMember("王阿姨", phone.device.deviceKey(), listOf(MemberRole.RESIDENT), true, "当面核验", null))
+    tablet.advancePhase(cycle, CyclePhase.PROPOSALS, "")
+    var progress = 0
+    val first = phone.syncWithTablet(server.address(), 1_000_000L) { progress++ }
+    check(first.finished && first.recordsReceived >= 3uL) { first.toString() }
+    check(phone.tabletKey == tablet.deviceKey()) { "the phone remembers the tablet it met" }
+    check(phone.cycles().single().community == "玉林社区")
+
+    val bench = phone.propose(cycle, NewProposal("院坝休闲座椅", "老人需要歇脚", ProposalCategory.ELDERLY_CARE, "院坝", "老人",
+        "走访", emptyList(), emptyList(), emptyList(), listOf(BudgetLineInput("座椅", 1_500_000L))))
+    phone.syncWithTablet(server.address(), null) {}
+    tablet.advancePhase(cycle, CyclePhase.DELIBERATION, "")
+    tablet.review(cycle, bench, ReviewOutcome.Shortlist, "可行")
+    tablet.advancePhase(cycle, CyclePhase.VOTING, "")
+    val again = phone.syncWithTablet(server.address(), null) {}
+    check(again.resumed && again.recordsReceived == 3uL) { again.toString() }
+
+    // A bad vote gets a message for people, in Chinese.
+    val bad = runCatching { phone.vote(cycle, listOf("不是编号")) }.exceptionOrNull()
+    check(bad is LinliException.InvalidInput && phone.explain(bad).isNotBlank()) { bad.toString() }
+
+    val ballot = phone.vote(cycle, listOf(bench))
+    val home = phone.home(cycle, "座椅")
+    check(home.proposals.single().id == bench && home.myBallot?.ballotId == ballot) { home.toString() }
+    check(home.summary.phase == "voting")
+
+    // No network: the new ballot is one QR chunk, and the tablet imports it.
+    val chunks = phone.offlineChunks(cycle)
+    check(chunks.size == 1 && chunks[0].size <= 2000) { "${chunks.size} chunks" }
+    val collector = ChunkCollector()
+    check(collector.add(chunks[0]).complete)
+    check(tablet.importBundle(cycle, collector.bundle()).newRecords == 1u)
+    check(tablet.summary(cycle).voters == 1u)
+
+    // The tablet's whole cycle, scanned by the phone in reverse order: nothing new, complete.
+    val scanner = phone.Scanner(cycle)
+    val status = bundleToChunks(tablet.exportBundle(cycle)).reversed().map { scanner.add(it) }.last()
+    check(status.complete)
+
+    val timeline = phone.timeline(cycle, bench)
+    check(timeline.map { it.kind } == listOf("proposal", "review")) { timeline.toString() }
+    check(timeline[0].actorName == "王阿姨" && timeline[0].text.contains("院坝休闲座椅"))
+    check(changes.get() >= 4) { "observer saw ${changes.get()} changes" }
+    check(progress >= 1) { "the listener heard the first sync" }
+
+    server.stop()
+    phone.close()
+    println("kotlin demo repository: 1 passed, 0 failed")
+}
