@@ -23,5 +23,11 @@ for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "fu
     echo "generated Swift lacks: $symbol"; missing=1
   fi
 done
+# Every core call the iOS demo app makes must exist in the generated Swift.
+for call in $(grep -ohE "device\.[a-zA-Z]+\(|bundleToChunks\(" ios-demo/LinliDemo/*.swift | sed 's/^device\.//' | sort -u); do
+  if ! grep -q "func $call" "$dir/LinliCore.swift"; then
+    echo "ios-demo calls $call which the generated Swift lacks"; missing=1
+  fi
+done
 [ "$missing" -eq 0 ] && echo "swift: 1 passed, 0 failed"
 exit "$missing"

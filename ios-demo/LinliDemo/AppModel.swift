@@ -1,0 +1,181 @@
+import Foundation
+import LinliCore
+import SwiftUI
+
+/// Every core call the screens make. The core is synchronous and thread-safe: calls run on a
+/// background queue and results are published on the main actor. Screens read only the core's
+/// SQLite views, refreshed after every committed change (this phone's, a sync's, an import's).
+@MainActor
+final class AppModel: ObservableObject {
+    @Published var deviceKey = ""
+    @Published var cycles: [CycleSummary] = []
+    @Published var cycleId: String?
+    @Published var summary: CycleSummary?
+    @Published var proposals: [ProposalItem] = []
+    @Published var myBallot: MyBallot?
+    @Published var projects: [ProjectItem] = []
+    @Published var selected: Set<String> = []
+    @Published var search = ""
+    @Published var tabletAddress = "192.168.1.20:7878"
+    @Published var sync: SyncProgress?
+    @Published var busy = false
+    @Published var message: String?
+
+    private let device: Device
+    private let queue = DispatchQueue(label: "org.linli.core", qos: .userInitiated)
+    private var tabletKey: String?
+
+    init() {
+        let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        do {
+            device = try Device.open(path: dir.appendingPathComponent("linli.db").path, keyStore: KeychainSeedStore())
+        } catch {
+            fatalError("cannot open the Linli store: \(error)")
+        }
+        let chinese = Locale.preferredLanguages.first?.hasPrefix("zh") ?? false
+        device.setLanguage(language: chinese ? .zh : .en)
+        device.setObserver(observer: Observer { [weak self] _ in
+            Task { @MainActor in self?.refresh() }
+        })
+        refresh()
+    }
+
+    /// Runs `work` off the main thread; shows the core's message (already in the phone's
+    /// language) when it throws.
+    private func run(_ work: @escaping @Sendable (Device) throws -> Void) {
+        busy = true
+        message = nil
+        let device = self.device
+        queue.async {
+            let failure: String?
+            do { try work(device); failure = nil } catch { failure = AppModel.explain(error) }
+            Task { @MainActor in
+                self.busy = false
+                self.message = failure
+                self.refresh()
+            }
+        }
+    }
+
+    nonisolated static func explain(_ error: Error) -> String {
+        switch error as? LinliError {
+        case .Rejected(_, let detail), .NotOnRoll(let detail), .UnknownCycle(let detail),
+             .InvalidInput(let detail), .Storage(let detail), .Sync(_, let detail):
+            return detail
+        case .Closed:
+            return "closed"
+        case nil:
+            return error.localizedDescription
+        }
+    }
+
+    /// Reloads the cycles and the open cycle's first screen.
+    func refresh() {
+        let device = self.device
+        let cycleId = self.cycleId
+        let search = self.search
+        queue.async {
+            let key = (try? device.deviceKey()) ?? ""
+            let cycles = (try? device.cycles()) ?? []
+            let id = cycleId ?? cycles.first?.cycleId
+            let summary = id.flatMap { try? device.summary(cycleId: $0) }
+            let proposals = id.flatMap { try? device.proposals(cycleId: $0, search: search.isEmpty ? nil : search, status: nil) } ?? []
+            let ballot = id.flatMap { try? device.myBallot(cycleId: $0) }
+            let projects = id.flatMap { try? device.projects(cycleId: $0) } ?? []
+            Task { @MainActor in
+                self.deviceKey = key
+                self.cycles = cycles
+                self.cycleId = id
+                self.summary = summary
+                self.proposals = proposals
+                self.myBallot = ballot
+                self.projects = projects
+                if self.selected.isEmpty, let b = ballot { self.selected = Set(b.choices) }
+            }
+        }
+    }
+
+    func join(invite: String) {
+        run { device in
+            let id = try device.join(invite: invite.trimmingCharacters(in: .whitespacesAndNewlines))
+            Task { @MainActor in self.cycleId = id }
+        }
+    }
+
+    func toggle(_ proposalId: String) {
+        if selected.contains(proposalId) { selected.remove(proposalId) } else { selected.insert(proposalId) }
+    }
+
+    func vote() {
+        guard let cycle = cycleId else { return }
+        let choices = Array(selected)
+        run { device in _ = try device.vote(cycleId: cycle, choices: choices) }
+    }
+
+    /// One project's life, oldest first (read off the main thread).
+    func timeline(_ projectId: String) async -> [TimelineEvent] {
+        guard let cycle = cycleId else { return [] }
+        let device = self.device
+        return await withCheckedContinuation { done in
+            queue.async { done.resume(returning: (try? device.timeline(cycleId: cycle, projectId: projectId)) ?? []) }
+        }
+    }
+
+    func report(_ projectId: String, kind: MonitoringKind, text: String, photo: Data?) {
+        guard let cycle = cycleId else { return }
+        let p = photo.map { Photo(bytes: $0, mime: "image/jpeg", name: "photo.jpg") }
+        run { device in _ = try device.monitor(cycleId: cycle, projectId: projectId, kind: kind, text: text, photo: p) }
+    }
+
+    func rate(_ projectId: String, stars: UInt8) {
+        guard let cycle = cycleId else { return }
+        run { device in _ = try device.rate(cycleId: cycle, projectId: projectId, stars: stars, comment: "") }
+    }
+
+    /// Meets the community-centre tablet on the LAN; photos over 2 MB stay there.
+    func syncWithTablet() {
+        let address = tabletAddress.trimmingCharacters(in: .whitespaces)
+        let options = SyncOptions(cycleIds: [], maxBlobBytes: 2_000_000, peerKey: tabletKey)
+        let listener = Progress { p in Task { @MainActor in self.sync = p } }
+        run { device in
+            let done = try device.syncWith(address: address, options: options, listener: listener)
+            let key = try device.rememberedPeer(address: address)
+            Task { @MainActor in self.sync = done; self.tabletKey = key }
+        }
+    }
+
+    /// No network: what the tablet lacks as QR-sized chunk files, for the share sheet.
+    func offlineChunks() throws -> [URL] {
+        guard let cycle = cycleId else { return [] }
+        let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
+            ?? device.exportBundle(cycleId: cycle)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try bundleToChunks(bundle: bundle).enumerated().map { i, chunk in
+            let url = dir.appendingPathComponent(String(format: "linli-%03d.chunk", i))
+            try chunk.write(to: url)
+            return url
+        }
+    }
+}
+
+private final class Observer: ChangeObserver, @unchecked Sendable {
+    let onChange: (Change) -> Void
+    init(_ onChange: @escaping (Change) -> Void) { self.onChange = onChange }
+    func onChange(change: Change) { onChange(change) }
+}
+
+private final class Progress: SyncListener, @unchecked Sendable {
+    let report: (SyncProgress) -> Void
+    init(_ report: @escaping (SyncProgress) -> Void) { self.report = report }
+    func onProgress(progress: SyncProgress) { report(progress) }
+}
+
+/// ¥1,234.50 from integer fen (money is never a float).
+func yuan(_ fen: Int64) -> String {
+    let f = NumberFormatter()
+    f.numberStyle = .decimal
+    return "¥" + (f.string(from: NSNumber(value: fen / 100)) ?? "\(fen / 100)") + String(format: ".%02d", abs(fen % 100))
+}

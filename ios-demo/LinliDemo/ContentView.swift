@@ -1,0 +1,198 @@
+import LinliCore
+import PhotosUI
+import SwiftUI
+
+/// Join first; then proposals and the vote, projects, and sync.
+struct ContentView: View {
+    @EnvironmentObject var model: AppModel
+
+    var body: some View {
+        Group {
+            if model.cycleId == nil {
+                JoinView()
+            } else {
+                TabView {
+                    NavigationStack { ProposalsView() }.tabItem { Label("tab.proposals", systemImage: "list.bullet") }
+                    NavigationStack { ProjectsView() }.tabItem { Label("tab.projects", systemImage: "hammer") }
+                    NavigationStack { SyncView() }.tabItem { Label("tab.sync", systemImage: "arrow.triangle.2.circlepath") }
+                }
+            }
+        }
+        .overlay(alignment: .top) { if model.busy { ProgressView().padding() } }
+        .alert(model.message ?? "", isPresented: Binding(get: { model.message != nil }, set: { if !$0 { model.message = nil } })) {
+            Button("ok", role: .cancel) {}
+        }
+    }
+}
+
+/// This phone's key, selectable, for the cadre who registers it.
+struct DeviceKeyView: View {
+    let key: String
+    var body: some View {
+        VStack(alignment: .leading) {
+            Text("device.key").font(.caption)
+            Text(key).font(.system(.footnote, design: .monospaced)).textSelection(.enabled)
+        }
+    }
+}
+
+struct JoinView: View {
+    @EnvironmentObject var model: AppModel
+    @State private var invite = ""
+
+    var body: some View {
+        Form {
+            Section { Text("join.help") }
+            Section { TextField("join.invite", text: $invite, axis: .vertical) }
+            Button("join.button") { model.join(invite: invite) }.disabled(invite.isEmpty)
+            Section { DeviceKeyView(key: model.deviceKey) }
+        }
+    }
+}
+
+struct ProposalsView: View {
+    @EnvironmentObject var model: AppModel
+
+    var body: some View {
+        let voting = model.summary?.phase == "voting"
+        List {
+            if let s = model.summary {
+                Text("summary \(s.phase) \(Int(s.proposals)) \(Int(s.voters)) \(yuan(s.poolFen))")
+            }
+            if let b = model.myBallot { Text("ballot.mine \(b.choices.count) \(b.status)") }
+            ForEach(model.proposals, id: \.id) { p in
+                HStack {
+                    if voting && p.status == "shortlisted" {
+                        Image(systemName: model.selected.contains(p.id) ? "checkmark.circle.fill" : "circle")
+                            .onTapGesture { model.toggle(p.id) }
+                    }
+                    NavigationLink(destination: TimelineView(projectId: p.id, title: p.title)) {
+                        VStack(alignment: .leading) {
+                            Text(p.title).font(.headline)
+                            Text("\(yuan(p.estimateFen)) · \(p.status) · \(p.sealedVotes ?? p.votes)")
+                            if let who = p.onBehalfOf { Text("paper.for \(who)").font(.caption) }
+                        }
+                    }
+                }
+            }
+        }
+        .searchable(text: $model.search)
+        .onChange(of: model.search) { _ in model.refresh() }
+        .navigationTitle(model.summary.map { "\($0.community) · \($0.title)" } ?? "")
+        .toolbar {
+            if voting {
+                Button("vote.cast \(model.selected.count)") { model.vote() }.disabled(model.selected.isEmpty || model.busy)
+            }
+        }
+    }
+}
+
+struct ProjectsView: View {
+    @EnvironmentObject var model: AppModel
+    @State private var reporting: ProjectItem?
+
+    var body: some View {
+        List(model.projects, id: \.id) { p in
+            VStack(alignment: .leading, spacing: 6) {
+                Text(p.title).font(.headline)
+                Text("project.line \(yuan(p.fundedFen)) \(p.contractFen.map(yuan) ?? "—") \(Int(p.progress))")
+                ProgressView(value: Double(p.progress), total: 100)
+                if p.satisfied {
+                    Text("satisfaction.open \(Int(p.goodRatings)) \(Int(p.ratings))")
+                } else {
+                    Text("satisfaction.closed \(Int(p.goodRatings)) \(Int(p.ratings))")
+                }
+                ForEach(Array(p.payments.enumerated()), id: \.offset) { _, pay in
+                    Text("\(pay.released ? "✔" : "·") \(pay.label) \(yuan(pay.amountFen))").font(.caption)
+                }
+                HStack {
+                    NavigationLink("timeline", destination: TimelineView(projectId: p.id, title: p.title))
+                    Button("report") { reporting = p }.buttonStyle(.bordered)
+                }
+                if p.completed {
+                    HStack { ForEach(1...5, id: \.self) { n in Button("\(n)★") { model.rate(p.id, stars: UInt8(n)) }.buttonStyle(.borderless) } }
+                }
+            }
+        }
+        .overlay { if model.projects.isEmpty { Text("projects.none") } }
+        .sheet(item: $reporting) { p in ReportView(project: p) }
+    }
+}
+
+extension ProjectItem: Identifiable {}
+
+struct ReportView: View {
+    @EnvironmentObject var model: AppModel
+    @Environment(\.dismiss) private var dismiss
+    let project: ProjectItem
+    @State private var kind = MonitoringKind.poorQuality
+    @State private var text = ""
+    @State private var item: PhotosPickerItem?
+    @State private var photo: Data?
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Picker("report.kind", selection: $kind) {
+                    Text("kind.progress").tag(MonitoringKind.progress)
+                    Text("kind.notStarted").tag(MonitoringKind.notStarted)
+                    Text("kind.poorQuality").tag(MonitoringKind.poorQuality)
+                }
+                TextField("report.text", text: $text, axis: .vertical)
+                PhotosPicker(selection: $item, matching: .images) { Text(photo == nil ? LocalizedStringKey("photo.add") : LocalizedStringKey("photo.added")) }
+                    .onChange(of: item) { newItem in
+                        Task { photo = try? await newItem?.loadTransferable(type: Data.self) }
+                    }
+            }
+            .navigationTitle(project.title)
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("send") { model.report(project.id, kind: kind, text: text, photo: photo); dismiss() }.disabled(text.isEmpty)
+                }
+                ToolbarItem(placement: .cancellationAction) { Button("cancel") { dismiss() } }
+            }
+        }
+    }
+}
+
+struct TimelineView: View {
+    @EnvironmentObject var model: AppModel
+    let projectId: String
+    let title: String
+    @State private var events: [TimelineEvent] = []
+
+    var body: some View {
+        List(events, id: \.recordId) { e in
+            VStack(alignment: .leading) {
+                Text("\(String(e.at.prefix(10))) · \(e.actorName ?? "?")").font(.caption)
+                Text((e.valid ? "" : "✘ ") + e.text)
+                if let code = e.code { Text(code).font(.caption2).foregroundStyle(.red) }
+            }
+        }
+        .navigationTitle(title)
+        .task { events = await model.timeline(projectId) }
+    }
+}
+
+struct SyncView: View {
+    @EnvironmentObject var model: AppModel
+    @State private var files: [URL] = []
+
+    var body: some View {
+        Form {
+            Section(footer: Text("sync.help")) {
+                TextField("sync.address", text: $model.tabletAddress).keyboardType(.numbersAndPunctuation)
+                Button("sync.now") { model.syncWithTablet() }.disabled(model.busy)
+                if let p = model.sync {
+                    Text("sync.progress \(Int(p.recordsReceived)) \(Int(p.bytesSent + p.bytesReceived))")
+                    Text(p.resumed ? LocalizedStringKey("sync.resumed") : LocalizedStringKey("sync.first"))
+                }
+            }
+            Section(footer: Text("offline.help")) {
+                Button("offline.prepare") { files = (try? model.offlineChunks()) ?? [] }
+                if !files.isEmpty { ShareLink("offline.share \(files.count)", items: files) }
+            }
+            Section { DeviceKeyView(key: model.deviceKey) }
+        }
+    }
+}
