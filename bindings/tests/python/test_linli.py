@@ -427,6 +427,10 @@ def test_phones_sync_with_a_tablet_over_the_lan_at_once(cycle):
         assert all(l.seen and l.seen[-1].finished for l in listeners)
         for r in residents:
             r.sync_with(server.address(), SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None), None)
+            # The phone remembers who answered there (for resuming, or a bundle when offline).
+            assert r.remembered_peer(server.address()) == cadre.device_key()
+            assert [c.cycle_id for c in r.cycles()] == [cycle_id]
+        assert residents[0].remembered_peer("10.0.0.1:7878") is None
         # The server counts a session once it has read the phone's closing message.
         for _ in range(200):
             stats = server.stats()
