@@ -83,14 +83,14 @@ macro_rules! kinds {
 
 use Phase::*;
 kinds! {
-    Genesis(Genesis) = "genesis", &[];
+    Genesis(Box<Genesis>) = "genesis", &[];
     RollEntry(RollEntry) = "roll_entry", &[];
     Revocation(Revocation) = "revocation", &[];
     PhaseChange(PhaseChange) = "phase_change", &[];
-    Proposal(Proposal) = "proposal", &[Proposals];
-    ProposalRevision(ProposalRevision) = "proposal_revision", &[Proposals, Deliberation];
+    Proposal(Box<Proposal>) = "proposal", &[Proposals];
+    ProposalRevision(Box<ProposalRevision>) = "proposal_revision", &[Proposals, Deliberation];
     Review(Review) = "review", &[Deliberation];
-    Roundtable(Roundtable) = "roundtable", &[Deliberation];
+    Roundtable(Box<Roundtable>) = "roundtable", &[Deliberation];
     Ballot(Ballot) = "ballot", &[Voting];
     Seal(Seal) = "seal", &[Voting];
     Resolution(Resolution) = "resolution", &[Resolution];

@@ -294,7 +294,7 @@ impl CycleState {
             self.exclude(r.id, e);
             return;
         }
-        self.genesis = Some(g.clone());
+        self.genesis = Some((**g).clone());
         self.members.insert(
             g.founder_member,
             Member {

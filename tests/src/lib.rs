@@ -145,7 +145,10 @@ impl Fixture {
                 self.residents[i % self.residents.len()]
                     .act(
                         self.cycle,
-                        Body::Proposal(proposal(&format!("提案{i}"), 50_000 + i as i64 * 10_000)),
+                        Body::Proposal(Box::new(proposal(
+                            &format!("提案{i}"),
+                            50_000 + i as i64 * 10_000,
+                        ))),
                     )
                     .unwrap()
             })

@@ -125,7 +125,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
         cycle,
         now(),
         None,
-        Body::Genesis(Genesis {
+        Body::Genesis(Box::new(Genesis {
             community: "合成社区".into(),
             year: 2026,
             title: "基准测试周期".into(),
@@ -135,7 +135,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             satisfaction: SatisfactionRule::default(),
             founder_member: Uuid::from_u128(1),
             founder_name: "书记".into(),
-        }),
+        })),
     );
     let genesis_id = genesis.id;
     records.push(genesis);
@@ -189,7 +189,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             cycle,
             now(),
             Some(proposals_phase),
-            Body::Proposal(Proposal {
+            Body::Proposal(Box::new(Proposal {
                 content: ProposalContent {
                     title,
                     description: format!(
@@ -212,7 +212,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
                     attachments: vec![],
                 },
                 on_behalf_of: None,
-            }),
+            })),
         );
         ids.push(rec.id);
         records.push(rec);

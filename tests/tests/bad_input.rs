@@ -44,7 +44,7 @@ fn ballot_before_voting_opens_is_wrong_phase() {
     f.advance(Phase::Proposals);
     f.sync();
     let p = f.residents[0]
-        .act(f.cycle, Body::Proposal(proposal("路灯", 10_000)))
+        .act(f.cycle, Body::Proposal(Box::new(proposal("路灯", 10_000))))
         .unwrap();
     refused(&f, 1, Body::Ballot(Ballot::approve(vec![p])), |e| {
         matches!(
@@ -63,7 +63,7 @@ fn resident_trying_a_cadre_action_lacks_the_role() {
     f.advance(Phase::Proposals);
     f.sync();
     let p = f.residents[0]
-        .act(f.cycle, Body::Proposal(proposal("路灯", 10_000)))
+        .act(f.cycle, Body::Proposal(Box::new(proposal("路灯", 10_000))))
         .unwrap();
     f.sync();
     f.advance(Phase::Deliberation);
@@ -97,16 +97,19 @@ fn proposal_over_the_pool_zero_or_negative_is_refused() {
     refused(
         &f,
         0,
-        Body::Proposal(proposal("新建大楼", over)),
+        Body::Proposal(Box::new(proposal("新建大楼", over))),
         |e| matches!(e, StoreError::Rejected(Exclusion::OverBudget { limit, .. }) if *limit == POOL),
     );
-    refused(&f, 0, Body::Proposal(proposal("免费", 0)), |e| {
-        matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. }))
-    });
+    refused(
+        &f,
+        0,
+        Body::Proposal(Box::new(proposal("免费", 0))),
+        |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. })),
+    );
     let mut neg = proposal("负数", 1);
     neg.content.budget_lines[0].amount = Fen(-100);
     neg.content.estimated_budget = Fen(-100);
-    refused(&f, 0, Body::Proposal(neg), |e| {
+    refused(&f, 0, Body::Proposal(Box::new(neg)), |e| {
         matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { .. }))
     });
     let mut mismatch = proposal("对不上", 1_000);
@@ -114,7 +117,7 @@ fn proposal_over_the_pool_zero_or_negative_is_refused() {
     refused(
         &f,
         0,
-        Body::Proposal(mismatch),
+        Body::Proposal(Box::new(mismatch)),
         |e| matches!(e, StoreError::Rejected(Exclusion::InvalidAmount { field, .. }) if field == "budget_lines"),
     );
 }
@@ -129,7 +132,7 @@ fn empty_and_100kb_titles_are_refused() {
     refused(
         &f,
         0,
-        Body::Proposal(empty),
+        Body::Proposal(Box::new(empty)),
         |e| matches!(e, StoreError::Rejected(Exclusion::TextEmpty { field }) if field == "title"),
     );
     let mut huge = proposal("x", 1_000);
@@ -137,7 +140,7 @@ fn empty_and_100kb_titles_are_refused() {
     refused(
         &f,
         0,
-        Body::Proposal(huge),
+        Body::Proposal(Box::new(huge)),
         |e| matches!(e, StoreError::Rejected(Exclusion::TextTooLong { field, max: 100, .. }) if field == "title"),
     );
 }

@@ -47,10 +47,10 @@ fn scenario() -> &'static Scenario {
                 f.residents[i]
                     .act(
                         f.cycle,
-                        Body::Proposal(linli_tests::proposal(
+                        Body::Proposal(Box::new(linli_tests::proposal(
                             &format!("提案{i}"),
                             40_000 + i as i64 * 30_000,
-                        )),
+                        ))),
                     )
                     .unwrap()
             })

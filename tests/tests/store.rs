@@ -31,7 +31,10 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
     f.advance(Phase::Proposals);
     f.sync();
     f.residents[0]
-        .act(f.cycle, Body::Proposal(proposal("加装电梯", 80_000)))
+        .act(
+            f.cycle,
+            Body::Proposal(Box::new(proposal("加装电梯", 80_000))),
+        )
         .unwrap();
     f.sync();
     let records = f.cadre.store.export(f.cycle).unwrap();
@@ -209,14 +212,19 @@ fn chinese_full_text_search_finds_two_and_three_character_words() {
     f.sync();
     let mut lift = proposal("老旧小区加装电梯", 200_000);
     lift.content.description = "六层楼老人上下楼困难，申请加装电梯。".into();
-    let a = f.residents[0].act(f.cycle, Body::Proposal(lift)).unwrap();
+    let a = f.residents[0]
+        .act(f.cycle, Body::Proposal(Box::new(lift)))
+        .unwrap();
     let b = f.residents[1]
-        .act(f.cycle, Body::Proposal(proposal("夜间照明改造", 50_000)))
+        .act(
+            f.cycle,
+            Body::Proposal(Box::new(proposal("夜间照明改造", 50_000))),
+        )
         .unwrap();
     f.residents[2]
         .act(
             f.cycle,
-            Body::Proposal(proposal("Bike shed 充电棚", 60_000)),
+            Body::Proposal(Box::new(proposal("Bike shed 充电棚", 60_000))),
         )
         .unwrap();
     f.sync();
@@ -365,7 +373,7 @@ fn concurrent_calls_from_several_threads_are_serialised() {
             std::thread::spawn(move || {
                 for i in 0..5 {
                     let p: Proposal = proposal(&format!("线程{t}提案{i}"), 1_000 + i);
-                    store.submit(cycle, Body::Proposal(p)).unwrap();
+                    store.submit(cycle, Body::Proposal(Box::new(p))).unwrap();
                     store.proposals(cycle, &Default::default()).unwrap();
                 }
             })
@@ -381,7 +389,7 @@ fn concurrent_calls_from_several_threads_are_serialised() {
     sorted.dedup();
     assert_eq!(sorted.len(), 20, "every record got its own sequence number");
     assert!(matches!(
-        store.submit(cycle, Body::Proposal(proposal("", 1))),
+        store.submit(cycle, Body::Proposal(Box::new(proposal("", 1)))),
         Err(StoreError::Rejected(Exclusion::TextEmpty { .. }))
     ));
 }

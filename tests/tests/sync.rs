@@ -189,7 +189,7 @@ impl Net {
             Op::Propose(i) => {
                 let _ = self.stores[i].submit(
                     self.cycle,
-                    Body::Proposal(proposal(&format!("提案{i}"), 20_000 + i as i64)),
+                    Body::Proposal(Box::new(proposal(&format!("提案{i}"), 20_000 + i as i64))),
                 );
             }
             Op::Vote(i, mask) => {
@@ -349,7 +349,10 @@ fn hostile_setup() -> (Fixture, Vec<u8>) {
     f.advance(Phase::Proposals);
     meet_all(&f);
     f.residents[0]
-        .act(f.cycle, Body::Proposal(proposal("新提案", 30_000)))
+        .act(
+            f.cycle,
+            Body::Proposal(Box::new(proposal("新提案", 30_000))),
+        )
         .unwrap();
     let (_, first) = Session::initiate(f.residents[0].store.clone(), hint(&f.cadre.store)).unwrap();
     (f, first)
@@ -428,7 +431,7 @@ fn blobs_follow_the_records_and_a_wrong_hash_is_refused() {
     let blob = r0.store.put_blob(&photo, "image/jpeg", "井盖.jpg").unwrap();
     let mut p = proposal("带照片的提案", 40_000);
     p.content.attachments.push(blob.clone());
-    r0.act(f.cycle, Body::Proposal(p)).unwrap();
+    r0.act(f.cycle, Body::Proposal(Box::new(p))).unwrap();
     // The tablet initiates; the phone answers and sends the photo when asked.
     let (mut tablet, m1) = Session::initiate(f.cadre.store.clone(), hint(&r0.store)).unwrap();
     let mut phone = Session::accept(r0.store.clone(), SessionOptions::default());
@@ -480,7 +483,7 @@ fn a_tablet_serves_many_phones_at_once_over_tcp() {
     for (i, r) in f.residents.iter().enumerate() {
         r.act(
             f.cycle,
-            Body::Proposal(proposal(&format!("电梯{i}"), 10_000 + i as i64)),
+            Body::Proposal(Box::new(proposal(&format!("电梯{i}"), 10_000 + i as i64))),
         )
         .unwrap();
     }

@@ -306,10 +306,10 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     for (i, idea) in IDEAS.iter().enumerate().take(8) {
         let id = residents[4 + i].act(
             cycle,
-            Body::Proposal(Proposal {
+            Body::Proposal(Box::new(Proposal {
                 content: content(idea),
                 on_behalf_of: None,
-            }),
+            })),
         )?;
         proposal_ids.push(id);
     }
@@ -321,20 +321,20 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     };
     let paper_id = cadre.act(
         cycle,
-        Body::Proposal(Proposal {
+        Body::Proposal(Box::new(Proposal {
             content: content(&paper),
             on_behalf_of: Some(PaperSubmitter {
                 name: "王奶奶".into(),
                 member: None,
             }),
-        }),
+        })),
     )?;
     let dance_id = residents[12].act(
         cycle,
-        Body::Proposal(Proposal {
+        Body::Proposal(Box::new(Proposal {
             content: content(&IDEAS[8]),
             on_behalf_of: None,
-        }),
+        })),
     )?;
     sync_all(&residents.iter().collect::<Vec<_>>())?;
 
@@ -377,7 +377,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     meet(&residents[1], &cadre)?;
     residents[1].act(
         cycle,
-        Body::Roundtable(Roundtable {
+        Body::Roundtable(Box::new(Roundtable {
             topic: "第一桌：为老与安全".into(),
             held_at: Utc::now(),
             leader: residents[0].member,
@@ -400,7 +400,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
                     note: "消防刻不容缓".into(),
                 },
             ],
-        }),
+        })),
     )?;
     meet(&residents[1], &cadre)?;
 

@@ -364,10 +364,10 @@ impl Device {
     pub fn propose(&self, cycle_id: String, proposal: NewProposal) -> Result<String, LinliError> {
         self.act(
             &cycle_id,
-            Body::Proposal(Proposal {
+            Body::Proposal(Box::new(Proposal {
                 content: content(proposal)?,
                 on_behalf_of: None,
-            }),
+            })),
         )
     }
 
@@ -380,13 +380,13 @@ impl Device {
     ) -> Result<String, LinliError> {
         self.act(
             &cycle_id,
-            Body::Proposal(Proposal {
+            Body::Proposal(Box::new(Proposal {
                 content: content(proposal)?,
                 on_behalf_of: Some(PaperSubmitter {
                     name: submitter_name,
                     member: None,
                 }),
-            }),
+            })),
         )
     }
 

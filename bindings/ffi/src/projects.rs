@@ -64,7 +64,7 @@ impl Device {
                 })
                 .collect::<Result<_, LinliError>>()?,
         };
-        self.act(&cycle_id, Body::Roundtable(body))
+        self.act(&cycle_id, Body::Roundtable(Box::new(body)))
     }
 
     /// A cadre revokes a lost phone's key; its records up to `after_seq` stay valid.

@@ -474,20 +474,26 @@ pub(crate) fn records_between(
     before: &[ChangeHash],
     after: &[ChangeHash],
 ) -> (Vec<SignedRecord>, usize) {
-    let mut keys: Vec<String> = Vec::new();
-    for patch in doc.diff(before, after) {
-        if patch.obj == ROOT {
-            if let automerge::PatchAction::PutMap { key, .. } = patch.action {
-                keys.push(key);
-            }
-        }
-    }
+    // The map only grows: the new records are the keys present at `after` and not at `before`.
+    // (A diff would also clone every new value into a patch: 3x the memory on a first sync.)
+    let known: std::collections::HashSet<String> = if before.is_empty() {
+        Default::default()
+    } else {
+        doc.keys_at(ROOT, before).collect()
+    };
+    let mut keys: Vec<String> = doc
+        .keys_at(ROOT, after)
+        .filter(|k| !known.contains(k))
+        .collect();
+    drop(known);
     keys.sort();
     keys.dedup();
     let mut out = Vec::new();
     let mut rejected = 0;
     for key in keys {
-        let values = doc.get_all(ROOT, key.as_str()).unwrap_or_default();
+        let values = doc
+            .get_all_at(ROOT, key.as_str(), after)
+            .unwrap_or_default();
         let mut found = false;
         for (v, _) in values {
             if let Value::Scalar(s) = v {

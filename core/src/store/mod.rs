@@ -205,7 +205,7 @@ impl Store {
             seq,
             time: Utc::now(),
             phase: None,
-            body: Body::Genesis(genesis),
+            body: Body::Genesis(Box::new(genesis)),
         };
         let rec = SignedRecord::sign(&inner.secret, &draft);
         tx.execute(
@@ -328,7 +328,7 @@ impl Store {
                     kind: Some(decoded.kind()),
                     record: Ok(decoded.clone()),
                 });
-                cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
+                refold(&mut cache, cycle);
                 match cache.state.verdicts.get(&rec.id) {
                     Some(Verdict::Excluded { reason }) => Err(reason.clone()),
                     _ => Ok(()),
@@ -536,7 +536,7 @@ fn import_records(
     }
     cache.records.extend(checked.iter().cloned());
     if !incremental {
-        cache.state = fold::fold(cycle, cache.state.genesis_id, &cache.records);
+        refold(cache, cycle);
     }
     for c in &checked {
         if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&c.id) {
@@ -544,6 +544,14 @@ fn import_records(
         }
     }
     Ok(report)
+}
+
+/// Folds the cycle again from every record. The old state is dropped first: a 20,000-ballot
+/// cycle's state is tens of MB, and a phone should not hold two of them at once.
+fn refold(cache: &mut CycleCache, cycle: Uuid) {
+    let genesis = cache.state.genesis_id;
+    cache.state = CycleState::new(cycle, genesis);
+    cache.state = fold::fold(cycle, genesis, &cache.records);
 }
 
 fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
