@@ -474,18 +474,20 @@ pub(crate) fn records_between(
     before: &[ChangeHash],
     after: &[ChangeHash],
 ) -> (Vec<SignedRecord>, usize) {
-    // The map only grows: the new records are the keys present at `after` and not at `before`.
-    // (A diff would also clone every new value into a patch: 3x the memory on a first sync.)
-    let known: std::collections::HashSet<String> = if before.is_empty() {
-        Default::default()
+    // A document seen for the first time: every key (a diff would also clone every value into a
+    // patch, tripling a first sync's memory). Otherwise the diff, which is incremental.
+    let mut keys: Vec<String> = if before.is_empty() {
+        doc.keys_at(ROOT, after).collect()
     } else {
-        doc.keys_at(ROOT, before).collect()
+        doc.diff(before, after)
+            .into_iter()
+            .filter(|p| p.obj == ROOT)
+            .filter_map(|p| match p.action {
+                automerge::PatchAction::PutMap { key, .. } => Some(key),
+                _ => None,
+            })
+            .collect()
     };
-    let mut keys: Vec<String> = doc
-        .keys_at(ROOT, after)
-        .filter(|k| !known.contains(k))
-        .collect();
-    drop(known);
     keys.sort();
     keys.dedup();
     let mut out = Vec::new();

@@ -201,10 +201,11 @@ impl Store {
             }
             for (cycle, recs) in by_cycle {
                 let mut cache = super::cached_or_load(&mut inner.caches, &tx, cycle)?;
-                let report = import_records(&tx, &mut cache, cycle, &recs, false)?;
+                let report = import_records(&tx, &mut cache, cycle, &recs, false, true)?;
                 applied.new_records += report.new;
-                let dirty = cache.state.take_dirty();
-                super::views::materialise(&tx, &cache.state, &dirty)?;
+                if !cache.stale {
+                    super::write_views(&tx, &mut cache)?;
+                }
                 inner.caches.insert(cycle, cache);
             }
             for (sha, bytes) in blobs {

@@ -56,6 +56,9 @@ pub struct ImportReport {
 struct CycleCache {
     state: CycleState,
     records: Vec<Checked>,
+    /// The fold is deferred: a sync session brought records out of fold order, so `state` is
+    /// empty and the views are behind until [`Store::settle`] (or the next local write) folds.
+    stale: bool,
 }
 
 struct Inner {
@@ -143,19 +146,28 @@ impl Store {
             docs: docs::DocCache::default(),
             actor,
         };
-        if rebuild {
-            let cycles: Vec<(Uuid, Uuid)> = cycle_roots(&tx)?;
-            for (cycle, genesis) in cycles {
-                let cache = load_cache(&tx, cycle, genesis)?;
+        // After an upgrade every cycle's views are rebuilt; after a session that was cut while
+        // its fold was deferred, that cycle's.
+        let stale: Vec<Uuid> = {
+            let mut stmt = tx.prepare("SELECT cycle_id FROM cycles WHERE stale = 1")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.filter_map(|r| r.ok().and_then(|s| Uuid::parse_str(&s).ok()))
+                .collect()
+        };
+        for (cycle, genesis) in cycle_roots(&tx)? {
+            if !rebuild && !stale.contains(&cycle) {
+                continue;
+            }
+            let mut cache = load_cache(&tx, cycle, genesis)?;
+            if rebuild {
                 for c in &cache.records {
                     if let Ok(r) = &c.record {
                         index_blob_refs(&tx, cycle, r)?;
                     }
                 }
-                let mut st = cache.state.clone();
-                let dirty = st.take_dirty();
-                views::materialise(&tx, &st, &dirty)?;
             }
+            cache.state.dirty.all = true;
+            write_views(&tx, &mut cache)?;
         }
         tx.commit()?;
         inner.conn = conn;
@@ -231,7 +243,14 @@ impl Store {
         let dirty = state.take_dirty();
         views::materialise(&tx, &state, &dirty)?;
         tx.commit()?;
-        inner.caches.insert(cycle, CycleCache { state, records });
+        inner.caches.insert(
+            cycle,
+            CycleCache {
+                state,
+                records,
+                stale: false,
+            },
+        );
         Ok(cycle)
     }
 
@@ -362,7 +381,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let report = import_records(&tx, &mut cache, cycle, records, true)?;
+        let report = import_records(&tx, &mut cache, cycle, records, true, false)?;
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
         Ok(report)
@@ -403,6 +422,30 @@ impl Store {
         let st = cache.state.clone();
         inner.caches.insert(cycle, cache);
         Ok(st)
+    }
+
+    /// Folds every cycle whose fold a sync session deferred and brings its views level with its
+    /// records, in one transaction per cycle. Sessions call it when they end (or are dropped);
+    /// it costs nothing when no fold is pending.
+    pub fn settle(&self) -> Result<()> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let pending: Vec<Uuid> = inner
+            .caches
+            .iter()
+            .filter(|(_, c)| c.stale || c.state.dirty.all)
+            .map(|(id, _)| *id)
+            .collect();
+        for cycle in pending {
+            let mut cache = take_cache(inner, cycle)?;
+            let tx = inner
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            write_views(&tx, &mut cache)?;
+            tx.commit()?;
+            inner.caches.insert(cycle, cache);
+        }
+        Ok(())
     }
 
     /// Re-verifies every signature of a cycle from the stored bytes and refolds from scratch, as
@@ -483,12 +526,18 @@ fn check_body_shape(body: &Body, pool: crate::money::Fen) -> Result<(), Exclusio
 /// Verifies, stores and folds records received from elsewhere, inside the caller's transaction
 /// (views included; the caller commits). `pending` marks them for the next document flush (a
 /// bundle or paper hand-over); records that arrived inside a document are not pending.
+///
+/// With `defer` (a sync session), records that cannot be applied in place do not refold the
+/// cycle at once: the cache and the database are marked stale and [`Store::settle`] folds once
+/// at the end of the session. A phone's first sync of a big cycle then folds once instead of
+/// once per message.
 fn import_records(
     tx: &Transaction<'_>,
     cache: &mut CycleCache,
     cycle: Uuid,
     records: &[SignedRecord],
     pending: bool,
+    defer: bool,
 ) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut fresh: Vec<&SignedRecord> = Vec::new();
@@ -524,18 +573,30 @@ fn import_records(
         Ok(r) => (0, r.kind().rank(), r.time, r.signer, r.seq, r.id),
         Err(_) => (1, 0, DateTime::<Utc>::MIN_UTC, DeviceKey([0; 32]), 0, c.id),
     });
-    let mut incremental = true;
-    for c in &order {
-        match &c.record {
-            Ok(r) if cache.state.apply_new(r).is_some() => {}
-            _ => {
-                incremental = false;
-                break;
+    let mut incremental = !cache.stale;
+    if incremental {
+        for c in &order {
+            match &c.record {
+                Ok(r) if cache.state.apply_new(r).is_some() => {}
+                _ => {
+                    incremental = false;
+                    break;
+                }
             }
         }
     }
     cache.records.extend(checked.iter().cloned());
     if !incremental {
+        if defer {
+            if !cache.stale {
+                // Free the partly applied state now; the settle folds from scratch.
+                cache.state = CycleState::new(cycle, cache.state.genesis_id);
+                cache.stale = true;
+                tx.prepare_cached("UPDATE cycles SET stale = 1 WHERE cycle_id = ?1")?
+                    .execute([cycle.to_string()])?;
+            }
+            return Ok(report);
+        }
         refold(cache, cycle);
     }
     for c in &checked {
@@ -552,6 +613,23 @@ fn refold(cache: &mut CycleCache, cycle: Uuid) {
     let genesis = cache.state.genesis_id;
     cache.state = CycleState::new(cycle, genesis);
     cache.state = fold::fold(cycle, genesis, &cache.records);
+    cache.stale = false;
+}
+
+/// Rewrites the views the state marked dirty, inside the caller's transaction. A full rewrite
+/// brings the views level with the records, so it clears the cycle's `stale` flag.
+fn write_views(tx: &Transaction<'_>, cache: &mut CycleCache) -> Result<()> {
+    debug_assert!(
+        !cache.stale,
+        "a deferred fold is settled before its views are written"
+    );
+    let dirty = cache.state.take_dirty();
+    views::materialise(tx, &cache.state, &dirty)?;
+    if dirty.all {
+        tx.prepare_cached("UPDATE cycles SET stale = 0 WHERE cycle_id = ?1 AND stale = 1")?
+            .execute([cache.state.cycle.to_string()])?;
+    }
+    Ok(())
 }
 
 fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
@@ -571,7 +649,11 @@ fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {
 }
 
 fn take_cache(inner: &mut Inner, cycle: Uuid) -> Result<CycleCache> {
-    cached_or_load(&mut inner.caches, &inner.conn, cycle)
+    let mut cache = cached_or_load(&mut inner.caches, &inner.conn, cycle)?;
+    if cache.stale {
+        refold(&mut cache, cycle);
+    }
+    Ok(cache)
 }
 
 /// The cycle's cached fold, taken out of the cache, or loaded from the records.
@@ -634,8 +716,22 @@ fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCach
             ok,
         ));
     }
-    let state = fold::fold(cycle, genesis, &records);
-    Ok(CycleCache { state, records })
+    let mut state = fold::fold(cycle, genesis, &records);
+    // Every committed write left the views level with the records, unless a session deferred
+    // its fold and was cut: then the views are rewritten at the next write or settle.
+    let behind: bool = conn
+        .prepare_cached("SELECT stale FROM cycles WHERE cycle_id = ?1")?
+        .query_row([cycle.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !behind {
+        state.take_dirty();
+    }
+    Ok(CycleCache {
+        state,
+        records,
+        stale: false,
+    })
 }
 
 fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
@@ -720,8 +816,7 @@ fn finish(tx: Transaction<'_>, fault: Option<Fault>, mut cache: CycleCache) -> R
     if fault == Some(Fault::AfterRecords) {
         return Err(StoreError::Injected("after records"));
     }
-    let dirty = cache.state.take_dirty();
-    views::materialise(&tx, &cache.state, &dirty)?;
+    write_views(&tx, &mut cache)?;
     if fault == Some(Fault::BeforeCommit) {
         return Err(StoreError::Injected("before commit"));
     }

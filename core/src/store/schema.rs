@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -15,6 +15,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/004_docs.sql"),
     include_str!("../../migrations/005_doc_snapshots.sql"),
     include_str!("../../migrations/006_records_by_kind.sql"),
+    include_str!("../../migrations/007_stale_views.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

@@ -179,6 +179,16 @@ struct Plan {
     resumed: bool,
 }
 
+impl Drop for Session {
+    /// A session cut short (a lost connection, an app that gives up) still folds what it
+    /// brought, so the screens catch up; if even that fails, the next open does it.
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.store.settle();
+        }
+    }
+}
+
 impl Session {
     /// Starts a session as the initiator. Returns the session and the first message to send.
     pub fn initiate(
@@ -520,6 +530,8 @@ impl Session {
     fn finish(&mut self, theirs: Option<[u8; 8]>) -> Result<Option<[u8; 8]>, SyncError> {
         self.done = true;
         self.progress.finished = true;
+        // Records that arrived out of fold order were stored without refolding: fold once now.
+        self.store.settle()?;
         let Some(peer) = self.peer else {
             return Ok(None);
         };
