@@ -85,7 +85,7 @@ fn a_session_cut_before_its_last_message_falls_back_to_comparing_everything() {
     meet(r1, &f.cadre).unwrap();
     let (p, tablet) = sync::sync_pair(&r0.store, &f.cadre.store, opts.clone()).unwrap();
     assert!(!tablet.resumed, "{tablet:?}");
-    assert_eq!(tablet.docs_total, 45, "every document compared: {tablet:?}");
+    assert_eq!(tablet.docs_total, 46, "every document compared: {tablet:?}");
     assert_eq!(p.records_received, 1, "{p:?}");
     assert_eq!(
         snapshot(&r0.store, f.cycle),
@@ -639,4 +639,81 @@ fn a_session_cut_mid_way_still_folds_what_it_brought() {
     // And the next meeting completes it.
     sync::sync_pair(&phone, &hub, SessionOptions::default()).unwrap();
     assert_eq!(snapshot(&phone, s.cycle), snapshot(&hub, s.cycle));
+}
+
+#[test]
+fn roundtable_notes_typed_on_two_phones_offline_merge_character_by_character() {
+    let f = Fixture::new(3);
+    f.advance(Phase::Proposals);
+    meet_all(&f);
+    let (recorder, leader, tablet) = (&f.residents[0], &f.residents[1], &f.cadre);
+    let draft = recorder
+        .store
+        .notes_open(f.cycle, "第一桌：为老服务")
+        .unwrap();
+    recorder
+        .store
+        .notes_edit(f.cycle, draft, 0, 0, "议题：加装扶手。")
+        .unwrap();
+    meet(recorder, tablet).unwrap();
+    meet(leader, tablet).unwrap();
+    assert_eq!(
+        leader.store.notes(f.cycle).unwrap()[0].text,
+        "议题：加装扶手。"
+    );
+    // Offline, both type at once: the recorder appends, the leader corrects the start.
+    let end = "议题：加装扶手。".chars().count();
+    recorder
+        .store
+        .notes_edit(f.cycle, draft, end, 0, "结论：优先一楼。")
+        .unwrap();
+    leader
+        .store
+        .notes_edit(f.cycle, draft, 0, 2, "主题")
+        .unwrap();
+    meet(recorder, tablet).unwrap();
+    meet(leader, tablet).unwrap();
+    meet(recorder, tablet).unwrap();
+    let merged = "主题：加装扶手。结论：优先一楼。";
+    for d in [recorder, leader, tablet] {
+        let notes = d.store.notes(f.cycle).unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(
+            (notes[0].topic.as_str(), notes[0].text.as_str()),
+            ("第一桌：为老服务", merged)
+        );
+    }
+    // Bad edits are refused and change nothing.
+    let before = recorder.store.notes(f.cycle).unwrap();
+    for (at, del) in [(99, 0), (3, 99)] {
+        assert!(matches!(
+            recorder.store.notes_edit(f.cycle, draft, at, del, "x"),
+            Err(StoreError::Rejected(_))
+        ));
+    }
+    assert!(matches!(
+        recorder
+            .store
+            .notes_edit(f.cycle, Uuid::now_v7(), 0, 0, "x"),
+        Err(StoreError::Rejected(_))
+    ));
+    assert!(matches!(
+        recorder.store.notes_edit(f.cycle, draft, 0, 0, "\u{7}"),
+        Err(StoreError::Rejected(_))
+    ));
+    assert_eq!(recorder.store.notes(f.cycle).unwrap(), before);
+    // A device that is not on the roll cannot type into the cycle's notes.
+    let outsider = Store::open_in_memory(&MemoryKeyStore([99; 32])).unwrap();
+    outsider
+        .follow_cycle(f.cycle, tablet.store.state(f.cycle).unwrap().genesis_id)
+        .unwrap();
+    assert!(matches!(
+        outsider.notes_open(f.cycle, "外人"),
+        Err(StoreError::NotOnRoll(_))
+    ));
+    // Notes are working text: no record was added anywhere.
+    assert_eq!(
+        snapshot(&recorder.store, f.cycle),
+        snapshot(&tablet.store, f.cycle)
+    );
 }

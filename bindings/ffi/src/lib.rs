@@ -10,11 +10,13 @@
 uniffi::setup_scaffolding!();
 
 pub mod error;
+mod notes;
 mod projects;
 pub mod sync;
 pub mod types;
 
 pub use error::LinliError;
+pub use notes::NotesDraftItem;
 pub use sync::*;
 pub use types::*;
 

@@ -119,6 +119,18 @@ fun main() {
     check(fresh.verify(cycle).result == reports[0].result) { "the new phone recomputes the same tally" }
     val again = session(fresh, cadre, cadre.deviceKey())
     check(again.resumed && again.messagesReceived == 1u && again.recordsReceived == 0uL) { again.toString() }
+    // Roundtable notes typed on two devices at once merge at the next session.
+    val draft = residents[0].notesOpen(cycle, "第一桌")
+    residents[0].notesEdit(cycle, draft, 0u, 0u, "同意。")
+    session(residents[0], cadre, cadre.deviceKey())
+    residents[0].notesEdit(cycle, draft, 3u, 0u, "下周开工。")
+    cadre.notesEdit(cycle, draft, 0u, 0u, "全体")
+    session(residents[0], cadre, cadre.deviceKey())
+    session(residents[0], cadre, cadre.deviceKey())
+    listOf(cadre, residents[0]).forEach { d ->
+        check(d.notes(cycle).single().text == "全体同意。下周开工。") { d.notes(cycle).toString() }
+    }
+    expect<LinliException.Rejected>("an edit past the end") { cadre.notesEdit(cycle, draft, 99u, 0u, "x") }
     val responder = cadre.syncAccept(SyncOptions(cycleIds = emptyList(), maxBlobBytes = null, peerKey = null))
     val bad = expect<LinliException.Sync>("garbage sync bytes") { responder.receive(byteArrayOf(76, 78, 76, 83, 9)) }
     check(bad.code == "sync_truncated") { bad.toString() }

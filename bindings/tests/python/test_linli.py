@@ -346,6 +346,20 @@ def test_sync_sessions_bring_two_devices_to_one_sealed_tally(cycle):
         session(r, cadre)
         session(r, cadre)
     cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "圆桌")
+    # At the roundtable two residents type the notes together, offline, and merge by session.
+    draft = residents[0].notes_open(cycle_id, "第一桌")
+    assert residents[0].notes_edit(cycle_id, draft, 0, 0, "大家同意加装扶手。") == "大家同意加装扶手。"
+    session(residents[0], cadre)
+    session(residents[1], cadre)
+    residents[0].notes_edit(cycle_id, draft, 9, 0, "下周开工。")
+    residents[1].notes_edit(cycle_id, draft, 0, 2, "全体")
+    for r in (residents[0], residents[1], residents[0]):
+        session(r, cadre)
+    for d in (cadre, residents[0], residents[1]):
+        (notes,) = d.notes(cycle_id)
+        assert (notes.topic, notes.text) == ("第一桌", "全体同意加装扶手。下周开工。")
+    with pytest.raises(LinliError.Rejected):
+        residents[0].notes_edit(cycle_id, draft, 999, 0, "x")
     for pid in ids:
         cadre.review(cycle_id, pid, ReviewOutcome.SHORTLIST(), "符合要求")
     cadre.advance_phase(cycle_id, CyclePhase.VOTING, "投票")

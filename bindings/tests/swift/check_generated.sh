@@ -14,7 +14,7 @@ for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "fu
   "func advancePhase(" "func propose(" "func enterPaperProposal(" "func review(" "func vote(" \
   "func sealVote(" "func resolveAsSealed(" "func summary(" "func proposals(" "func myBallot(" \
   "func records(" "func verify(" "func exportBundle(" "func importBundle(" "func closeStore(" \
-  "func setObserver(" "protocol ChangeObserver" "func monitor(" "func releaseNextInstalment(" "func timeline(" "struct TimelineEvent" \
+  "func setObserver(" "protocol ChangeObserver" "func monitor(" "func releaseNextInstalment(" "func timeline(" "struct TimelineEvent" "func notesEdit(" "struct NotesDraftItem" \
   "protocol SecureKeyStore" "enum LinliError" "struct NewCycle" "struct VerifyReport" "enum CyclePhase" \
   "func syncInitiate(" "func syncAccept(" "class SyncSession" "func syncWith(" "func serve(" \
   "class SyncServer" "protocol SyncListener" "func exportBundleFor(" "func bundleToChunks(" \

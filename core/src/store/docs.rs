@@ -31,6 +31,7 @@ pub const WORKS_SHARDS: u16 = 4;
 const ROLL_BASE: u16 = 1;
 const BALLOT_BASE: u16 = 16;
 const WORKS_BASE: u16 = 64;
+const NOTES_ID: u16 = 96;
 
 /// Compact a document when its appended changes exceed this many bytes and the snapshot's size.
 const COMPACT_AFTER_BYTES: i64 = 256 * 1024;
@@ -51,6 +52,14 @@ pub struct DocId(pub u16);
 impl DocId {
     /// The main document: genesis, phases, proposals, reviews, roundtables, seal, resolution.
     pub const MAIN: DocId = DocId(0);
+    /// Roundtable notes being typed together: collaborative text, not records (see
+    /// `Store::notes_open`). The signed roundtable record carries the final text.
+    pub const NOTES: DocId = DocId(NOTES_ID);
+
+    /// Whether the document is a map of records (every document but the notes).
+    pub fn holds_records(self) -> bool {
+        self != DocId::NOTES
+    }
 
     /// The document a record belongs in. Undecodable records go to the main document.
     pub fn for_record(id: Uuid, decoded: Option<&Record>) -> DocId {
@@ -80,6 +89,7 @@ impl DocId {
             .chain(ROLL_BASE..ROLL_BASE + ROLL_SHARDS)
             .chain(BALLOT_BASE..BALLOT_BASE + BALLOT_SHARDS)
             .chain(WORKS_BASE..WORKS_BASE + WORKS_SHARDS)
+            .chain(std::iter::once(NOTES_ID))
             .map(DocId)
     }
 
@@ -90,13 +100,16 @@ impl DocId {
             || (ROLL_BASE..ROLL_BASE + ROLL_SHARDS).contains(&n)
             || (BALLOT_BASE..BALLOT_BASE + BALLOT_SHARDS).contains(&n)
             || (WORKS_BASE..WORKS_BASE + WORKS_SHARDS).contains(&n)
+            || n == NOTES_ID
     }
 
-    /// A readable name: `main`, `roll.3`, `ballots.17`, `works.1`.
+    /// A readable name: `main`, `roll.3`, `ballots.17`, `works.1`, `notes`.
     pub fn name(self) -> String {
         let n = self.0;
         if n == 0 {
             "main".into()
+        } else if n == NOTES_ID {
+            "notes".into()
         } else if n < BALLOT_BASE {
             format!("roll.{}", n - ROLL_BASE)
         } else if n < WORKS_BASE {
@@ -271,6 +284,11 @@ impl DocCache {
     /// holds changes the database doesn't).
     pub(crate) fn invalidate(&mut self, cycle: Uuid) {
         self.docs.retain(|(c, _), _| *c != cycle);
+    }
+
+    /// Forgets one document (after a failed change: the next use reloads the stored one).
+    pub(crate) fn forget(&mut self, cycle: Uuid, doc: DocId) {
+        self.docs.remove(&(cycle, doc));
     }
 
     /// Forgets everything.

@@ -36,6 +36,8 @@ pub struct Applied {
     pub rejected_entries: usize,
     /// Blobs stored.
     pub blobs: usize,
+    /// Roundtable notes changed (someone typed in a shared draft).
+    pub notes_changed: bool,
 }
 
 /// How the first message for a document is built.
@@ -189,7 +191,13 @@ impl Store {
                     Ok(())
                 })?;
                 let after = doc.get_heads();
-                if after != before {
+                if after != before && !id.holds_records() {
+                    // Collaborative notes: no records to import, only the document to store.
+                    if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, 0)? {
+                        inner.docs.set_weight(*cycle, *id, w);
+                    }
+                    applied.notes_changed = true;
+                } else if after != before {
                     let (recs, rejected) =
                         guarded(*id, || Ok(docs::records_between(doc, &before, &after)))?;
                     applied.rejected_entries += rejected;
@@ -437,7 +445,7 @@ impl Store {
         let mut out = Vec::new();
         for (id, heads) in &held.docs {
             let shared = &states[&(cycle, *id)].shared_heads;
-            if shared == heads {
+            if shared == heads || !id.holds_records() {
                 continue;
             }
             let doc = inner.docs.get(&inner.conn, &inner.actor, cycle, *id)?;

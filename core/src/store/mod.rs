@@ -9,12 +9,14 @@
 pub mod docs;
 mod error;
 pub mod exchange;
+mod notes;
 mod query;
 pub mod schema;
 mod timeline;
 mod views;
 
 pub use error::{Result, StoreError};
+pub use notes::NotesDraft;
 pub use query::*;
 pub use timeline::TimelineEntry;
 
