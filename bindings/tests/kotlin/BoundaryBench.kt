@@ -31,10 +31,14 @@ fun main() {
     ids.forEach { cadre.review(cycle, it, ReviewOutcome.Shortlist, "可行") }
     cadre.advancePhase(cycle, CyclePhase.VOTING, "")
     resident.importBundle(cycle, cadre.exportBundle(cycle))
-    // Warm-up for the JIT.
-    medianUs(100) { resident.vote(cycle, listOf(ids[it % ids.size])) }
-    medianUs(30) { resident.proposals(cycle, null, null) }
-    medianUs(300) { resident.summary(cycle) }
+    // Warm-up until the JIT has compiled the calling code (C2 needs ~10,000 invocations): the
+    // same converters as `vote` (string and list lowering, error checks) through calls that
+    // write nothing, so the database is the same as in the Rust run.
+    medianUs(20_000) { resident.summary(cycle) }
+    medianUs(10_000) { resident.myBallot(cycle) }
+    medianUs(3_000) { resident.proposals(cycle, "提案00$it", null) }
+    medianUs(10_000) { runCatching { resident.vote(cycle, listOf("not-an-id")) } }
+    medianUs(100) { resident.proposals(cycle, null, null) }
     val vote = medianUs(300) { resident.vote(cycle, listOf(ids[it % ids.size])) }
     val list = medianUs(100) { check(resident.proposals(cycle, null, null).size == 500) }
     val summary = medianUs(1000) { resident.summary(cycle) }
