@@ -576,15 +576,20 @@ fn sigkill_while_syncing_loses_nothing_committed() {
     assert_eq!(peer.export(cycle).unwrap().len(), held);
 }
 
-#[test]
-fn a_big_first_sync_goes_in_bounded_messages() {
-    use linli_core::identity::MemoryKeyStore as Keys;
+/// A hub holding a 5,000-ballot cycle and a new phone that follows it (nothing synced yet).
+fn big_hub_and_new_phone(seed: u8) -> (linli_tests::synth::Synth, Arc<Store>, Arc<Store>) {
     let s = linli_tests::synth::cycle(6_000, 200, 5_000);
-    let hub = Arc::new(Store::open_in_memory(&Keys([200; 32])).unwrap());
+    let hub = Arc::new(Store::open_in_memory(&MemoryKeyStore([seed; 32])).unwrap());
     hub.follow_cycle(s.cycle, s.genesis).unwrap();
     hub.import(s.cycle, &s.records).unwrap();
-    let phone = Arc::new(Store::open_in_memory(&Keys([201; 32])).unwrap());
+    let phone = Arc::new(Store::open_in_memory(&MemoryKeyStore([seed + 1; 32])).unwrap());
     phone.follow_cycle(s.cycle, s.genesis).unwrap();
+    (s, hub, phone)
+}
+
+#[test]
+fn a_big_first_sync_goes_in_bounded_messages() {
+    let (s, hub, phone) = big_hub_and_new_phone(200);
     let (mut a, mut msg) = Session::initiate(phone.clone(), SessionOptions::default()).unwrap();
     let mut b = Session::accept(hub.clone(), SessionOptions::default());
     let mut largest = 0;
@@ -607,13 +612,7 @@ fn a_big_first_sync_goes_in_bounded_messages() {
 
 #[test]
 fn a_session_cut_mid_way_still_folds_what_it_brought() {
-    use linli_core::identity::MemoryKeyStore as Keys;
-    let s = linli_tests::synth::cycle(6_000, 200, 5_000);
-    let hub = Arc::new(Store::open_in_memory(&Keys([210; 32])).unwrap());
-    hub.follow_cycle(s.cycle, s.genesis).unwrap();
-    hub.import(s.cycle, &s.records).unwrap();
-    let phone = Arc::new(Store::open_in_memory(&Keys([211; 32])).unwrap());
-    phone.follow_cycle(s.cycle, s.genesis).unwrap();
+    let (s, hub, phone) = big_hub_and_new_phone(210);
     let (mut a, msg) = Session::initiate(phone.clone(), SessionOptions::default()).unwrap();
     let mut b = Session::accept(hub.clone(), SessionOptions::default());
     // The first messages bring documents out of fold order (ballot shards before the roll), so
@@ -627,7 +626,7 @@ fn a_session_cut_mid_way_still_folds_what_it_brought() {
     assert!(got > 0 && got < s.records.len(), "cut mid-way: {got}");
     drop(a);
     // What the phone shows equals what a device importing the same records shows.
-    let reference = Store::open_in_memory(&Keys([212; 32])).unwrap();
+    let reference = Store::open_in_memory(&MemoryKeyStore([212; 32])).unwrap();
     reference.follow_cycle(s.cycle, s.genesis).unwrap();
     let held = phone.export(s.cycle).unwrap();
     reference.import(s.cycle, &held).unwrap();
