@@ -137,7 +137,7 @@ final class AppModel: ObservableObject {
     func syncWithTablet() {
         let address = tabletAddress.trimmingCharacters(in: .whitespaces)
         let options = SyncOptions(cycleIds: [], maxBlobBytes: 2_000_000, peerKey: tabletKey)
-        let listener = Progress { p in Task { @MainActor in self.sync = p } }
+        let listener = ProgressRelay { p in Task { @MainActor in self.sync = p } }
         run { device in
             let done = try device.syncWith(address: address, options: options, listener: listener)
             let key = try device.rememberedPeer(address: address)
@@ -167,7 +167,7 @@ private final class Observer: ChangeObserver, @unchecked Sendable {
     func onChange(change: Change) { onChange(change) }
 }
 
-private final class Progress: SyncListener, @unchecked Sendable {
+private final class ProgressRelay: SyncListener, @unchecked Sendable {
     let report: (SyncProgress) -> Void
     init(_ report: @escaping (SyncProgress) -> Void) { self.report = report }
     func onProgress(progress: SyncProgress) { report(progress) }
