@@ -145,18 +145,27 @@ final class AppModel: ObservableObject {
         }
     }
 
-    /// No network: what the tablet lacks as QR-sized chunk files, for the share sheet.
-    func offlineChunks() throws -> [URL] {
+    /// No network: what the tablet lacks as QR-sized chunk files, for the share sheet (built off
+    /// the main thread).
+    func offlineChunks() async throws -> [URL] {
         guard let cycle = cycleId else { return [] }
-        let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
-            ?? device.exportBundle(cycleId: cycle)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try bundleToChunks(bundle: bundle).enumerated().map { i, chunk in
-            let url = dir.appendingPathComponent(String(format: "linli-%03d.chunk", i))
-            try chunk.write(to: url)
-            return url
+        let device = self.device
+        let tabletKey = self.tabletKey
+        return try await withCheckedThrowingContinuation { done in
+            queue.async {
+                done.resume(with: Result {
+                    let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
+                        ?? device.exportBundle(cycleId: cycle)
+                    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
+                    try? FileManager.default.removeItem(at: dir)
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    return try bundleToChunks(bundle: bundle).enumerated().map { i, chunk in
+                        let url = dir.appendingPathComponent(String(format: "linli-%03d.chunk", i))
+                        try chunk.write(to: url)
+                        return url
+                    }
+                })
+            }
         }
     }
 }

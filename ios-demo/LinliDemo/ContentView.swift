@@ -189,7 +189,11 @@ struct SyncView: View {
                 }
             }
             Section(footer: Text("offline.help")) {
-                Button("offline.prepare") { files = (try? model.offlineChunks()) ?? [] }
+                Button("offline.prepare") {
+                    Task {
+                        do { files = try await model.offlineChunks() } catch { model.message = AppModel.explain(error) }
+                    }
+                }
                 if !files.isEmpty { ShareLink("offline.share \(files.count)", items: files) }
             }
             Section { DeviceKeyView(key: model.deviceKey) }
