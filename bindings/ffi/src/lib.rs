@@ -68,7 +68,7 @@ pub struct Change {
     /// `action` (this device acted), `import` (a bundle arrived) or `sync` (a session brought
     /// records).
     pub source: String,
-    /// Records added by the change.
+    /// Records added by the change (0 when only roundtable notes changed).
     pub records: u32,
 }
 

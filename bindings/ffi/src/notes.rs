@@ -18,10 +18,12 @@ impl Device {
     /// Opens a shared notes draft for a roundtable; the other participants' devices see it after
     /// their next sync. Returns the draft id.
     pub fn notes_open(&self, cycle_id: String, topic: String) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
         let draft = self
             .store()?
-            .notes_open(id(&cycle_id, "cycle")?, &topic)
+            .notes_open(cycle, &topic)
             .map_err(self.err())?;
+        self.notify_change(cycle_id, "action", 0);
         Ok(draft.to_string())
     }
 
@@ -36,16 +38,18 @@ impl Device {
         delete: u32,
         insert: String,
     ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
         let text = self
             .store()?
             .notes_edit(
-                id(&cycle_id, "cycle")?,
+                cycle,
                 id(&draft_id, "draft")?,
                 at as usize,
                 delete as usize,
                 &insert,
             )
             .map_err(self.err())?;
+        self.notify_change(cycle_id, "action", 0);
         Ok(text)
     }
 

@@ -43,6 +43,8 @@ pub struct SyncProgress {
     pub blobs_sent: u64,
     /// Map entries ignored because they were not the record their key names (a tampering peer).
     pub rejected_entries: u64,
+    /// Roundtable notes typed together changed (refresh the notes screen).
+    pub notes_changed: bool,
     /// The two devices picked up where their last session ended.
     pub resumed: bool,
     /// The session has ended.
@@ -60,6 +62,7 @@ impl From<Progress> for SyncProgress {
             blobs_received: p.blobs_received,
             blobs_sent: p.blobs_sent,
             rejected_entries: p.rejected_entries,
+            notes_changed: p.notes_changes > 0,
             resumed: p.resumed,
             finished: p.finished,
         }
@@ -145,8 +148,8 @@ fn session_options(o: &SyncOptions) -> Result<SessionOptions, LinliError> {
 }
 
 impl Device {
-    fn after_sync(&self, records: u64) {
-        if records > 0 {
+    fn after_sync(&self, records: u64, notes_changed: bool) {
+        if records > 0 || notes_changed {
             self.notify_change(String::new(), "sync", records as u32);
         }
     }
@@ -200,7 +203,7 @@ impl Device {
         };
         let p =
             sync_with(store, address.trim(), opts, &mut report).map_err(|e| self.sync_err(e))?;
-        self.after_sync(p.records_received);
+        self.after_sync(p.records_received, p.notes_changes > 0);
         Ok(p.into())
     }
 
@@ -260,11 +263,14 @@ impl SyncSession {
             .session
             .lock()
             .map_err(|_| LinliError::invalid("the session failed earlier"))?;
-        let before = s.progress().records_received;
+        let before = s.progress();
         let reply = s.receive(&message).map_err(|e| self.device.sync_err(e))?;
-        let after = s.progress().records_received;
+        let after = s.progress();
         drop(s);
-        self.device.after_sync(after - before);
+        self.device.after_sync(
+            after.records_received - before.records_received,
+            after.notes_changes > before.notes_changes,
+        );
         Ok(reply)
     }
 

@@ -353,8 +353,8 @@ def test_sync_sessions_bring_two_devices_to_one_sealed_tally(cycle):
     session(residents[1], cadre)
     residents[0].notes_edit(cycle_id, draft, 9, 0, "下周开工。")
     residents[1].notes_edit(cycle_id, draft, 0, 2, "全体")
-    for r in (residents[0], residents[1], residents[0]):
-        session(r, cadre)
+    progress = [session(r, cadre) for r in (residents[0], residents[1], residents[0])]
+    assert [p.notes_changed for p in progress] == [False, True, True], progress
     for d in (cadre, residents[0], residents[1]):
         (notes,) = d.notes(cycle_id)
         assert (notes.topic, notes.text) == ("第一桌", "全体同意加装扶手。下周开工。")

@@ -74,6 +74,8 @@ pub struct Progress {
     pub docs_total: u32,
     /// Map entries ignored because their bytes were not the record their key names.
     pub rejected_entries: u64,
+    /// Messages that changed roundtable notes typed together.
+    pub notes_changes: u32,
     /// The peer's hello was compact and matched the agreement recorded at the end of the last
     /// session, so only documents changed since were compared.
     pub resumed: bool,
@@ -398,6 +400,7 @@ impl Session {
         self.progress.records_received += applied.new_records as u64;
         self.progress.blobs_received += applied.blobs as u64;
         self.progress.rejected_entries += applied.rejected_entries as u64;
+        self.progress.notes_changes += u32::from(applied.notes_changed);
         let first = plan.is_some();
         if let Some(held) = ours {
             self.ours = held;
