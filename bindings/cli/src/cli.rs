@@ -548,7 +548,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             let (store, cycle) = open_cycle(cli, *cycle)?;
             let invite = linli_core::invite::Invite {
                 cycle,
-                genesis: store.state(cycle)?.genesis_id,
+                genesis: store.genesis_id(cycle)?,
                 cadre: store.device_key(),
             };
             println!("{}", invite.encode());

@@ -269,7 +269,7 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
         founder_name: cadre.name.clone(),
     };
     let cycle = cadre.store.create_cycle(genesis)?;
-    let genesis_id = cadre.store.state(cycle)?.genesis_id;
+    let genesis_id = cadre.store.genesis_id(cycle)?;
     let all_others: Vec<&Device> = std::iter::once(&council)
         .chain(contractors.iter())
         .chain(residents.iter())

@@ -297,10 +297,9 @@ impl Device {
     pub fn invite(&self, cycle_id: String) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
         let store = self.store()?;
-        let st = store.state(cycle).map_err(self.err())?;
         Ok(Invite {
             cycle,
-            genesis: st.genesis_id,
+            genesis: store.genesis_id(cycle).map_err(self.err())?,
             cadre: store.device_key(),
         }
         .encode())

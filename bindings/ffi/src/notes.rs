@@ -23,7 +23,7 @@ impl Device {
             .store()?
             .notes_open(cycle, &topic)
             .map_err(self.err())?;
-        self.notify_change(cycle_id, "action", 0);
+        self.notify(cycle, "action", 0);
         Ok(draft.to_string())
     }
 
@@ -49,7 +49,7 @@ impl Device {
                 &insert,
             )
             .map_err(self.err())?;
-        self.notify_change(cycle_id, "action", 0);
+        self.notify(cycle, "action", 0);
         Ok(text)
     }
 

@@ -426,6 +426,12 @@ impl Store {
         Ok(st)
     }
 
+    /// The genesis record this device trusts for a cycle (what an invite names), read from the
+    /// cycles table without loading the cycle.
+    pub fn genesis_id(&self, cycle: Uuid) -> Result<Uuid> {
+        genesis_of(&self.lock().conn, cycle)
+    }
+
     /// Folds every cycle whose fold a sync session deferred and brings its views level with its
     /// records, in one transaction per cycle. Sessions call it when they end (or are dropped);
     /// it costs nothing when no fold is pending.
