@@ -103,7 +103,7 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
                         },
                     );
                 } else {
-                    st.verdicts.remove(&r.id);
+                    st.clear_verdict(&r.id);
                     usable.insert(r.id, r);
                 }
             }

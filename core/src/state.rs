@@ -367,6 +367,10 @@ pub struct CycleState {
     /// Rows to rewrite (not part of the state's identity).
     #[serde(skip)]
     pub dirty: Dirty,
+    /// How many verdicts are exclusions, kept as verdicts change so that writing the cycle's
+    /// summary after a vote does not count them (derived from `verdicts`).
+    #[serde(skip)]
+    excluded: usize,
 }
 
 impl CycleState {
@@ -401,6 +405,7 @@ impl CycleState {
                 all: true,
                 ..Dirty::default()
             },
+            excluded: 0,
         }
     }
 
@@ -431,8 +436,27 @@ impl CycleState {
 
     /// Sets a record's verdict and marks it for rewriting.
     pub(crate) fn set_verdict(&mut self, id: Uuid, verdict: Verdict) {
-        self.verdicts.insert(id, verdict);
+        let now_excluded = matches!(verdict, Verdict::Excluded { .. });
+        if let Some(Verdict::Excluded { .. }) = self.verdicts.insert(id, verdict) {
+            self.excluded -= 1;
+        }
+        if now_excluded {
+            self.excluded += 1;
+        }
         self.dirty.records.insert(id);
+    }
+
+    /// Forgets a record's verdict (the fold decides it again).
+    pub(crate) fn clear_verdict(&mut self, id: &Uuid) {
+        if let Some(Verdict::Excluded { .. }) = self.verdicts.remove(id) {
+            self.excluded -= 1;
+        }
+    }
+
+    /// How many records of the cycle are excluded (invalid, superseded, refused), without
+    /// walking the verdicts.
+    pub fn excluded_count(&self) -> usize {
+        self.excluded
     }
 
     /// Excludes a record.

@@ -318,6 +318,11 @@ proptest! {
             rest = &rest[n..];
             i += 1;
         }
-        if let Err(e) = same_state(&store.state(s.cycle).unwrap().canonical_bytes(), &sa) { return Err(TestCaseError::fail(e)); }
+        let st = store.state(s.cycle).unwrap();
+        if let Err(e) = same_state(&st.canonical_bytes(), &sa) { return Err(TestCaseError::fail(e)); }
+        // The invalid count kept in place as verdicts change is the count of excluded verdicts.
+        let excluded = st.verdicts.values().filter(|v| matches!(v, linli_core::state::Verdict::Excluded { .. })).count();
+        prop_assert_eq!(st.excluded_count(), excluded);
+        prop_assert_eq!(store.summary(s.cycle).unwrap().invalid as usize, excluded);
     }
 }

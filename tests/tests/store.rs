@@ -442,3 +442,51 @@ fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
         "the resident's proposal is still valid"
     );
 }
+
+#[test]
+fn the_invalid_count_stays_equal_to_the_invalid_records_listed() {
+    use linli_core::body::Kind;
+    use linli_core::envelope::SignedRecord;
+    let f = Fixture::new(3);
+    let ids = f.to_voting(3);
+    // Two changes of mind (two superseded ballots), written in place one vote at a time.
+    for pick in [ids[0], ids[1], ids[2]] {
+        f.residents[0]
+            .act(f.cycle, Body::Ballot(Ballot::approve(vec![pick])))
+            .unwrap();
+    }
+    f.residents[1]
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap();
+    // A ballot altered after signing reaches the cadre: stored, excluded, counted.
+    let genuine = f.residents[1]
+        .store
+        .export(f.cycle)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.decode().is_ok_and(|d| d.kind() == Kind::Ballot))
+        .unwrap();
+    let altered = String::from_utf8(genuine.signed.clone()).unwrap().replacen(
+        "\"time\":\"20",
+        "\"time\":\"21",
+        1,
+    );
+    let forged = SignedRecord::from_parts(altered.into_bytes(), genuine.signature);
+    assert_ne!(forged.id, genuine.id);
+    f.cadre.store.import(f.cycle, &[forged]).unwrap();
+    f.sync();
+    let check = |store: &Store, expected: usize| {
+        let listed = store.records(f.cycle, true).unwrap().len();
+        assert_eq!(listed, expected);
+        assert_eq!(store.summary(f.cycle).unwrap().invalid as usize, listed);
+        assert_eq!(store.state(f.cycle).unwrap().excluded_count(), listed);
+        assert_eq!(store.audit(f.cycle).unwrap().excluded_count(), listed);
+    };
+    for r in &f.residents {
+        check(&r.store, 3);
+    }
+    check(&f.cadre.store, 3);
+    // Read back from disk: the count written in place equals a full fold's.
+    let reopened = Store::open(f.dir.path().join("cadre.db")).unwrap();
+    check(&reopened, 3);
+}

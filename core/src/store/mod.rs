@@ -743,18 +743,14 @@ fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Result<CycleCach
 }
 
 fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
-    Ok(
-        tx.query_row("SELECT next_seq FROM device WHERE id = 1", [], |r| {
-            r.get::<_, i64>(0)
-        })? as u64,
-    )
+    Ok(tx
+        .prepare_cached("SELECT next_seq FROM device WHERE id = 1")?
+        .query_row([], |r| r.get::<_, i64>(0))? as u64)
 }
 
 fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
-    tx.execute(
-        "UPDATE device SET next_seq = ?1 WHERE id = 1",
-        [used as i64 + 1],
-    )?;
+    tx.prepare_cached("UPDATE device SET next_seq = ?1 WHERE id = 1")?
+        .execute([used as i64 + 1])?;
     Ok(())
 }
 

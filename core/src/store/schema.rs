@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -16,6 +16,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/005_doc_snapshots.sql"),
     include_str!("../../migrations/006_records_by_kind.sql"),
     include_str!("../../migrations/007_stale_views.sql"),
+    include_str!("../../migrations/008_fewer_pages.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

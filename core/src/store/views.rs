@@ -98,7 +98,7 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
     }) {
         write_project(tx, st, &id)?;
     }
-    // Last: it counts the invalid records from the rows written above.
+    // Last: the summary row (counts from the state).
     write_cycle(tx, st)
 }
 
@@ -110,16 +110,21 @@ fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
         )?;
         return Ok(());
     };
-    // From the index, not by walking every verdict (a merge of one ballot stays O(log n)).
-    let invalid: i64 = tx
-        .prepare_cached("SELECT count(*) FROM record_status WHERE cycle_id = ?1 AND valid = 0")?
-        .query_row([st.cycle.to_string()], |r| r.get(0))?;
+    // Kept by the fold as verdicts change: counting them here would make every write O(n).
+    let invalid = st.excluded_count() as i64;
     let sealed_ballots = st.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0) as i64;
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO cycle_view (cycle_id, community, year, title, pool_fen, phase, members,
+        "INSERT INTO cycle_view (cycle_id, community, year, title, pool_fen, phase, members,
             proposals, voters, records, invalid, sealed, sealed_ballots, late_ballots, funded_fen,
             conflicts, roundtables)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (cycle_id) DO UPDATE SET community = excluded.community, year = excluded.year,
+            title = excluded.title, pool_fen = excluded.pool_fen, phase = excluded.phase,
+            members = excluded.members, proposals = excluded.proposals, voters = excluded.voters,
+            records = excluded.records, invalid = excluded.invalid, sealed = excluded.sealed,
+            sealed_ballots = excluded.sealed_ballots, late_ballots = excluded.late_ballots,
+            funded_fen = excluded.funded_fen, conflicts = excluded.conflicts,
+            roundtables = excluded.roundtables",
     )?
     .execute(params![
         st.cycle.to_string(),
@@ -196,32 +201,64 @@ fn write_proposal(
         .as_ref()
         .and_then(|s| s.counts.get(id))
         .map(|v| *v as i64);
-    tx.prepare_cached(
-        "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
-            status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title, description = excluded.description,
-            category = excluded.category, location = excluded.location, estimate_fen = excluded.estimate_fen,
-            status = excluded.status, votes = excluded.votes, sealed_votes = excluded.sealed_votes,
-            revisions = excluded.revisions, review_reason = excluded.review_reason",
-    )?
-    .execute(params![
-        id.to_string(),
-        st.cycle.to_string(),
-        c.title,
-        c.description,
-        c.category.as_str(),
-        c.location,
-        c.estimated_budget.get(),
-        p.status(st.is_funded(id)).as_str(),
-        p.votes as i64,
-        sealed,
-        p.signer_member.to_string(),
-        p.on_behalf_of.as_ref().map(|b| b.name.clone()),
-        p.revisions,
-        p.review.as_ref().map(|r| r.reason.clone()),
-        p.submitted_at.to_rfc3339(),
-    ])?;
+    let status = p.status(st.is_funded(id)).as_str();
+    let votes = p.votes as i64;
+    let cycle = st.cycle.to_string();
+    let pid = id.to_string();
+    let review = p.review.as_ref().map(|r| r.reason.clone());
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
+                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT (proposal_id) DO NOTHING",
+        )?
+        .execute(params![
+            pid,
+            cycle,
+            c.title,
+            c.description,
+            c.category.as_str(),
+            c.location,
+            c.estimated_budget.get(),
+            status,
+            votes,
+            sealed,
+            p.signer_member.to_string(),
+            p.on_behalf_of.as_ref().map(|b| b.name.clone()),
+            p.revisions,
+            review,
+            p.submitted_at.to_rfc3339(),
+        ])?;
+    if inserted == 0 {
+        // Each group of columns is written only when it changed, so a vote (which changes only
+        // the counts) rewrites the row and the votes index, not the status index.
+        if text_changed {
+            tx.prepare_cached(
+                "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6
+                 WHERE proposal_id = ?1
+                   AND (title, description, category, location, estimate_fen) IS NOT (?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                pid,
+                c.title,
+                c.description,
+                c.category.as_str(),
+                c.location,
+                c.estimated_budget.get(),
+            ])?;
+        }
+        tx.prepare_cached(
+            "UPDATE proposals SET status = ?2, revisions = ?3, review_reason = ?4
+             WHERE proposal_id = ?1 AND (status, revisions, review_reason) IS NOT (?2, ?3, ?4)",
+        )?
+        .execute(params![pid, status, p.revisions, review])?;
+        tx.prepare_cached(
+            "UPDATE proposals SET votes = ?2, sealed_votes = ?3
+             WHERE proposal_id = ?1 AND (votes, sealed_votes) IS NOT (?2, ?3)",
+        )?
+        .execute(params![pid, votes, sealed])?;
+    }
     if text_changed {
         let rowid: i64 = tx
             .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
