@@ -14,7 +14,10 @@ final class AppModel: ObservableObject {
     @Published var proposals: [ProposalItem] = []
     @Published var myBallot: MyBallot?
     @Published var projects: [ProjectItem] = []
-    @Published var selected: Set<String> = []
+    /// Ticked proposals in tap order (the ranking, for ranked ballots).
+    @Published var selected: [String] = []
+    /// What a valid ballot is in this cycle (read from its founding record).
+    @Published var rules: BallotRules?
     @Published var search = ""
     @Published var tabletAddress = "192.168.1.20:7878"
     @Published var sync: SyncProgress?
@@ -83,6 +86,7 @@ final class AppModel: ObservableObject {
             let proposals = id.flatMap { try? device.proposals(cycleId: $0, search: search.isEmpty ? nil : search, status: nil) } ?? []
             let ballot = id.flatMap { try? device.myBallot(cycleId: $0) }
             let projects = id.flatMap { try? device.projects(cycleId: $0) } ?? []
+            let rules = id.flatMap { try? device.votingRules(cycleId: $0) }
             Task { @MainActor in
                 self.deviceKey = key
                 self.cycles = cycles
@@ -91,7 +95,8 @@ final class AppModel: ObservableObject {
                 self.proposals = proposals
                 self.myBallot = ballot
                 self.projects = projects
-                if self.selected.isEmpty, let b = ballot { self.selected = Set(b.choices) }
+                self.rules = rules
+                if self.selected.isEmpty, let b = ballot { self.selected = b.choices }
             }
         }
     }
@@ -103,13 +108,25 @@ final class AppModel: ObservableObject {
         }
     }
 
+    /// Ticks or unticks a proposal; never more than the cycle's maximum.
     func toggle(_ proposalId: String) {
-        if selected.contains(proposalId) { selected.remove(proposalId) } else { selected.insert(proposalId) }
+        if selected.contains(proposalId) {
+            selected.removeAll { $0 == proposalId }
+        } else if selected.count < Int(rules?.maxPicks ?? UInt32.max) {
+            selected.append(proposalId)
+        }
+    }
+
+    /// Whether the ticked proposals make a ballot this demo can cast (points ballots are not offered).
+    var canVote: Bool {
+        guard let r = rules else { return false }
+        if case .cumulative = r.ballot { return false }
+        return (Int(r.minPicks)...Int(r.maxPicks)).contains(selected.count)
     }
 
     func vote() {
         guard let cycle = cycleId else { return }
-        let choices = Array(selected)
+        let choices = selected
         run { device in _ = try device.vote(cycleId: cycle, choices: choices) }
     }
 

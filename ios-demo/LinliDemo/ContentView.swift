@@ -60,6 +60,13 @@ struct ProposalsView: View {
                 Text("summary \(s.phase) \(Int(s.proposals)) \(Int(s.voters)) \(yuan(s.poolFen))")
             }
             if let b = model.myBallot { Text("ballot.mine \(b.choices.count) \(b.status)") }
+            if voting, let r = model.rules {
+                switch r.ballot {
+                case .cumulative: Text("vote.points").font(.footnote)
+                case .ranked: Text("vote.ranked \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
+                default: Text("vote.rule \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
+                }
+            }
             ForEach(model.proposals, id: \.id) { p in
                 HStack {
                     if voting && p.status == "shortlisted" {
@@ -81,7 +88,7 @@ struct ProposalsView: View {
         .navigationTitle(model.summary.map { "\($0.community) · \($0.title)" } ?? "")
         .toolbar {
             if voting {
-                Button("vote.cast \(model.selected.count)") { model.vote() }.disabled(model.selected.isEmpty || model.busy)
+                Button("vote.cast \(model.selected.count)") { model.vote() }.disabled(!model.canVote || model.busy)
             }
         }
     }

@@ -246,7 +246,7 @@ fn cumulative_ballots_and_their_bad_forms() {
         max_picks: 3,
         rule: Rule::Greedy,
     };
-    let f = Fixture::with_rules(2, rules);
+    let f = Fixture::with_rules(2, rules.clone());
     let ids = f.to_voting(3);
     assert!(
         matches!(
@@ -286,6 +286,20 @@ fn cumulative_ballots_and_their_bad_forms() {
         .unwrap();
     let score = |id: Uuid| rows.iter().find(|p| p.id == id).unwrap().votes;
     assert_eq!((score(ids[0]), score(ids[1]), score(ids[2])), (3, 0, 7));
+    // Every device can tell a ballot screen the rules, and a resident sees their points.
+    for d in [&f.cadre, &f.residents[0], &f.residents[1]] {
+        assert_eq!(d.store.voting_rules(f.cycle).unwrap(), rules);
+    }
+    let mine = f.residents[0].store.my_ballot(f.cycle).unwrap().unwrap();
+    assert_eq!(
+        (mine.choices, mine.points),
+        (vec![ids[0], ids[2]], vec![3, 2])
+    );
+    let unknown = Uuid::now_v7();
+    assert!(matches!(
+        f.cadre.store.voting_rules(unknown),
+        Err(linli_core::store::StoreError::UnknownCycle(c)) if c == unknown
+    ));
 }
 
 #[test]

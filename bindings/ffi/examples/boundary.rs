@@ -44,6 +44,7 @@ fn main() -> Result<(), LinliError> {
         founder_name: "书记".into(),
         satisfaction_threshold_pct: 80,
         min_ratings: 5,
+        ballot: None,
     })?;
     resident.join(cadre.invite(cycle.clone())?)?;
     cadre.register_member(

@@ -22,7 +22,7 @@ pub use types::*;
 
 use linli_core::ballot::Ballot;
 use linli_core::body::Body;
-use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::cycle::{BallotKind, Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
 use linli_core::identity::{DeviceKey, FileKeyStore, KeyError, KeyStore};
 use linli_core::invite::Invite;
 use linli_core::proposal::{
@@ -276,7 +276,16 @@ impl Device {
             calendar: Vec::new(),
             voting: VotingRules {
                 rule,
-                ..VotingRules::approval(input.min_picks, input.max_picks)
+                ballot: match input.ballot {
+                    None | Some(BallotType::Approval) => BallotKind::Approval,
+                    Some(BallotType::Knapsack { cap_fen }) => {
+                        BallotKind::Knapsack { cap: Fen(cap_fen) }
+                    }
+                    Some(BallotType::Ranked) => BallotKind::Ranked,
+                    Some(BallotType::Cumulative { points }) => BallotKind::Cumulative { points },
+                },
+                min_picks: input.min_picks,
+                max_picks: input.max_picks,
             },
             satisfaction: SatisfactionRule {
                 threshold_pct: input.satisfaction_threshold_pct,
@@ -433,6 +442,41 @@ impl Device {
         self.act(&cycle_id, Body::Ballot(Ballot::approve(choices)))
     }
 
+    /// A resident spreads points over proposals (cycles with cumulative ballots): `points[i]`
+    /// goes to `choices[i]`, each at least 1, at most the cycle's total in all.
+    pub fn vote_with_points(
+        &self,
+        cycle_id: String,
+        choices: Vec<String>,
+        points: Vec<u32>,
+    ) -> Result<String, LinliError> {
+        let choices = choices
+            .iter()
+            .map(|c| id(c, "proposal"))
+            .collect::<Result<_, _>>()?;
+        self.act(&cycle_id, Body::Ballot(Ballot { choices, points }))
+    }
+
+    /// How residents vote in this cycle (ballot type, picks, counting rule): what the ballot
+    /// screen enforces before `vote`. Read from the cycle's founding record.
+    pub fn voting_rules(&self, cycle_id: String) -> Result<BallotRules, LinliError> {
+        let v = self
+            .store()?
+            .voting_rules(id(&cycle_id, "cycle")?)
+            .map_err(self.err())?;
+        Ok(BallotRules {
+            ballot: match v.ballot {
+                BallotKind::Approval => BallotType::Approval,
+                BallotKind::Knapsack { cap } => BallotType::Knapsack { cap_fen: cap.get() },
+                BallotKind::Ranked => BallotType::Ranked,
+                BallotKind::Cumulative { points } => BallotType::Cumulative { points },
+            },
+            min_picks: v.min_picks,
+            max_picks: v.max_picks,
+            rule: v.rule.as_str().into(),
+        })
+    }
+
     /// A cadre seals the vote: every current ballot this device holds, and the recount.
     pub fn seal_vote(&self, cycle_id: String, note: String) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
@@ -503,6 +547,7 @@ impl Device {
         Ok(b.map(|b| MyBallot {
             ballot_id: b.ballot.to_string(),
             choices: b.choices.iter().map(Uuid::to_string).collect(),
+            points: b.points,
             status: b.status,
         }))
     }

@@ -115,6 +115,41 @@ pub struct NewCycle {
     pub satisfaction_threshold_pct: u8,
     /// Fewest ratings before the final payment can be released.
     pub min_ratings: u32,
+    /// The ballot residents cast; approval when not given.
+    #[uniffi(default = None)]
+    pub ballot: Option<BallotType>,
+}
+
+/// The kind of ballot a cycle uses.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum BallotType {
+    /// Approve between `min_picks` and `max_picks` shortlisted proposals (Chengdu's practice).
+    Approval,
+    /// Approve proposals whose estimates add up to at most `cap_fen`.
+    Knapsack {
+        /// The cap on a ballot's total estimated cost, in fen.
+        cap_fen: i64,
+    },
+    /// Rank between `min_picks` and `max_picks` proposals, best first.
+    Ranked,
+    /// Spread at most `points` points over proposals (`Device.vote_with_points`).
+    Cumulative {
+        /// Points each voter may give in total.
+        points: u32,
+    },
+}
+
+/// How residents vote in a cycle: what a ballot screen must let them do.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BallotRules {
+    /// The ballot type.
+    pub ballot: BallotType,
+    /// Fewest proposals a ballot names.
+    pub min_picks: u32,
+    /// Most proposals a ballot names.
+    pub max_picks: u32,
+    /// The counting rule: greedy, mes, mes-add1, borda.
+    pub rule: String,
 }
 
 /// A member to register.
@@ -293,8 +328,10 @@ impl From<CoreRecord> for RecordItem {
 pub struct MyBallot {
     /// Ballot record id.
     pub ballot_id: String,
-    /// Chosen proposals.
+    /// Chosen proposals (for a ranked ballot, best first).
     pub choices: Vec<String>,
+    /// Points per choice (cumulative ballots; empty otherwise).
+    pub points: Vec<u32>,
     /// cast, sealed, late_ballot, ...
     pub status: String,
 }

@@ -44,6 +44,7 @@ fun main() {
     val home = phone.home(cycle, "座椅")
     check(home.proposals.single().id == bench && home.myBallot?.ballotId == ballot) { home.toString() }
     check(home.summary.phase == "voting")
+    check(home.rules == BallotRules(BallotType.Approval, 1u, 2u, "greedy")) { home.rules.toString() }
 
     // No network: the new ballot is one QR chunk, and the tablet imports it.
     val chunks = phone.offlineChunks(cycle)

@@ -146,6 +146,29 @@ fun main() {
     check(fresh.importBundle(cycle, collector.bundle()).newRecords == 0u)
     expect<LinliException.InvalidInput>("a missing chunk") { ChunkCollector().bundle() }
 
+    // The ballot screen reads the cycle's rules; a cumulative cycle counts points.
+    check(residents[0].votingRules(cycle) == BallotRules(BallotType.Approval, 1u, 2u, "mes")) { residents[0].votingRules(cycle).toString() }
+    val points = cadre.createCycle(NewCycle("玉林社区", 2026, "积分", 30_000_000L, 1u, 3u, "greedy", "李书记", 80u, 2u, ballot = BallotType.Cumulative(5u)))
+    val phone = residents[1]
+    check(phone.join(cadre.invite(points)) == points)
+    cadre.registerMember(points, NewMember("居民", phone.deviceKey(), listOf(MemberRole.RESIDENT), true, "当面核验", null))
+    cadre.advancePhase(points, CyclePhase.PROPOSALS, "")
+    val handrail = cadre.enterPaperProposal(points, proposal("扶手", 1_000_000), "王奶奶")
+    val lights = cadre.enterPaperProposal(points, proposal("照明", 2_000_000), "张爷爷")
+    cadre.advancePhase(points, CyclePhase.DELIBERATION, "")
+    listOf(handrail, lights).forEach { cadre.review(points, it, ReviewOutcome.Shortlist, "可行") }
+    cadre.advancePhase(points, CyclePhase.VOTING, "")
+    sync(cadre, phone, points)
+    check(phone.votingRules(points).ballot == BallotType.Cumulative(5u))
+    val tooMany = expect<LinliException.Rejected>("6 of 5 points") { phone.voteWithPoints(points, listOf(handrail, lights), listOf(4u, 2u)) }
+    check(tooMany.code == "rule_violation") { tooMany.toString() }
+    check(phone.myBallot(points) == null)
+    phone.voteWithPoints(points, listOf(handrail, lights), listOf(3u, 2u))
+    check(phone.myBallot(points)!!.points == listOf(3u, 2u))
+    sync(phone, cadre, points)
+    val scores = cadre.proposals(points, null, null).associate { it.id to it.votes }
+    check(scores == mapOf(handrail to 3uL, lights to 2uL)) { scores.toString() }
+
     cadre.closeStore()
     expect<LinliException.Closed>("closed device") { cadre.summary(cycle) }
     println("kotlin: 1 passed, 0 failed")

@@ -495,3 +495,53 @@ def test_an_offline_ballot_travels_as_qr_chunks(cycle):
     assert again.new_records == 0 and again.known_records > 0
     with pytest.raises(LinliError.InvalidInput):
         ChunkCollector().bundle()
+
+
+def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(tmp_path):
+    from linli_ffi import BallotType
+    cadre = Device.open(str(tmp_path / "cadre.db"), None)
+    phone = Device.open(str(tmp_path / "phone.db"), None)
+    cadre.set_language(Language.EN)
+    cycle_id = cadre.create_cycle(NewCycle(
+        community="玉林社区", year=2026, title="积分投票", budget_pool_fen=30_000_000, min_picks=1, max_picks=3,
+        rule="greedy", founder_name="李书记", satisfaction_threshold_pct=80, min_ratings=2,
+        ballot=BallotType.CUMULATIVE(points=5),
+    ))
+    phone.join(cadre.invite(cycle_id))
+    cadre.register_member(cycle_id, NewMember(
+        display_name="居民", device_key=phone.device_key(), roles=[MemberRole.RESIDENT],
+        age_15_plus=True, attestation="当面核验", member_id=None,
+    ))
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
+    a = cadre.enter_paper_proposal(cycle_id, proposal("加装电梯扶手", 8_000_000), "王奶奶")
+    b = cadre.enter_paper_proposal(cycle_id, proposal("夜间照明", 5_000_000), "张爷爷")
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
+    for p in (a, b):
+        cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "可行")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
+    sync(cadre, phone, cycle_id)
+    rules = phone.voting_rules(cycle_id)
+    assert (rules.ballot, rules.min_picks, rules.max_picks, rules.rule) == (BallotType.CUMULATIVE(points=5), 1, 3, "greedy")
+    # Over the points, or no points at all: typed refusals that change nothing.
+    before = phone.summary(cycle_id)
+    with pytest.raises(LinliError.Rejected) as e:
+        phone.vote_with_points(cycle_id, [a, b], [4, 2])
+    assert e.value.code == "rule_violation"
+    with pytest.raises(LinliError.Rejected):
+        phone.vote(cycle_id, [a])
+    assert phone.summary(cycle_id) == before and phone.my_ballot(cycle_id) is None
+    phone.vote_with_points(cycle_id, [a, b], [3, 2])
+    mine = phone.my_ballot(cycle_id)
+    assert (mine.choices, mine.points) == ([a, b], [3, 2])
+    sync(phone, cadre, cycle_id)
+    votes = {p.id: p.votes for p in cadre.proposals(cycle_id, None, None)}
+    assert votes == {a: 3, b: 2}
+    with pytest.raises(LinliError.UnknownCycle):
+        cadre.voting_rules(str(uuid.uuid4()))
+
+
+def test_a_cycle_founded_without_a_ballot_type_is_approval(cycle):
+    from linli_ffi import BallotType
+    cadre, residents, cycle_id = cycle
+    rules = residents[0].voting_rules(cycle_id)
+    assert (rules.ballot, rules.min_picks, rules.max_picks) == (BallotType.APPROVAL(), 1, 2)

@@ -110,8 +110,10 @@ pub struct RecordRow {
 pub struct BallotRow {
     /// Ballot record id.
     pub ballot: Uuid,
-    /// Approved proposals.
+    /// Chosen proposals (for a ranked ballot, best first).
     pub choices: Vec<Uuid>,
+    /// Points per choice (cumulative ballots; empty otherwise).
+    pub points: Vec<u32>,
     /// When cast (claimed).
     pub cast_at: String,
     /// "cast", "sealed", "late_ballot" ...
@@ -330,20 +332,53 @@ impl Store {
         };
         self.read(|c| {
             c.prepare_cached(
-                "SELECT ballot_id, choices, cast_at, status FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
+                "SELECT ballot_id, choices, cast_at, status, points FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
             )?
             .query_row(params![cycle.to_string(), member.to_string()], |r| {
                 let choices: String = r.get(1)?;
                 let ids: Vec<String> = serde_json::from_str(&choices).unwrap_or_default();
+                let points: Option<String> = r.get(4)?;
                 Ok(BallotRow {
                     ballot: uuid(r, 0)?,
                     choices: ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
+                    points: points
+                        .and_then(|p| serde_json::from_str(&p).ok())
+                        .unwrap_or_default(),
                     cast_at: r.get(2)?,
                     status: r.get(3)?,
                 })
             })
             .optional()
         })
+    }
+
+    /// The cycle's voting rules (ballot type, how many picks, counting rule), read from its
+    /// genesis record without loading the cycle, so a ballot screen can say what a valid ballot
+    /// is before the resident casts it. `UnknownCycle` until the genesis has arrived.
+    pub fn voting_rules(&self, cycle: Uuid) -> Result<crate::cycle::VotingRules> {
+        let row = self.read(|c| {
+            c.prepare_cached(
+                "SELECT r.signed, r.signature FROM cycles y JOIN records r ON r.id = y.genesis_id
+                 WHERE y.cycle_id = ?1",
+            )?
+            .query_row([cycle.to_string()], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()
+        })?;
+        let genesis = row.and_then(|(signed, sig)| {
+            let sig: [u8; 64] = sig.try_into().ok()?;
+            match crate::envelope::SignedRecord::from_parts(signed, sig).decode() {
+                Ok(crate::envelope::Record {
+                    body: crate::body::Body::Genesis(g),
+                    ..
+                }) => Some(g),
+                _ => None,
+            }
+        });
+        genesis
+            .map(|g| g.voting)
+            .ok_or(super::StoreError::UnknownCycle(cycle))
     }
 
     /// Records of a cycle with their verdicts; `invalid_only` lists only the excluded ones.

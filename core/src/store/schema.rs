@@ -16,7 +16,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/005_doc_snapshots.sql"),
     include_str!("../../migrations/006_records_by_kind.sql"),
     include_str!("../../migrations/007_stale_views.sql"),
-    include_str!("../../migrations/008_fewer_pages.sql"),
+    include_str!("../../migrations/008_ballot_writes.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

@@ -294,8 +294,8 @@ fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlit
     };
     let choices: Vec<String> = b.choices.iter().map(|a| a.to_string()).collect();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status, points)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         st.cycle.to_string(),
@@ -304,6 +304,7 @@ fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlit
         serde_json::to_string(&choices).expect("strings serialise"),
         b.cast_at.to_rfc3339(),
         status,
+        (!b.points.is_empty()).then(|| serde_json::to_string(&b.points).expect("numbers serialise")),
     ])?;
     Ok(())
 }

@@ -59,6 +59,8 @@ final class LinliCoreTests: XCTestCase {
         for p in [a, b] { _ = try cadre.review(cycleId: cycle, proposalId: p, outcome: .shortlist, reason: "可行") }
         _ = try cadre.advancePhase(cycleId: cycle, to: .voting, note: "")
         for r in residents { try sync(cadre, r, cycle) }
+        XCTAssertEqual(try residents[0].votingRules(cycleId: cycle),
+            BallotRules(ballot: .approval, minPicks: 1, maxPicks: 2, rule: "greedy"))
         _ = try residents[0].vote(cycleId: cycle, choices: [a])
         _ = try residents[1].vote(cycleId: cycle, choices: [a, b])
         _ = try residents[2].vote(cycleId: cycle, choices: [b])

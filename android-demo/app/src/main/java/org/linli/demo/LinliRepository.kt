@@ -10,6 +10,7 @@ import org.linli.core.Device
 import org.linli.core.Language
 import org.linli.core.LinliException
 import org.linli.core.MonitoringKind
+import org.linli.core.BallotRules
 import org.linli.core.MyBallot
 import org.linli.core.NewProposal
 import org.linli.core.Photo
@@ -47,6 +48,8 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         val proposals: List<ProposalItem>,
         val myBallot: MyBallot?,
         val projects: List<ProjectItem>,
+        /** What a valid ballot is in this cycle: the vote screen enforces it before voting. */
+        val rules: BallotRules,
     )
 
     /** Calls [onChange] after every committed change (an action, an import, a sync). */
@@ -71,6 +74,7 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         proposals = device.proposals(cycleId, search?.takeIf { it.isNotBlank() }, null),
         myBallot = device.myBallot(cycleId),
         projects = device.projects(cycleId),
+        rules = device.votingRules(cycleId),
     )
 
     /** Submits a resident's proposal. Returns its id. */
@@ -78,6 +82,10 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
 
     /** Casts (or replaces) this resident's ballot. Returns the ballot's record id. */
     fun vote(cycleId: String, choices: List<String>): String = device.vote(cycleId, choices)
+
+    /** Casts a points ballot (cumulative cycles): `points[i]` goes to `choices[i]`. */
+    fun voteWithPoints(cycleId: String, choices: List<String>, points: List<UInt>): String =
+        device.voteWithPoints(cycleId, choices, points)
 
     /** One project's life, oldest first. */
     fun timeline(cycleId: String, projectId: String): List<TimelineEvent> = device.timeline(cycleId, projectId)

@@ -91,8 +91,14 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
         refresh()
     }
 
+    /** Ticks or unticks a proposal; never more than the cycle's maximum (tap order is the ranking). */
     fun toggle(proposalId: String) = _state.update {
-        it.copy(selected = if (proposalId in it.selected) it.selected - proposalId else it.selected + proposalId)
+        val max = it.home?.rules?.maxPicks?.toInt() ?: Int.MAX_VALUE
+        when {
+            proposalId in it.selected -> it.copy(selected = it.selected - proposalId)
+            it.selected.size >= max -> it
+            else -> it.copy(selected = it.selected + proposalId)
+        }
     }
 
     fun vote() = run {

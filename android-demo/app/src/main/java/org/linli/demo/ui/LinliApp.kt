@@ -41,6 +41,7 @@ import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import java.io.File
+import org.linli.core.BallotType
 import org.linli.core.MonitoringKind
 import org.linli.core.Photo
 import org.linli.core.ProjectItem
@@ -136,8 +137,25 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
                 }
             }
         }
-        if (voting) Button(onClick = model::vote, enabled = state.selected.isNotEmpty() && !state.busy, modifier = Modifier.fillMaxWidth()) {
-            Text(stringResource(R.string.cast_vote, state.selected.size))
+        if (voting) {
+            val rules = home.rules
+            val points = rules.ballot is BallotType.Cumulative
+            Text(
+                when {
+                    points -> stringResource(R.string.points_cycle)
+                    rules.ballot is BallotType.Ranked -> stringResource(R.string.pick_ranked, rules.minPicks.toInt(), rules.maxPicks.toInt())
+                    else -> stringResource(R.string.pick_rule, rules.minPicks.toInt(), rules.maxPicks.toInt())
+                },
+                style = MaterialTheme.typography.bodySmall,
+            )
+            val count = state.selected.size.toUInt()
+            Button(
+                onClick = model::vote,
+                enabled = !points && count in rules.minPicks..rules.maxPicks && !state.busy,
+                modifier = Modifier.fillMaxWidth(),
+            ) {
+                Text(stringResource(R.string.cast_vote, state.selected.size))
+            }
         }
     }
 }
