@@ -232,7 +232,7 @@ fn write_proposal(
         ])?;
     if inserted == 0 {
         // Each group of columns is written only when it changed, so a vote (which changes only
-        // the counts) rewrites the row and the votes index, not the status index.
+        // the counts) rewrites the row and no index.
         if text_changed {
             tx.prepare_cached(
                 "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6
