@@ -8,3 +8,6 @@ DROP INDEX record_status_by_validity;
 DROP INDEX proposals_by_votes;
 -- A cumulative ballot's points, so a resident sees how they spread them (NULL otherwise).
 ALTER TABLE ballots ADD COLUMN points TEXT;
+-- A proposal's whole content (JSON of the latest valid version: goals, steps, risks, budget
+-- lines, attachments), for its detail screen. Written when the proposal's text changes.
+ALTER TABLE proposals ADD COLUMN content TEXT;

@@ -139,6 +139,15 @@ final class AppModel: ObservableObject {
         }
     }
 
+    /// One proposal in full: description, goals, steps, risks, budget lines (off the main thread).
+    func detail(_ proposalId: String) async -> ProposalDetail? {
+        guard let cycle = cycleId else { return nil }
+        let device = self.device
+        return await withCheckedContinuation { done in
+            queue.async { done.resume(returning: (try? device.proposal(cycleId: cycle, proposalId: proposalId)) ?? nil) }
+        }
+    }
+
     func report(_ projectId: String, kind: MonitoringKind, text: String, photo: Data?) {
         guard let cycle = cycleId else { return }
         let p = photo.map { Photo(bytes: $0, mime: "image/jpeg", name: "photo.jpg") }

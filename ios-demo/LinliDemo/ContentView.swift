@@ -167,17 +167,31 @@ struct TimelineView: View {
     let projectId: String
     let title: String
     @State private var events: [TimelineEvent] = []
+    @State private var detail: ProposalDetail?
 
     var body: some View {
-        List(events, id: \.recordId) { e in
-            VStack(alignment: .leading) {
-                Text("\(String(e.at.prefix(10))) · \(e.actorName ?? "?")").font(.caption)
-                Text((e.valid ? "" : "✘ ") + e.text)
-                if let code = e.code { Text(code).font(.caption2).foregroundStyle(.red) }
+        List {
+            if let d = detail {
+                Section {
+                    Text(d.description)
+                    Text("\(d.location) · \(d.targetGroup)").font(.caption)
+                    ForEach(d.goals + d.steps + d.risks, id: \.self) { Text("• \($0)").font(.caption) }
+                    ForEach(d.budgetLines, id: \.item) { Text("\($0.item): \(yuan($0.amountFen))").font(.caption) }
+                }
+            }
+            ForEach(events, id: \.recordId) { e in
+                VStack(alignment: .leading) {
+                    Text("\(String(e.at.prefix(10))) · \(e.actorName ?? "?")").font(.caption)
+                    Text((e.valid ? "" : "✘ ") + e.text)
+                    if let code = e.code { Text(code).font(.caption2).foregroundStyle(.red) }
+                }
             }
         }
         .navigationTitle(title)
-        .task { events = await model.timeline(projectId) }
+        .task {
+            detail = await model.detail(projectId)
+            events = await model.timeline(projectId)
+        }
     }
 }
 

@@ -490,3 +490,74 @@ fn the_invalid_count_stays_equal_to_the_invalid_records_listed() {
     let reopened = Store::open(f.dir.path().join("cadre.db")).unwrap();
     check(&reopened, 3);
 }
+
+#[test]
+fn a_proposal_detail_shows_its_latest_valid_content_on_every_device() {
+    use linli_core::proposal::ProposalRevision;
+    let f = Fixture::new(2);
+    f.advance(Phase::Proposals);
+    f.sync();
+    let mut body = proposal("加装楼道扶手", 50_000);
+    body.content.goals = vec!["老人上下楼安全".into()];
+    let id = f.residents[0]
+        .act(f.cycle, Body::Proposal(Box::new(body.clone())))
+        .unwrap();
+    // The author revises it; a neighbour may not.
+    let mut revised = body.content.clone();
+    revised.steps = vec!["测量".into(), "安装".into()];
+    revised.risks = vec!["施工噪音：白天施工".into()];
+    revised.budget_lines.push(linli_core::proposal::BudgetLine {
+        item: "验收".into(),
+        amount: linli_core::Fen::yuan(2_000),
+    });
+    revised.estimated_budget = linli_core::Fen::yuan(52_000);
+    f.residents[0]
+        .act(
+            f.cycle,
+            Body::ProposalRevision(Box::new(ProposalRevision {
+                proposal: id,
+                content: revised.clone(),
+                reason: "补充验收费用".into(),
+            })),
+        )
+        .unwrap();
+    f.sync();
+    let mut hijack = revised.clone();
+    hijack.title = "改成停车位".into();
+    let err = f.residents[1]
+        .act(
+            f.cycle,
+            Body::ProposalRevision(Box::new(ProposalRevision {
+                proposal: id,
+                content: hijack,
+                reason: "我想要".into(),
+            })),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Rejected(Exclusion::NotEligible { .. })),
+        "{err:?}"
+    );
+    f.sync();
+    for d in f.others() {
+        let detail = d.store.proposal(f.cycle, id).unwrap().unwrap();
+        assert_eq!(detail.content, revised);
+        assert_eq!(detail.revisions, 1);
+        assert_eq!(detail.row.title, "加装楼道扶手");
+        assert_eq!(detail.row.estimate, linli_core::Fen::yuan(52_000));
+        assert_eq!(detail.row.author, f.residents[0].member);
+    }
+    // The same detail after a rebuild of every view from the records.
+    let reopened = Store::open(f.dir.path().join("cadre.db")).unwrap();
+    assert_eq!(
+        reopened.proposal(f.cycle, id).unwrap(),
+        f.cadre.store.proposal(f.cycle, id).unwrap()
+    );
+    assert_eq!(
+        f.cadre
+            .store
+            .proposal(f.cycle, uuid::Uuid::now_v7())
+            .unwrap(),
+        None
+    );
+}

@@ -538,6 +538,20 @@ impl Device {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// One proposal in full (description, goals, steps, risks, budget lines, attachments), or
+    /// nothing if the cycle has no such proposal.
+    pub fn proposal(
+        &self,
+        cycle_id: String,
+        proposal_id: String,
+    ) -> Result<Option<ProposalDetail>, LinliError> {
+        let detail = self
+            .store()?
+            .proposal(id(&cycle_id, "cycle")?, id(&proposal_id, "proposal")?)
+            .map_err(self.err())?;
+        Ok(detail.map(Into::into))
+    }
+
     /// This device's member's current ballot.
     pub fn my_ballot(&self, cycle_id: String) -> Result<Option<MyBallot>, LinliError> {
         let b = self

@@ -299,6 +299,87 @@ impl From<CoreProposal> for ProposalItem {
     }
 }
 
+/// One proposal in full: its detail screen.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ProposalDetail {
+    /// What the list shows: title, status, votes, review reason, paper submitter.
+    pub item: ProposalItem,
+    /// The author's member id (the cadre's, for a paper proposal).
+    pub author_id: String,
+    /// What and why.
+    pub description: String,
+    /// Where in the community.
+    pub location: String,
+    /// Who benefits.
+    pub target_group: String,
+    /// The need, as assessed.
+    pub needs_assessment: String,
+    /// Goals.
+    pub goals: Vec<String>,
+    /// Implementation steps.
+    pub steps: Vec<String>,
+    /// Risks and how to handle them.
+    pub risks: Vec<String>,
+    /// Budget lines; they add up to the estimate.
+    pub budget_lines: Vec<BudgetLineInput>,
+    /// Photos and documents (fetch the bytes with `blob`).
+    pub attachments: Vec<Attachment>,
+    /// Valid revisions applied (the content is the latest).
+    pub revisions: u32,
+    /// When submitted (claimed by the signer, RFC 3339).
+    pub submitted_at: String,
+}
+
+/// A file a record references by hash.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Attachment {
+    /// SHA-256 of the bytes (64 hex characters): what `blob` takes.
+    pub sha256: String,
+    /// Media type, e.g. image/jpeg.
+    pub mime: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// File name.
+    pub name: String,
+}
+
+impl From<linli_core::store::ProposalDetail> for ProposalDetail {
+    fn from(d: linli_core::store::ProposalDetail) -> Self {
+        let c = d.content;
+        ProposalDetail {
+            author_id: d.row.author.to_string(),
+            item: d.row.into(),
+            description: c.description,
+            location: c.location,
+            target_group: c.target_group,
+            needs_assessment: c.needs_assessment,
+            goals: c.goals,
+            steps: c.steps,
+            risks: c.risks,
+            budget_lines: c
+                .budget_lines
+                .into_iter()
+                .map(|l| BudgetLineInput {
+                    item: l.item,
+                    amount_fen: l.amount.get(),
+                })
+                .collect(),
+            attachments: c
+                .attachments
+                .into_iter()
+                .map(|a| Attachment {
+                    sha256: a.sha256,
+                    mime: a.mime,
+                    size: a.size,
+                    name: a.name,
+                })
+                .collect(),
+            revisions: d.revisions,
+            submitted_at: d.submitted_at,
+        }
+    }
+}
+
 /// A record and its verdict.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct RecordItem {

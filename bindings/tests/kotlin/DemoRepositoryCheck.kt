@@ -45,6 +45,8 @@ fun main() {
     check(home.proposals.single().id == bench && home.myBallot?.ballotId == ballot) { home.toString() }
     check(home.summary.phase == "voting")
     check(home.rules == BallotRules(BallotType.Approval, 1u, 2u, "greedy")) { home.rules.toString() }
+    val detail = phone.proposal(cycle, bench)
+    check(detail?.item?.title == "院坝休闲座椅" && detail.description == "老人需要歇脚") { detail.toString() }
 
     // No network: the new ballot is one QR chunk, and the tablet imports it.
     val chunks = phone.offlineChunks(cycle)

@@ -88,6 +88,10 @@ fun main() {
     listOf(a, b, c).forEach { cadre.review(cycle, it, ReviewOutcome.Shortlist, "可行") }
     cadre.advancePhase(cycle, CyclePhase.VOTING, "")
     residents.forEach { sync(cadre, it, cycle) }
+    val detail = residents[2].proposal(cycle, a)!!
+    check(detail.goals == listOf("安全") && detail.steps == listOf("施工") && detail.item.status == "shortlisted") { detail.toString() }
+    check(detail.budgetLines.single().amountFen == detail.item.estimateFen && detail.attachments.isEmpty()) { detail.toString() }
+    check(residents[2].proposal(cycle, java.util.UUID.randomUUID().toString()) == null)
     // Two threads racing to vote for the same resident: both succeed, one ballot remains.
     val racers = listOf(a, b).map { p -> thread { residents[0].vote(cycle, listOf(p)) } }
     racers.forEach { it.join() }

@@ -112,6 +112,17 @@ def test_a_whole_cycle_on_three_devices_gives_one_verified_tally(cycle):
     assert [p.title for p in cadre.proposals(cycle_id, "照明", None)] == ["夜间照明"]
     on_behalf = [p.on_behalf_of for p in cadre.proposals(cycle_id, None, None) if p.id == paper]
     assert on_behalf == ["王奶奶"]
+    # The detail screen: the whole content, on any device.
+    detail = residents[2].proposal(cycle_id, lift)
+    assert (detail.item.title, detail.item.votes, detail.description, detail.location) == ("加装电梯扶手", 3, "说明", "3栋")
+    assert (detail.goals, detail.steps, detail.risks) == (["方便出行"], ["施工"], [])
+    assert [(b.item, b.amount_fen) for b in detail.budget_lines] == [("材料", 8_000_000)]
+    assert detail.attachments == [] and detail.revisions == 0 and detail.submitted_at.startswith("20")
+    assert detail.author_id == [m.id for m in cadre.members(cycle_id) if m.display_name == "居民0"][0]
+    assert cadre.proposal(cycle_id, paper).item.on_behalf_of == "王奶奶"
+    assert residents[2].proposal(cycle_id, str(uuid.uuid4())) is None
+    with pytest.raises(LinliError.InvalidInput):
+        residents[2].proposal(cycle_id, "不是编号")
 
 
 def test_bad_input_gets_a_typed_error_and_changes_nothing(cycle):

@@ -73,6 +73,20 @@ pub struct ProposalRow {
     pub review_reason: Option<String>,
 }
 
+/// One proposal in full, for its detail screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalDetail {
+    /// What the list shows (status, votes, review reason, ...).
+    pub row: ProposalRow,
+    /// The latest valid version of its content: description, goals, steps, risks, budget lines,
+    /// attachments.
+    pub content: crate::proposal::ProposalContent,
+    /// Valid revisions applied.
+    pub revisions: u32,
+    /// When it was submitted (claimed by the signer, RFC 3339).
+    pub submitted_at: String,
+}
+
 /// Filters for the proposal list.
 #[derive(Debug, Clone, Default)]
 pub struct ProposalFilter {
@@ -346,6 +360,36 @@ impl Store {
                         .unwrap_or_default(),
                     cast_at: r.get(2)?,
                     status: r.get(3)?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    /// One proposal in full (its detail screen), or `None` if the cycle has no such proposal.
+    pub fn proposal(&self, cycle: Uuid, proposal: Uuid) -> Result<Option<ProposalDetail>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {PROPOSAL_COLS}, p.content, p.revisions, p.submitted_at FROM proposals p
+                 WHERE p.cycle_id = ?1 AND p.proposal_id = ?2"
+            ))?
+            .query_row(params![cycle.to_string(), proposal.to_string()], |r| {
+                let content: Option<String> = r.get(11)?;
+                let content = content
+                    .as_deref()
+                    .and_then(|j| serde_json::from_str(j).ok())
+                    .ok_or_else(|| {
+                        rusqlite::Error::InvalidColumnType(
+                            11,
+                            "content".into(),
+                            rusqlite::types::Type::Text,
+                        )
+                    })?;
+                Ok(ProposalDetail {
+                    row: proposal_row(r)?,
+                    content,
+                    revisions: r.get(12)?,
+                    submitted_at: r.get(13)?,
                 })
             })
             .optional()

@@ -206,11 +206,13 @@ fn write_proposal(
     let cycle = st.cycle.to_string();
     let pid = id.to_string();
     let review = p.review.as_ref().map(|r| r.reason.clone());
+    let content = serde_json::to_string(c).expect("proposal content serialises");
     let inserted = tx
         .prepare_cached(
             "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
-                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
+                content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT (proposal_id) DO NOTHING",
         )?
         .execute(params![
@@ -229,15 +231,16 @@ fn write_proposal(
             p.revisions,
             review,
             p.submitted_at.to_rfc3339(),
+            content,
         ])?;
     if inserted == 0 {
         // Each group of columns is written only when it changed, so a vote (which changes only
         // the counts) rewrites the row and no index.
         if text_changed {
             tx.prepare_cached(
-                "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6
-                 WHERE proposal_id = ?1
-                   AND (title, description, category, location, estimate_fen) IS NOT (?2, ?3, ?4, ?5, ?6)",
+                "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6,
+                    content = ?7
+                 WHERE proposal_id = ?1 AND content IS NOT ?7",
             )?
             .execute(params![
                 pid,
@@ -246,6 +249,7 @@ fn write_proposal(
                 c.category.as_str(),
                 c.location,
                 c.estimated_budget.get(),
+                content,
             ])?;
         }
         tx.prepare_cached(

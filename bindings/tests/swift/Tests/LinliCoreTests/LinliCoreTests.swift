@@ -59,6 +59,9 @@ final class LinliCoreTests: XCTestCase {
         for p in [a, b] { _ = try cadre.review(cycleId: cycle, proposalId: p, outcome: .shortlist, reason: "可行") }
         _ = try cadre.advancePhase(cycleId: cycle, to: .voting, note: "")
         for r in residents { try sync(cadre, r, cycle) }
+        let detail = try XCTUnwrap(try residents[0].proposal(cycleId: cycle, proposalId: a))
+        XCTAssertEqual(detail.item.title, "夜间照明")
+        XCTAssertEqual(detail.budgetLines.map(\.amountFen), [6_000_000])
         XCTAssertEqual(try residents[0].votingRules(cycleId: cycle),
             BallotRules(ballot: .approval, minPicks: 1, maxPicks: 2, rule: "greedy"))
         _ = try residents[0].vote(cycleId: cycle, choices: [a])

@@ -12,6 +12,7 @@ import org.linli.core.LinliException
 import org.linli.core.MonitoringKind
 import org.linli.core.BallotRules
 import org.linli.core.MyBallot
+import org.linli.core.ProposalDetail
 import org.linli.core.NewProposal
 import org.linli.core.Photo
 import org.linli.core.ProjectItem
@@ -88,6 +89,9 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         device.voteWithPoints(cycleId, choices, points)
 
     /** One project's life, oldest first. */
+    /** One proposal in full (description, goals, steps, risks, budget lines), or null. */
+    fun proposal(cycleId: String, proposalId: String): ProposalDetail? = device.proposal(cycleId, proposalId)
+
     fun timeline(cycleId: String, projectId: String): List<TimelineEvent> = device.timeline(cycleId, projectId)
 
     /** Reports on the works ("nothing has been done", "poor quality"), with an optional photo. */

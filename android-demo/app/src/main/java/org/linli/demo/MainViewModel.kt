@@ -16,6 +16,7 @@ import org.linli.core.MonitoringKind
 import org.linli.core.NewProposal
 import org.linli.core.Photo
 import org.linli.core.SyncProgress
+import org.linli.core.ProposalDetail
 import org.linli.core.TimelineEvent
 
 /** What the screens show. Every field comes from the core's SQLite views, never from memory. */
@@ -27,6 +28,8 @@ data class UiState(
     val search: String = "",
     val selected: Set<String> = emptySet(),
     val timeline: Pair<String, List<TimelineEvent>>? = null,
+    /** The tapped proposal in full, shown above its timeline. */
+    val detail: ProposalDetail? = null,
     val tabletAddress: String = "192.168.1.20:7878",
     val sync: SyncProgress? = null,
     val busy: Boolean = false,
@@ -110,7 +113,12 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
 
     fun showTimeline(projectId: String?) = run {
         val cycle = _state.value.cycleId ?: return@run
-        _state.update { it.copy(timeline = projectId?.let { p -> p to repo.timeline(cycle, p) }) }
+        _state.update {
+            it.copy(
+                timeline = projectId?.let { p -> p to repo.timeline(cycle, p) },
+                detail = projectId?.let { p -> repo.proposal(cycle, p) },
+            )
+        }
     }
 
     fun report(projectId: String, kind: MonitoringKind, text: String, photo: Photo?) =

@@ -45,6 +45,7 @@ import org.linli.core.BallotType
 import org.linli.core.MonitoringKind
 import org.linli.core.Photo
 import org.linli.core.ProjectItem
+import org.linli.core.ProposalDetail
 import org.linli.demo.MainViewModel
 import org.linli.demo.R
 import org.linli.demo.UiState
@@ -91,7 +92,7 @@ fun LinliApp(model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
                     text = { Text(msg) },
                 )
             }
-            state.timeline?.let { (_, events) -> TimelineDialog(events) { model.showTimeline(null) } }
+            state.timeline?.let { (_, events) -> TimelineDialog(events, state.detail) { model.showTimeline(null) } }
         }
     }
 }
@@ -221,13 +222,24 @@ private fun ReportDialog(project: ProjectItem, onDismiss: () -> Unit, onSend: (M
 }
 
 @Composable
-private fun TimelineDialog(events: List<org.linli.core.TimelineEvent>, onDismiss: () -> Unit) {
+private fun TimelineDialog(events: List<org.linli.core.TimelineEvent>, detail: ProposalDetail?, onDismiss: () -> Unit) {
     AlertDialog(
         onDismissRequest = onDismiss,
         confirmButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.ok)) } },
         title = { Text(stringResource(R.string.timeline)) },
         text = {
             LazyColumn {
+                detail?.let { d ->
+                    item {
+                        Column(Modifier.padding(bottom = 8.dp)) {
+                            Text(d.item.title, style = MaterialTheme.typography.titleMedium)
+                            Text(d.description)
+                            Text("${d.location} · ${d.targetGroup}", style = MaterialTheme.typography.bodySmall)
+                            (d.goals + d.steps + d.risks).forEach { Text("• $it", style = MaterialTheme.typography.bodySmall) }
+                            d.budgetLines.forEach { Text("${it.item}: ${yuan(it.amountFen)}", style = MaterialTheme.typography.bodySmall) }
+                        }
+                    }
+                }
                 items(events, key = { it.recordId }) { e ->
                     Column(Modifier.padding(vertical = 4.dp)) {
                         Text("${e.at.take(10)} · ${e.actorName ?: "?"}", style = MaterialTheme.typography.labelSmall)
