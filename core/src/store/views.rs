@@ -206,37 +206,38 @@ fn write_proposal(
     let cycle = st.cycle.to_string();
     let pid = id.to_string();
     let review = p.review.as_ref().map(|r| r.reason.clone());
-    let content = serde_json::to_string(c).expect("proposal content serialises");
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
-                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
-                content)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (proposal_id) DO NOTHING",
-        )?
-        .execute(params![
-            pid,
-            cycle,
-            c.title,
-            c.description,
-            c.category.as_str(),
-            c.location,
-            c.estimated_budget.get(),
-            status,
-            votes,
-            sealed,
-            p.signer_member.to_string(),
-            p.on_behalf_of.as_ref().map(|b| b.name.clone()),
-            p.revisions,
-            review,
-            p.submitted_at.to_rfc3339(),
-            content,
-        ])?;
-    if inserted == 0 {
-        // Each group of columns is written only when it changed, so a vote (which changes only
-        // the counts) rewrites the row and no index.
-        if text_changed {
+    // A new proposal, a revision or a full rebuild changes the text (the fold marks it); only
+    // then is the content serialised and the row inserted or its text rewritten. A vote changes
+    // only the counts: it rewrites the row and no index.
+    if text_changed {
+        let content = serde_json::to_string(c).expect("proposal content serialises");
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
+                    status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
+                    content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT (proposal_id) DO NOTHING",
+            )?
+            .execute(params![
+                pid,
+                cycle,
+                c.title,
+                c.description,
+                c.category.as_str(),
+                c.location,
+                c.estimated_budget.get(),
+                status,
+                votes,
+                sealed,
+                p.signer_member.to_string(),
+                p.on_behalf_of.as_ref().map(|b| b.name.clone()),
+                p.revisions,
+                review,
+                p.submitted_at.to_rfc3339(),
+                content,
+            ])?;
+        if inserted == 0 {
             tx.prepare_cached(
                 "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6,
                     content = ?7
@@ -252,17 +253,18 @@ fn write_proposal(
                 content,
             ])?;
         }
-        tx.prepare_cached(
-            "UPDATE proposals SET status = ?2, revisions = ?3, review_reason = ?4
-             WHERE proposal_id = ?1 AND (status, revisions, review_reason) IS NOT (?2, ?3, ?4)",
-        )?
-        .execute(params![pid, status, p.revisions, review])?;
-        tx.prepare_cached(
-            "UPDATE proposals SET votes = ?2, sealed_votes = ?3
-             WHERE proposal_id = ?1 AND (votes, sealed_votes) IS NOT (?2, ?3)",
-        )?
-        .execute(params![pid, votes, sealed])?;
     }
+    // Each group of columns is written only when it changed (a fresh row already matches).
+    tx.prepare_cached(
+        "UPDATE proposals SET status = ?2, revisions = ?3, review_reason = ?4
+         WHERE proposal_id = ?1 AND (status, revisions, review_reason) IS NOT (?2, ?3, ?4)",
+    )?
+    .execute(params![pid, status, p.revisions, review])?;
+    tx.prepare_cached(
+        "UPDATE proposals SET votes = ?2, sealed_votes = ?3
+         WHERE proposal_id = ?1 AND (votes, sealed_votes) IS NOT (?2, ?3)",
+    )?
+    .execute(params![pid, votes, sealed])?;
     if text_changed {
         let rowid: i64 = tx
             .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
