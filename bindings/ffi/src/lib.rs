@@ -435,11 +435,7 @@ impl Device {
 
     /// A resident votes (or changes their vote) for these proposals.
     pub fn vote(&self, cycle_id: String, choices: Vec<String>) -> Result<String, LinliError> {
-        let choices = choices
-            .iter()
-            .map(|c| id(c, "proposal"))
-            .collect::<Result<_, _>>()?;
-        self.act(&cycle_id, Body::Ballot(Ballot::approve(choices)))
+        self.vote_with_points(cycle_id, choices, Vec::new())
     }
 
     /// A resident spreads points over proposals (cycles with cumulative ballots): `points[i]`

@@ -211,48 +211,35 @@ fn write_proposal(
     // only the counts: it rewrites the row and no index.
     if text_changed {
         let content = serde_json::to_string(c).expect("proposal content serialises");
-        let inserted = tx
-            .prepare_cached(
-                "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
-                    status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
-                    content)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (proposal_id) DO NOTHING",
-            )?
-            .execute(params![
-                pid,
-                cycle,
-                c.title,
-                c.description,
-                c.category.as_str(),
-                c.location,
-                c.estimated_budget.get(),
-                status,
-                votes,
-                sealed,
-                p.signer_member.to_string(),
-                p.on_behalf_of.as_ref().map(|b| b.name.clone()),
-                p.revisions,
-                review,
-                p.submitted_at.to_rfc3339(),
-                content,
-            ])?;
-        if inserted == 0 {
-            tx.prepare_cached(
-                "UPDATE proposals SET title = ?2, description = ?3, category = ?4, location = ?5, estimate_fen = ?6,
-                    content = ?7
-                 WHERE proposal_id = ?1 AND content IS NOT ?7",
-            )?
-            .execute(params![
-                pid,
-                c.title,
-                c.description,
-                c.category.as_str(),
-                c.location,
-                c.estimated_budget.get(),
-                content,
-            ])?;
-        }
+        tx.prepare_cached(
+            "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
+                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
+                content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title,
+                description = excluded.description, category = excluded.category,
+                location = excluded.location, estimate_fen = excluded.estimate_fen,
+                content = excluded.content
+             WHERE content IS NOT excluded.content",
+        )?
+        .execute(params![
+            pid,
+            cycle,
+            c.title,
+            c.description,
+            c.category.as_str(),
+            c.location,
+            c.estimated_budget.get(),
+            status,
+            votes,
+            sealed,
+            p.signer_member.to_string(),
+            p.on_behalf_of.as_ref().map(|b| b.name.clone()),
+            p.revisions,
+            review,
+            p.submitted_at.to_rfc3339(),
+            content,
+        ])?;
     }
     // Each group of columns is written only when it changed (a fresh row already matches).
     tx.prepare_cached(
