@@ -27,6 +27,8 @@ final class AppModel: ObservableObject {
     private let device: Device
     private let queue = DispatchQueue(label: "org.linli.core", qos: .userInitiated)
     private var tabletKey: String?
+    /// The open cycle's ballot screen object (rules, my ballot, casting), made once per cycle.
+    private var ballotBox: BallotBox?
 
     init() {
         let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -84,9 +86,10 @@ final class AppModel: ObservableObject {
             let id = cycleId ?? cycles.first?.cycleId
             let summary = id.flatMap { try? device.summary(cycleId: $0) }
             let proposals = id.flatMap { try? device.proposals(cycleId: $0, search: search.isEmpty ? nil : search, status: nil) } ?? []
-            let ballot = id.flatMap { try? device.myBallot(cycleId: $0) }
+            let box = id.flatMap { try? device.ballotBox(cycleId: $0) }
+            let ballot = try? box?.myBallot()
             let projects = id.flatMap { try? device.projects(cycleId: $0) } ?? []
-            let rules = id.flatMap { try? device.votingRules(cycleId: $0) }
+            let rules = try? box?.rules()
             Task { @MainActor in
                 self.deviceKey = key
                 self.cycles = cycles
@@ -96,6 +99,7 @@ final class AppModel: ObservableObject {
                 self.myBallot = ballot
                 self.projects = projects
                 self.rules = rules
+                self.ballotBox = box
                 if self.selected.isEmpty, let b = ballot { self.selected = b.choices }
             }
         }
@@ -127,7 +131,8 @@ final class AppModel: ObservableObject {
     func vote() {
         guard let cycle = cycleId else { return }
         let choices = selected
-        run { device in _ = try device.vote(cycleId: cycle, choices: choices) }
+        let box = ballotBox?.cycleId() == cycle ? ballotBox : nil
+        run { device in try (box ?? device.ballotBox(cycleId: cycle)).vote(choices: choices) }
     }
 
     /// One project's life, oldest first (read off the main thread).

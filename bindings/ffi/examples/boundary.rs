@@ -1,5 +1,10 @@
 //! The Rust side of the boundary benchmark: the same calls as `bindings/tests/python/bench_boundary.py`
-//! through the same `Device` API, natively. Prints medians in microseconds as JSON.
+//! and `bindings/tests/kotlin/BoundaryBench.kt` through the same `Device` API, natively. Prints
+//! medians in microseconds as JSON.
+//!
+//! Votes are measured twice: in a tight loop (`vote_us`, `box_vote_us`: the CPU caches stay hot
+//! from one call to the next) and with 4 MiB of other memory written between calls
+//! (`*_cold_us`), as an interpreter, a JVM or an app's UI does between two votes.
 //! Run: cargo run --release -p linli-ffi --example boundary
 
 use linli_ffi::*;
@@ -8,6 +13,15 @@ use std::time::Instant;
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Writes one byte per cache line of `other`: what a foreign runtime does to the caches between
+/// two calls.
+fn flush(other: &mut [u8]) {
+    for (k, b) in other.iter_mut().enumerate().step_by(64) {
+        *b = b.wrapping_add(k as u8);
+    }
+    std::hint::black_box(other);
 }
 
 fn proposal(i: usize) -> NewProposal {
@@ -74,12 +88,30 @@ fn main() -> Result<(), LinliError> {
     cadre.advance_phase(cycle.clone(), CyclePhase::Voting, String::new())?;
     resident.import_bundle(cycle.clone(), cadre.export_bundle(cycle.clone())?)?;
 
-    let mut vote = Vec::new();
-    for i in 0..300 {
-        let t = Instant::now();
-        resident.vote(cycle.clone(), vec![ids[i % ids.len()].clone()])?;
-        vote.push(t.elapsed().as_secs_f64() * 1e6);
-    }
+    let ballot_box = resident.clone().ballot_box(cycle.clone())?;
+    let mut other = vec![0u8; 4 << 20];
+    // `Device.vote` and `BallotBox.vote` alternate, so both meet the same store and the same
+    // machine; the foreign benchmarks cast the same 600 votes in the same order.
+    let mut votes = |cold: bool| -> Result<(f64, f64), LinliError> {
+        let (mut vote, mut boxed) = (Vec::new(), Vec::new());
+        for i in 0..600 {
+            if cold {
+                flush(&mut other);
+            }
+            let choice = vec![ids[i % ids.len()].clone()];
+            let t = Instant::now();
+            if i % 2 == 0 {
+                resident.vote(cycle.clone(), choice)?;
+                vote.push(t.elapsed().as_secs_f64() * 1e6);
+            } else {
+                ballot_box.vote(choice)?;
+                boxed.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        Ok((median(vote), median(boxed)))
+    };
+    let (vote, box_vote) = votes(false)?;
+    let (vote_cold, box_vote_cold) = votes(true)?;
     let mut list = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
@@ -94,8 +126,7 @@ fn main() -> Result<(), LinliError> {
         summary.push(t.elapsed().as_secs_f64() * 1e6);
     }
     println!(
-        "{{\"vote_us\": {:.1}, \"list500_us\": {:.1}, \"summary_us\": {:.1}}}",
-        median(vote),
+        "{{\"vote_us\": {vote:.1}, \"box_vote_us\": {box_vote:.1}, \"vote_cold_us\": {vote_cold:.1}, \"box_vote_cold_us\": {box_vote_cold:.1}, \"list500_us\": {:.1}, \"summary_us\": {:.1}}}",
         median(list),
         median(summary)
     );

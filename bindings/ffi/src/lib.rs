@@ -9,12 +9,14 @@
 
 uniffi::setup_scaffolding!();
 
+mod ballot_box;
 pub mod error;
 mod notes;
 mod projects;
 pub mod sync;
 pub mod types;
 
+pub use ballot_box::BallotBox;
 pub use error::LinliError;
 pub use notes::NotesDraftItem;
 pub use sync::*;
@@ -182,10 +184,55 @@ impl Device {
     }
 
     pub(crate) fn act(&self, cycle_id: &str, body: Body) -> Result<String, LinliError> {
-        let cycle = id(cycle_id, "cycle")?;
+        Ok(self.submit(id(cycle_id, "cycle")?, body)?.to_string())
+    }
+
+    /// Signs and stores this device's ballot.
+    pub(crate) fn cast(
+        &self,
+        cycle: Uuid,
+        choices: &[String],
+        points: Vec<u32>,
+    ) -> Result<Uuid, LinliError> {
+        let choices = choices
+            .iter()
+            .map(|c| id(c, "proposal"))
+            .collect::<Result<_, _>>()?;
+        self.submit(cycle, Body::Ballot(Ballot { choices, points }))
+    }
+
+    /// The voting rules of a cycle (from its genesis).
+    pub(crate) fn rules_of(&self, cycle: Uuid) -> Result<BallotRules, LinliError> {
+        let v = self.store()?.voting_rules(cycle).map_err(self.err())?;
+        Ok(BallotRules {
+            ballot: match v.ballot {
+                BallotKind::Approval => BallotType::Approval,
+                BallotKind::Knapsack { cap } => BallotType::Knapsack { cap_fen: cap.get() },
+                BallotKind::Ranked => BallotType::Ranked,
+                BallotKind::Cumulative { points } => BallotType::Cumulative { points },
+            },
+            min_picks: v.min_picks,
+            max_picks: v.max_picks,
+            rule: v.rule.as_str().into(),
+        })
+    }
+
+    /// This device's current ballot in a cycle.
+    pub(crate) fn ballot_of(&self, cycle: Uuid) -> Result<Option<MyBallot>, LinliError> {
+        let b = self.store()?.my_ballot(cycle).map_err(self.err())?;
+        Ok(b.map(|b| MyBallot {
+            ballot_id: b.ballot.to_string(),
+            choices: b.choices.iter().map(Uuid::to_string).collect(),
+            points: b.points,
+            status: b.status,
+        }))
+    }
+
+    /// Signs and stores one action, then tells the observer.
+    pub(crate) fn submit(&self, cycle: Uuid, body: Body) -> Result<Uuid, LinliError> {
         let record = self.store()?.submit(cycle, body).map_err(self.err())?;
         self.notify(cycle, "action", 1);
-        Ok(record.to_string())
+        Ok(record)
     }
 
     pub(crate) fn sync_err(&self, e: linli_core::sync::SyncError) -> LinliError {
@@ -446,31 +493,24 @@ impl Device {
         choices: Vec<String>,
         points: Vec<u32>,
     ) -> Result<String, LinliError> {
-        let choices = choices
-            .iter()
-            .map(|c| id(c, "proposal"))
-            .collect::<Result<_, _>>()?;
-        self.act(&cycle_id, Body::Ballot(Ballot { choices, points }))
+        Ok(self
+            .cast(id(&cycle_id, "cycle")?, &choices, points)?
+            .to_string())
     }
 
     /// How residents vote in this cycle (ballot type, picks, counting rule): what the ballot
     /// screen enforces before `vote`. Read from the cycle's founding record.
     pub fn voting_rules(&self, cycle_id: String) -> Result<BallotRules, LinliError> {
-        let v = self
-            .store()?
-            .voting_rules(id(&cycle_id, "cycle")?)
-            .map_err(self.err())?;
-        Ok(BallotRules {
-            ballot: match v.ballot {
-                BallotKind::Approval => BallotType::Approval,
-                BallotKind::Knapsack { cap } => BallotType::Knapsack { cap_fen: cap.get() },
-                BallotKind::Ranked => BallotType::Ranked,
-                BallotKind::Cumulative { points } => BallotType::Cumulative { points },
-            },
-            min_picks: v.min_picks,
-            max_picks: v.max_picks,
-            rule: v.rule.as_str().into(),
-        })
+        self.rules_of(id(&cycle_id, "cycle")?)
+    }
+
+    /// The ballot screen of a cycle this device follows, bound to that cycle: its rules, this
+    /// device's ballot, and casting it. An unknown cycle is an error. Casting through it costs
+    /// fewer boundary crossings than `vote` (no cycle id to pass, no id returned).
+    pub fn ballot_box(self: Arc<Self>, cycle_id: String) -> Result<Arc<BallotBox>, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        self.store()?.voting_rules(cycle).map_err(self.err())?;
+        Ok(Arc::new(BallotBox::new(self, cycle)))
     }
 
     /// A cadre seals the vote: every current ballot this device holds, and the recount.
@@ -550,16 +590,7 @@ impl Device {
 
     /// This device's member's current ballot.
     pub fn my_ballot(&self, cycle_id: String) -> Result<Option<MyBallot>, LinliError> {
-        let b = self
-            .store()?
-            .my_ballot(id(&cycle_id, "cycle")?)
-            .map_err(self.err())?;
-        Ok(b.map(|b| MyBallot {
-            ballot_id: b.ballot.to_string(),
-            choices: b.choices.iter().map(Uuid::to_string).collect(),
-            points: b.points,
-            status: b.status,
-        }))
+        self.ballot_of(id(&cycle_id, "cycle")?)
     }
 
     /// Records with their verdicts; `invalid_only` lists the ones not counted.

@@ -40,9 +40,10 @@ fun main() {
     val bad = runCatching { phone.vote(cycle, listOf("不是编号")) }.exceptionOrNull()
     check(bad is LinliException.InvalidInput && phone.explain(bad).isNotBlank()) { bad.toString() }
 
-    val ballot = phone.vote(cycle, listOf(bench))
+    phone.vote(cycle, listOf(bench))
     val home = phone.home(cycle, "座椅")
-    check(home.proposals.single().id == bench && home.myBallot?.ballotId == ballot) { home.toString() }
+    check(home.proposals.single().id == bench && home.myBallot?.choices == listOf(bench)) { home.toString() }
+    check(home.myBallot == phone.device.myBallot(cycle) && home.myBallot?.status == "cast") { home.toString() }
     check(home.summary.phase == "voting")
     check(home.rules == BallotRules(BallotType.Approval, 1u, 2u, "greedy")) { home.rules.toString() }
     val detail = phone.proposal(cycle, bench)

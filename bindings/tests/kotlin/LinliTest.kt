@@ -92,10 +92,21 @@ fun main() {
     check(detail.goals == listOf("安全") && detail.steps == listOf("施工") && detail.item.status == "shortlisted") { detail.toString() }
     check(detail.budgetLines.single().amountFen == detail.item.estimateFen && detail.attachments.isEmpty()) { detail.toString() }
     check(residents[2].proposal(cycle, java.util.UUID.randomUUID().toString()) == null)
-    // Two threads racing to vote for the same resident: both succeed, one ballot remains.
-    val racers = listOf(a, b).map { p -> thread { residents[0].vote(cycle, listOf(p)) } }
+    // Two threads racing to vote for the same resident (one through the device, one through its
+    // ballot box): both succeed, one ballot remains.
+    val racers = listOf(
+        thread { residents[0].vote(cycle, listOf(a)) },
+        thread { residents[0].ballotBox(cycle).vote(listOf(b)) },
+    )
     racers.forEach { it.join() }
-    residents[1].vote(cycle, listOf(a, c))
+    check(residents[0].myBallot(cycle)!!.choices.single() in listOf(a, b))
+    // The ballot screen's object: rules, casting, reading back.
+    val box = residents[1].ballotBox(cycle)
+    check(box.cycleId() == cycle && box.rules() == residents[1].votingRules(cycle) && box.myBallot() == null)
+    expect<LinliException.Rejected>("three picks of two") { box.vote(listOf(a, b, c)) }
+    box.vote(listOf(a, c))
+    check(box.myBallot() == residents[1].myBallot(cycle) && box.myBallot()!!.choices == listOf(a, c)) { box.myBallot().toString() }
+    expect<LinliException.UnknownCycle>("unknown cycle") { residents[1].ballotBox(java.util.UUID.randomUUID().toString()) }
     residents[2].vote(cycle, listOf(c))
     residents.forEach { sync(it, cadre, cycle) }
     cadre.sealVote(cycle, "封票")
@@ -167,13 +178,18 @@ fun main() {
     val tooMany = expect<LinliException.Rejected>("6 of 5 points") { phone.voteWithPoints(points, listOf(handrail, lights), listOf(4u, 2u)) }
     check(tooMany.code == "rule_violation") { tooMany.toString() }
     check(phone.myBallot(points) == null)
+    val pointsBox = phone.ballotBox(points)
+    pointsBox.voteWithPoints(listOf(lights, handrail), listOf(4u, 1u))
+    check(pointsBox.myBallot()!!.points == listOf(4u, 1u))
     phone.voteWithPoints(points, listOf(handrail, lights), listOf(3u, 2u))
     check(phone.myBallot(points)!!.points == listOf(3u, 2u))
     sync(phone, cadre, points)
     val scores = cadre.proposals(points, null, null).associate { it.id to it.votes }
     check(scores == mapOf(handrail to 3uL, lights to 2uL)) { scores.toString() }
 
+    val cadreBox = cadre.ballotBox(points)
     cadre.closeStore()
     expect<LinliException.Closed>("closed device") { cadre.summary(cycle) }
+    expect<LinliException.Closed>("ballot box of a closed device") { cadreBox.vote(listOf(handrail)) }
     println("kotlin: 1 passed, 0 failed")
 }

@@ -533,6 +533,7 @@ def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(
     sync(cadre, phone, cycle_id)
     rules = phone.voting_rules(cycle_id)
     assert (rules.ballot, rules.min_picks, rules.max_picks, rules.rule) == (BallotType.CUMULATIVE(points=5), 1, 3, "greedy")
+    assert phone.ballot_box(cycle_id).rules() == rules
     # Over the points, or no points at all: typed refusals that change nothing.
     before = phone.summary(cycle_id)
     with pytest.raises(LinliError.Rejected) as e:
@@ -544,6 +545,10 @@ def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(
     phone.vote_with_points(cycle_id, [a, b], [3, 2])
     mine = phone.my_ballot(cycle_id)
     assert (mine.choices, mine.points) == ([a, b], [3, 2])
+    box = phone.ballot_box(cycle_id)
+    box.vote_with_points([b, a], [4, 1])
+    assert (box.my_ballot().choices, box.my_ballot().points) == ([b, a], [4, 1])
+    phone.vote_with_points(cycle_id, [a, b], [3, 2])
     sync(phone, cadre, cycle_id)
     votes = {p.id: p.votes for p in cadre.proposals(cycle_id, None, None)}
     assert votes == {a: 3, b: 2}
@@ -556,3 +561,61 @@ def test_a_cycle_founded_without_a_ballot_type_is_approval(cycle):
     cadre, residents, cycle_id = cycle
     rules = residents[0].voting_rules(cycle_id)
     assert (rules.ballot, rules.min_picks, rules.max_picks) == (BallotType.APPROVAL(), 1, 2)
+
+
+def test_the_ballot_box_casts_and_reads_one_cycles_ballot(cycle):
+    cadre, residents, cycle_id = cycle
+    r = residents[0]
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
+    a = cadre.enter_paper_proposal(cycle_id, proposal("加装电梯扶手", 8_000_000), "王奶奶")
+    b = cadre.enter_paper_proposal(cycle_id, proposal("夜间照明", 5_000_000), "张爷爷")
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
+    for p in (a, b):
+        cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "可行")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
+    sync(cadre, r, cycle_id)
+    box = r.ballot_box(cycle_id)
+    assert box.cycle_id() == cycle_id
+    assert box.rules() == r.voting_rules(cycle_id)
+    assert box.my_ballot() is None
+    assert box.vote([a]) is None
+    assert box.my_ballot() == r.my_ballot(cycle_id) and box.my_ballot().choices == [a]
+    box.vote([b, a])
+    assert box.my_ballot().choices == [b, a]
+    # Refused ballots: typed errors, the ballot stays as it was.
+    with pytest.raises(LinliError.Rejected):
+        box.vote([])
+    with pytest.raises(LinliError.InvalidInput):
+        box.vote(["not-an-id"])
+    with pytest.raises(LinliError.Rejected):
+        box.vote_with_points([a], [1])
+    assert box.my_ballot().choices == [b, a] and r.summary(cycle_id).voters == 1
+    # Boxes of one device, used from several threads at once: one ballot, every call answered.
+    errors = []
+
+    def race(p):
+        try:
+            for _ in range(5):
+                r.ballot_box(cycle_id).vote([p])
+                box.my_ballot()
+        except Exception as ex:  # pragma: no cover - the assertion below reports it
+            errors.append(ex)
+
+    racers = [threading.Thread(target=race, args=(p,)) for p in (a, b, a, b)]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join()
+    assert errors == [] and box.my_ballot().choices[0] in (a, b)
+    sync(r, cadre, cycle_id)
+    assert cadre.summary(cycle_id).voters == 1
+    assert cadre.my_ballot(cycle_id) is None
+    with pytest.raises(LinliError.UnknownCycle):
+        r.ballot_box(str(uuid.uuid4()))
+    with pytest.raises(LinliError.InvalidInput):
+        r.ballot_box("")
+    r.close_store()
+    with pytest.raises(LinliError.Closed):
+        box.vote([a])
+    with pytest.raises(LinliError.Closed):
+        box.my_ballot()

@@ -12,7 +12,7 @@ done
 missing=0
 for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "func registerMember(" \
   "func advancePhase(" "func propose(" "func enterPaperProposal(" "func review(" "func vote(" \
-  "func sealVote(" "func resolveAsSealed(" "func summary(" "func proposals(" "func myBallot(" \
+  "class BallotBox" "func ballotBox(" "func voteWithPoints(" "func rules(" "func votingRules(" "func sealVote(" "func resolveAsSealed(" "func summary(" "func proposals(" "func myBallot(" \
   "func records(" "func verify(" "func exportBundle(" "func importBundle(" "func closeStore(" \
   "func setObserver(" "protocol ChangeObserver" "func monitor(" "func releaseNextInstalment(" "func timeline(" "struct TimelineEvent" "func notesEdit(" "struct NotesDraftItem" \
   "protocol SecureKeyStore" "enum LinliError" "struct NewCycle" "struct VerifyReport" "enum CyclePhase" \
@@ -24,7 +24,7 @@ for symbol in "class Device" "func createCycle(" "func invite(" "func join(" "fu
   fi
 done
 # Every core call the iOS demo app makes must exist in the generated Swift.
-for call in $(grep -ohE "device\.[a-zA-Z]+\(|bundleToChunks\(" ios-demo/LinliDemo/*.swift | sed 's/^device\.//' | sort -u); do
+for call in $(grep -ohE "(device|box\??)\.[a-zA-Z]+\(|bundleToChunks\(" ios-demo/LinliDemo/*.swift | sed -E 's/^(device|box\??)\.//' | sort -u); do
   if ! grep -q "func $call" "$dir/LinliCore.swift"; then
     echo "ios-demo calls $call which the generated Swift lacks"; missing=1
   fi

@@ -65,7 +65,17 @@ final class LinliCoreTests: XCTestCase {
         XCTAssertEqual(try residents[0].votingRules(cycleId: cycle),
             BallotRules(ballot: .approval, minPicks: 1, maxPicks: 2, rule: "greedy"))
         _ = try residents[0].vote(cycleId: cycle, choices: [a])
-        _ = try residents[1].vote(cycleId: cycle, choices: [a, b])
+        // The ballot screen's object: bound to the cycle, no ballot id returned.
+        let box = try residents[1].ballotBox(cycleId: cycle)
+        XCTAssertEqual(box.cycleId(), cycle)
+        XCTAssertEqual(try box.rules(), try residents[1].votingRules(cycleId: cycle))
+        XCTAssertNil(try box.myBallot())
+        XCTAssertThrowsError(try box.vote(choices: ["不是编号"]))
+        try box.vote(choices: [a, b])
+        XCTAssertEqual(try box.myBallot()?.choices, [a, b])
+        XCTAssertThrowsError(try residents[1].ballotBox(cycleId: UUID().uuidString.lowercased())) { error in
+            guard case LinliError.UnknownCycle = error else { return XCTFail("\(error)") }
+        }
         _ = try residents[2].vote(cycleId: cycle, choices: [b])
         for r in residents { try sync(r, cadre, cycle) }
         _ = try cadre.sealVote(cycleId: cycle, note: "封票")

@@ -10,6 +10,7 @@ import org.linli.core.Device
 import org.linli.core.Language
 import org.linli.core.LinliException
 import org.linli.core.MonitoringKind
+import org.linli.core.BallotBox
 import org.linli.core.BallotRules
 import org.linli.core.MyBallot
 import org.linli.core.ProposalDetail
@@ -34,6 +35,9 @@ import org.linli.core.bundleToChunks
 class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) : Closeable {
     /** This phone's store: its SQLite file, its key, every cycle it follows. */
     val device: Device = Device.open(dbPath, keys)
+
+    /** One ballot box per cycle, made once: casting through it crosses into Rust less often. */
+    private val boxes = java.util.concurrent.ConcurrentHashMap<String, BallotBox>()
 
     /** The tablet this phone last synced with (its device key), so the next sync resumes. */
     @Volatile
@@ -69,29 +73,35 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
     /** Joins a community cycle from the invite a cadre shows as a QR code. Returns the cycle id. */
     fun join(invite: String): String = device.join(invite.trim())
 
+    /** The ballot screen's object for a cycle (its rules, my ballot, casting). */
+    fun ballotBox(cycleId: String): BallotBox = boxes.getOrPut(cycleId) { device.ballotBox(cycleId) }
+
     /** Summary, proposals (searched when [search] is not blank), my ballot and funded projects. */
-    fun home(cycleId: String, search: String?): Home = Home(
-        summary = device.summary(cycleId),
-        proposals = device.proposals(cycleId, search?.takeIf { it.isNotBlank() }, null),
-        myBallot = device.myBallot(cycleId),
-        projects = device.projects(cycleId),
-        rules = device.votingRules(cycleId),
-    )
+    fun home(cycleId: String, search: String?): Home {
+        val box = ballotBox(cycleId)
+        return Home(
+            summary = device.summary(cycleId),
+            proposals = device.proposals(cycleId, search?.takeIf { it.isNotBlank() }, null),
+            myBallot = box.myBallot(),
+            projects = device.projects(cycleId),
+            rules = box.rules(),
+        )
+    }
 
     /** Submits a resident's proposal. Returns its id. */
     fun propose(cycleId: String, proposal: NewProposal): String = device.propose(cycleId, proposal)
 
-    /** Casts (or replaces) this resident's ballot. Returns the ballot's record id. */
-    fun vote(cycleId: String, choices: List<String>): String = device.vote(cycleId, choices)
+    /** Casts (or replaces) this resident's ballot; [home] shows it afterwards. */
+    fun vote(cycleId: String, choices: List<String>) = ballotBox(cycleId).vote(choices)
 
     /** Casts a points ballot (cumulative cycles): `points[i]` goes to `choices[i]`. */
-    fun voteWithPoints(cycleId: String, choices: List<String>, points: List<UInt>): String =
-        device.voteWithPoints(cycleId, choices, points)
+    fun voteWithPoints(cycleId: String, choices: List<String>, points: List<UInt>) =
+        ballotBox(cycleId).voteWithPoints(choices, points)
 
-    /** One project's life, oldest first. */
     /** One proposal in full (description, goals, steps, risks, budget lines), or null. */
     fun proposal(cycleId: String, proposalId: String): ProposalDetail? = device.proposal(cycleId, proposalId)
 
+    /** One project's life, oldest first. */
     fun timeline(cycleId: String, projectId: String): List<TimelineEvent> = device.timeline(cycleId, projectId)
 
     /** Reports on the works ("nothing has been done", "poor quality"), with an optional photo. */
@@ -150,5 +160,9 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         else -> e.message ?: e.toString()
     }
 
-    override fun close() = device.closeStore()
+    override fun close() {
+        boxes.values.forEach { it.close() }
+        boxes.clear()
+        device.closeStore()
+    }
 }
