@@ -50,6 +50,19 @@ def sync(a, b, cycle):
     a.import_bundle(cycle, b.export_bundle(cycle))
 
 
+def open_voting_on_two_paper_proposals(cadre, phone, cycle_id):
+    """Two paper proposals entered, shortlisted, voting open, and the phone synced. Their ids."""
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
+    a = cadre.enter_paper_proposal(cycle_id, proposal("加装电梯扶手", 8_000_000), "王奶奶")
+    b = cadre.enter_paper_proposal(cycle_id, proposal("夜间照明", 5_000_000), "张爷爷")
+    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
+    for p in (a, b):
+        cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "可行")
+    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
+    sync(cadre, phone, cycle_id)
+    return a, b
+
+
 @pytest.fixture()
 def cycle(tmp_path):
     keys = MemoryKeys()
@@ -523,14 +536,7 @@ def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(
         display_name="居民", device_key=phone.device_key(), roles=[MemberRole.RESIDENT],
         age_15_plus=True, attestation="当面核验", member_id=None,
     ))
-    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
-    a = cadre.enter_paper_proposal(cycle_id, proposal("加装电梯扶手", 8_000_000), "王奶奶")
-    b = cadre.enter_paper_proposal(cycle_id, proposal("夜间照明", 5_000_000), "张爷爷")
-    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
-    for p in (a, b):
-        cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "可行")
-    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
-    sync(cadre, phone, cycle_id)
+    a, b = open_voting_on_two_paper_proposals(cadre, phone, cycle_id)
     rules = phone.voting_rules(cycle_id)
     assert (rules.ballot, rules.min_picks, rules.max_picks, rules.rule) == (BallotType.CUMULATIVE(points=5), 1, 3, "greedy")
     assert phone.ballot_box(cycle_id).rules() == rules
@@ -566,14 +572,7 @@ def test_a_cycle_founded_without_a_ballot_type_is_approval(cycle):
 def test_the_ballot_box_casts_and_reads_one_cycles_ballot(cycle):
     cadre, residents, cycle_id = cycle
     r = residents[0]
-    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "")
-    a = cadre.enter_paper_proposal(cycle_id, proposal("加装电梯扶手", 8_000_000), "王奶奶")
-    b = cadre.enter_paper_proposal(cycle_id, proposal("夜间照明", 5_000_000), "张爷爷")
-    cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
-    for p in (a, b):
-        cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "可行")
-    cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
-    sync(cadre, r, cycle_id)
+    a, b = open_voting_on_two_paper_proposals(cadre, r, cycle_id)
     box = r.ballot_box(cycle_id)
     assert box.cycle_id() == cycle_id
     assert box.rules() == r.voting_rules(cycle_id)
