@@ -587,6 +587,10 @@ def test_the_ballot_box_casts_and_reads_one_cycles_ballot(cycle):
     with pytest.raises(LinliError.InvalidInput):
         box.vote(["not-an-id"])
     with pytest.raises(LinliError.Rejected):
+        box.vote([str(uuid.uuid4())])
+    with pytest.raises(LinliError.Rejected):
+        box.vote([a, a])
+    with pytest.raises(LinliError.Rejected):
         box.vote_with_points([a], [1])
     assert box.my_ballot().choices == [b, a] and r.summary(cycle_id).voters == 1
     # Boxes of one device, used from several threads at once: one ballot, every call answered.
