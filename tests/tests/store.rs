@@ -68,10 +68,18 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
                     )
                     .unwrap();
                 }
+                if old >= 4 {
+                    // Stored from a bundle, not yet in their documents.
+                    tx.execute(
+                        "INSERT OR IGNORE INTO doc_pending (record_id, cycle_id) SELECT id, cycle_id FROM records",
+                        [],
+                    )
+                    .unwrap();
+                }
             }
             tx.commit().unwrap();
         }
-        let store = Store::open_with_keys(&path, &MemoryKeyStore([2; 32])).unwrap();
+        let store = Arc::new(Store::open_with_keys(&path, &MemoryKeyStore([2; 32])).unwrap());
         assert_eq!(
             schema_of(&Connection::open(&path).unwrap()),
             fresh,
@@ -89,6 +97,16 @@ fn upgrading_every_old_version_gives_the_fresh_schema_and_rebuilds_the_views() {
             assert_eq!(
                 store.summary(f.cycle).unwrap(),
                 f.cadre.store.summary(f.cycle).unwrap()
+            );
+            // Records waiting for their documents still go out at the next sync.
+            let phone = Arc::new(Store::open_in_memory(&MemoryKeyStore([3; 32])).unwrap());
+            phone.follow_cycle(f.cycle, genesis).unwrap();
+            let opts = linli_core::sync::SessionOptions::default();
+            linli_core::sync::sync_pair(&phone, &store, opts).unwrap();
+            assert_eq!(
+                phone.export(f.cycle).unwrap().len(),
+                records.len(),
+                "upgrade from v{old}"
             );
         }
     }

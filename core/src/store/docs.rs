@@ -434,12 +434,22 @@ pub(crate) fn flush_pending(
     cycle: Uuid,
 ) -> Result<Vec<DocId>> {
     let mut by_doc: HashMap<DocId, Vec<SignedRecord>> = HashMap::new();
+    let key = cycle.to_string();
+    // Every record stored outside the documents since the last flush (after the cycle's mark).
+    let (upto, last): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT docs_upto, (SELECT COALESCE(MAX(n), 0) FROM records WHERE cycle_id = ?1)
+             FROM cycles WHERE cycle_id = ?1",
+        )?
+        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0));
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT r.signed, r.signature FROM doc_pending p JOIN records r ON r.id = p.record_id
-             WHERE p.cycle_id = ?1",
+            "SELECT signed, signature FROM records
+             WHERE cycle_id = ?1 AND n > ?2 AND to_doc = 1",
         )?;
-        let rows = stmt.query_map([cycle.to_string()], |r| {
+        let rows = stmt.query_map(params![key, upto], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
         for row in rows {
@@ -480,8 +490,10 @@ pub(crate) fn flush_pending(
             cache.set_weight(cycle, *id, w);
         }
     }
-    tx.prepare_cached("DELETE FROM doc_pending WHERE cycle_id = ?1")?
-        .execute([cycle.to_string()])?;
+    if last > upto {
+        tx.prepare_cached("UPDATE cycles SET docs_upto = ?2 WHERE cycle_id = ?1")?
+            .execute(params![key, last])?;
+    }
     Ok(touched)
 }
 

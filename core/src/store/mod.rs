@@ -393,7 +393,7 @@ impl Store {
     pub fn export(&self, cycle: Uuid) -> Result<Vec<SignedRecord>> {
         let g = self.lock();
         let mut stmt = g.conn.prepare_cached(
-            "SELECT signed, signature FROM records WHERE cycle_id = ?1 ORDER BY received_at, id",
+            "SELECT signed, signature FROM records WHERE cycle_id = ?1 ORDER BY n",
         )?;
         let rows = stmt.query_map([cycle.to_string()], |r| {
             let signed: Vec<u8> = r.get(0)?;
@@ -765,8 +765,8 @@ fn insert_record(
     pending: bool,
 ) -> Result<()> {
     let inserted = tx.prepare_cached(
-        "INSERT OR IGNORE INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT OR IGNORE INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at, to_doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         r.id.to_string(),
@@ -779,15 +779,10 @@ fn insert_record(
         r.signature.as_slice(),
         sig_ok,
         Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        pending.then_some(1),
     ])?;
     if inserted == 0 {
         return Ok(());
-    }
-    if pending {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO doc_pending (record_id, cycle_id) VALUES (?1, ?2)",
-        )?
-        .execute(params![r.id.to_string(), cycle.to_string()])?;
     }
     if let Some(d) = decoded {
         index_blob_refs(tx, cycle, d)?;

@@ -429,10 +429,10 @@ impl Store {
     pub fn records(&self, cycle: Uuid, invalid_only: bool) -> Result<Vec<RecordRow>> {
         self.read(|c| {
             let sql = format!(
-                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, COALESCE(s.valid, 0), s.code, s.reason
-                 FROM records r LEFT JOIN record_status s ON s.id = r.id
+                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, COALESCE(r.valid, 0), r.code, r.reason
+                 FROM records r
                  WHERE r.cycle_id = ?1 {} ORDER BY r.claimed_time, r.signer, r.seq, r.id",
-                if invalid_only { "AND COALESCE(s.valid, 0) = 0" } else { "" }
+                if invalid_only { "AND COALESCE(r.valid, 0) = 0" } else { "" }
             );
             let mut stmt = c.prepare_cached(&sql)?;
             stmt.query_map([cycle.to_string()], |r| {

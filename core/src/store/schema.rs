@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -17,6 +17,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/006_records_by_kind.sql"),
     include_str!("../../migrations/007_stale_views.sql"),
     include_str!("../../migrations/008_ballot_writes.sql"),
+    include_str!("../../migrations/009_records_in_arrival_order.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

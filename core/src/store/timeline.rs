@@ -293,9 +293,9 @@ impl Store {
         let g = self.lock();
         let c = &g.conn;
         let mut stmt = c.prepare_cached(&format!(
-            "SELECT r.signed, r.signature, COALESCE(s.valid, 0), s.code
-             FROM records r LEFT JOIN record_status s ON s.id = r.id
-             WHERE r.cycle_id = ?1 AND r.kind IN ({KINDS})
+            "SELECT r.signed, r.signature, COALESCE(r.valid, 0), r.code
+             FROM records r
+             WHERE r.cycle_id = ?1 AND r.kind <> 'ballot' AND r.kind IN ({KINDS})
              ORDER BY r.claimed_time, r.signer, r.seq, r.id"
         ))?;
         let rows: Vec<Row> = stmt

@@ -9,8 +9,27 @@ use uuid::Uuid;
 pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusqlite::Result<()> {
     let cycle = st.cycle.to_string();
     if dirty.all {
+        // A record's verdict lives in its row: a full fold rewrites only the verdicts that
+        // changed (below) and clears those of records the fold no longer judges.
+        let mut judged =
+            tx.prepare_cached("SELECT id FROM records WHERE cycle_id = ?1 AND valid IS NOT NULL")?;
+        let stale: Vec<String> = judged
+            .query_map([&cycle], |r| r.get::<_, String>(0))?
+            .filter_map(|id| match id {
+                Ok(id) => match Uuid::parse_str(&id) {
+                    Ok(u) if st.verdicts.contains_key(&u) => None,
+                    _ => Some(Ok(id)),
+                },
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<rusqlite::Result<_>>()?;
+        let mut clear = tx.prepare_cached(
+            "UPDATE records SET valid = NULL, code = NULL, reason = NULL WHERE id = ?1",
+        )?;
+        for id in stale {
+            clear.execute([id])?;
+        }
         for table in [
-            "record_status",
             "members",
             "device_keys",
             "proposals",
@@ -158,10 +177,13 @@ fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::
             Some(serde_json::to_string(reason).expect("exclusions serialise")),
         ),
     };
+    // Only a verdict that changed is written: a full fold of a large cycle then reads its records'
+    // pages but rewrites none of those whose verdict stayed.
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO record_status (id, cycle_id, valid, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "UPDATE records SET valid = ?2, code = ?3, reason = ?4
+         WHERE id = ?1 AND (valid IS NOT ?2 OR code IS NOT ?3 OR reason IS NOT ?4)",
     )?
-    .execute(params![id.to_string(), st.cycle.to_string(), valid, code, reason])?;
+    .execute(params![id.to_string(), valid, code, reason])?;
     Ok(())
 }
 
