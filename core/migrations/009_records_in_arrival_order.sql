@@ -1,8 +1,8 @@
--- 009: what storing a record writes (about 15 → 8 pages per vote in the boundary benchmark).
+-- 009: what storing a record writes (about 15 → 9 pages per vote in the boundary benchmark).
 -- Records were keyed by their content-addressed id: every new record landed on a random leaf of
 -- a tree of ~500-byte rows and split it every few inserts (3.3 pages per vote). Rows now go in
 -- arrival order (`n`), so a new record is written to the last leaf; the id stays unique through a
--- small index.
+-- small index. Records are never deleted, so `n` only grows.
 --   * A record's verdict (from the fold) is kept in its row: the new record's verdict costs no
 --     page of its own (record_status cost 2.9 pages per vote).
 --   * A record stored outside the documents (own action, import, bundle) is marked `to_doc`; the

@@ -11,23 +11,17 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
     if dirty.all {
         // A record's verdict lives in its row: a full fold rewrites only the verdicts that
         // changed (below) and clears those of records the fold no longer judges.
-        let mut judged =
-            tx.prepare_cached("SELECT id FROM records WHERE cycle_id = ?1 AND valid IS NOT NULL")?;
-        let stale: Vec<String> = judged
-            .query_map([&cycle], |r| r.get::<_, String>(0))?
-            .filter_map(|id| match id {
-                Ok(id) => match Uuid::parse_str(&id) {
-                    Ok(u) if st.verdicts.contains_key(&u) => None,
-                    _ => Some(Ok(id)),
-                },
-                Err(e) => Some(Err(e)),
-            })
+        let judged: Vec<String> = tx
+            .prepare_cached("SELECT id FROM records WHERE cycle_id = ?1 AND valid IS NOT NULL")?
+            .query_map([&cycle], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut clear = tx.prepare_cached(
             "UPDATE records SET valid = NULL, code = NULL, reason = NULL WHERE id = ?1",
         )?;
-        for id in stale {
-            clear.execute([id])?;
+        for id in judged {
+            if !Uuid::parse_str(&id).is_ok_and(|u| st.verdicts.contains_key(&u)) {
+                clear.execute([&id])?;
+            }
         }
         for table in [
             "members",
