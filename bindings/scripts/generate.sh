@@ -24,4 +24,10 @@ target/debug/uniffi-bindgen generate --library "$lib" --language "$lang" --out-d
 case "$lang" in
   python|kotlin) cp "$lib" "$out/" ;;
 esac
+# Two measured fixes to uniffi's helper code (Python's buffer writer, Kotlin's call status): see
+# the script's header.
+case "$lang" in
+  python) python3 bindings/scripts/patch_generated.py python "$out/linli_ffi.py" ;;
+  kotlin) python3 bindings/scripts/patch_generated.py kotlin "$out/org/linli/core/linli_ffi.kt" ;;
+esac
 echo "generated $lang bindings in $out"

@@ -107,6 +107,21 @@ fun main() {
     box.vote(listOf(a, c))
     check(box.myBallot() == residents[1].myBallot(cycle) && box.myBallot()!!.choices == listOf(a, c)) { box.myBallot().toString() }
     expect<LinliException.UnknownCycle>("unknown cycle") { residents[1].ballotBox(java.util.UUID.randomUUID().toString()) }
+    // An observer that calls into the core while the vote that told it is still in progress (a
+    // screen refreshing itself): the nested calls' outcomes, a typed error included, stay theirs
+    // and the vote itself succeeds.
+    val nested = mutableListOf<String>()
+    residents[1].setObserver(object : ChangeObserver {
+        override fun onChange(change: Change) {
+            val proposals = residents[1].summary(cycle).proposals
+            val error = runCatching { residents[1].proposal(cycle, "not-an-id") }.exceptionOrNull()
+            nested.add("$proposals ${error?.javaClass?.simpleName}")
+        }
+    })
+    box.vote(listOf(c, a))
+    residents[1].setObserver(null)
+    check(nested == listOf("3 InvalidInput")) { nested.toString() }
+    check(box.myBallot()!!.choices.toSet() == setOf(a, c)) { box.myBallot().toString() }
     residents[2].vote(cycle, listOf(c))
     residents.forEach { sync(it, cadre, cycle) }
     cadre.sealVote(cycle, "封票")
