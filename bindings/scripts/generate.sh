@@ -25,9 +25,9 @@ case "$lang" in
   python|kotlin) cp "$lib" "$out/" ;;
 esac
 # Two measured fixes to uniffi's helper code (Python's buffer writer, Kotlin's call status): see
-# the script's header.
-case "$lang" in
-  python) python3 bindings/scripts/patch_generated.py python "$out/linli_ffi.py" ;;
-  kotlin) python3 bindings/scripts/patch_generated.py kotlin "$out/org/linli/core/linli_ffi.kt" ;;
+# the script's header. LINLI_BINDINGS_UNPATCHED=1 leaves uniffi's output as generated (to compare).
+case "${LINLI_BINDINGS_UNPATCHED:-0}:$lang" in
+  0:python) python3 bindings/scripts/patch_generated.py python "$out/linli_ffi.py" ;;
+  0:kotlin) python3 bindings/scripts/patch_generated.py kotlin "$out/org/linli/core/linli_ffi.kt" ;;
 esac
 echo "generated $lang bindings in $out"
