@@ -139,9 +139,12 @@ KT_REPLACEMENT = '''private inline fun <U, E: kotlin.Exception> uniffiRustCallWi
  * @suppress
  */
 internal object UniffiRustCallStatusPool {
+    // A subclass rather than `ThreadLocal.withInitial`, which Android has only from API 26.
     @JvmField
     val local: ThreadLocal<ArrayDeque<UniffiRustCallStatus>> =
-        ThreadLocal.withInitial { ArrayDeque<UniffiRustCallStatus>() }
+        object : ThreadLocal<ArrayDeque<UniffiRustCallStatus>>() {
+            override fun initialValue() = ArrayDeque<UniffiRustCallStatus>()
+        }
 }
 '''
 
