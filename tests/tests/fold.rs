@@ -326,3 +326,43 @@ proptest! {
         prop_assert_eq!(store.summary(s.cycle).unwrap().invalid as usize, excluded);
     }
 }
+
+/// The signed contract does not move when the code around it does: the benchmarks' synthetic
+/// cycle (fixed keys, times and bodies) must keep producing the same record ids and bytes, and
+/// folding it the same state. A change here is a format change: it needs a schema version and
+/// an ADR, not a refactor.
+#[test]
+fn the_synthetic_cycle_keeps_its_record_ids_and_state() {
+    use sha2::{Digest, Sha256};
+    let s = linli_tests::synth::cycle(300, 40, 250);
+    let mut records = Sha256::new();
+    for r in &s.records {
+        records.update(r.id.as_bytes());
+        records.update(&r.signed);
+        records.update(r.signature);
+    }
+    let state = fold(s.cycle, s.genesis, &checked(&s.records));
+    let codes: Vec<&str> = state
+        .verdicts
+        .values()
+        .map(|v| match v {
+            Verdict::Valid => "valid",
+            Verdict::Excluded { reason } => reason.code(),
+        })
+        .collect();
+    assert_eq!(s.records.len(), 300 + 40 * 2 + 250 + 4);
+    assert_eq!(
+        codes.iter().filter(|c| **c == "valid").count(),
+        s.records.len()
+    );
+    assert_eq!(
+        hex::encode(records.finalize()),
+        "ba30ee09901517b08ab178307a08efdacff6b3f8b8cc69693a84c35cbfe99d2c",
+        "record ids or bytes changed"
+    );
+    assert_eq!(
+        hex::encode(Sha256::digest(state.canonical_bytes())),
+        "94d4d8bdd745bca3a132488f565952967d1e0056289d716b364b9162d9df5cfc",
+        "the folded state changed"
+    );
+}
