@@ -4,8 +4,8 @@
 //! (u32), then per record its length (u32) and its bytes ([`SignedRecord::to_bytes`]). Limits:
 //! 200,000 records and 256 MiB per bundle. The sync issue extends this with QR-sized chunks.
 
-use crate::envelope::{MAX_RECORD_BYTES, SignedRecord};
 use crate::exclusion::Exclusion;
+use crate::record::envelope::{MAX_RECORD_BYTES, SignedRecord};
 use uuid::Uuid;
 
 const MAGIC: &[u8; 4] = b"LNLB";

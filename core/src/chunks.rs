@@ -146,10 +146,10 @@ impl Assembler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::Ballot;
-    use crate::body::Body;
-    use crate::envelope::{Draft, SignedRecord};
     use crate::identity::DeviceSecret;
+    use crate::record::Body;
+    use crate::record::ballot::Ballot;
+    use crate::record::envelope::{Draft, SignedRecord};
     use uuid::Uuid;
 
     fn bundle(n: usize) -> Vec<u8> {

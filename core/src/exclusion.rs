@@ -2,10 +2,10 @@
 //! machine-readable reasons; a local action that would produce such a record is refused with the same
 //! reason as a typed error.
 
-use crate::cycle::Phase;
 use crate::lang::Lang;
 use crate::money::Fen;
-use crate::roll::Role;
+use crate::phase::Phase;
+use crate::role::Role;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ pub enum Exclusion {
         /// What is wrong.
         detail: String,
     },
-    /// The record is larger than [`crate::envelope::MAX_RECORD_BYTES`].
+    /// The record is larger than [`crate::record::envelope::MAX_RECORD_BYTES`].
     #[error("record too large: {size} bytes (max {max})")]
     TooLarge {
         /// Size in bytes.

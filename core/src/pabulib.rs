@@ -514,7 +514,7 @@ impl Instance {
     /// A sealed cycle as a Pabulib instance: the shortlisted proposals with their estimates (in
     /// yuan, two decimals), the pool as budget, and the sealed ballots as approval votes (voter id
     /// = member id). `None` before the seal.
-    pub fn from_sealed(st: &crate::state::CycleState) -> Option<Instance> {
+    pub fn from_sealed(st: &crate::fold::state::CycleState) -> Option<Instance> {
         let seal = st.seal.as_ref()?;
         let g = st.genesis.as_ref()?;
         let projects: Vec<PbProject> = seal
@@ -556,8 +556,8 @@ impl Instance {
             })
             .collect();
         let vote_type = match g.voting.ballot {
-            crate::cycle::BallotKind::Ranked => "ordinal",
-            crate::cycle::BallotKind::Cumulative { .. } => "cumulative",
+            crate::record::cycle::BallotKind::Ranked => "ordinal",
+            crate::record::cycle::BallotKind::Cumulative { .. } => "cumulative",
             _ => "approval",
         };
         let meta = vec![

@@ -3,10 +3,10 @@
 //! Figures are in docs/benchmarks.md.
 
 use divan::Bencher;
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
 use linli_core::fold::{Checked, fold};
 use linli_core::identity::{MemoryKeyStore, verify_many};
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
 use linli_core::store::{ProposalFilter, Store};
 use linli_tests::synth::{self, Synth};
 use std::sync::OnceLock;

@@ -3,13 +3,13 @@
 use chrono::{Duration, Utc};
 use linli_cli::devices::{Device, exchange, register};
 use linli_core::Fen;
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
-use linli_core::proposal::{
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::record::proposal::{
     BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision,
 };
-use linli_core::roll::Role;
+use linli_core::record::roll::Role;
 use linli_core::store::Store;
 use uuid::Uuid;
 

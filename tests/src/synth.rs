@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use linli_core::Fen;
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
-use linli_core::envelope::{Draft, SignedRecord};
 use linli_core::identity::DeviceSecret;
-use linli_core::proposal::{
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::record::envelope::{Draft, SignedRecord};
+use linli_core::record::proposal::{
     BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision,
 };
-use linli_core::roll::{Role, RollEntry};
+use linli_core::record::roll::{Role, RollEntry};
 use uuid::Uuid;
 
 /// A generated cycle.

@@ -1,13 +1,13 @@
 //! Bad input: each case gets its typed error or recorded exclusion reason, and nothing else
 //! changes.
 
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::Phase;
-use linli_core::envelope::{Draft, SignedRecord};
-use linli_core::evaluation::Rating;
 use linli_core::identity::DeviceSecret;
-use linli_core::proposal::{Review, ReviewDecision};
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::Phase;
+use linli_core::record::envelope::{Draft, SignedRecord};
+use linli_core::record::evaluation::Rating;
+use linli_core::record::proposal::{Review, ReviewDecision};
 use linli_core::store::StoreError;
 use linli_core::{Exclusion, Fen};
 use linli_tests::{Fixture, POOL, own_seqs, proposal, snapshot};
@@ -81,7 +81,7 @@ fn resident_trying_a_cadre_action_lacks_the_role() {
             matches!(
                 e,
                 StoreError::Rejected(Exclusion::MissingRole {
-                    role: linli_core::roll::Role::Cadre
+                    role: linli_core::record::roll::Role::Cadre
                 })
             )
         },

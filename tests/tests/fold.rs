@@ -3,15 +3,15 @@
 //! incremental path). Also: revocation, concurrent reviews and equivocation are resolved by the
 //! documented rules and surfaced.
 
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::Phase;
-use linli_core::envelope::{Draft, SignedRecord};
+use linli_core::fold::state::Verdict;
 use linli_core::fold::{Checked, fold};
 use linli_core::identity::{DeviceSecret, MemoryKeyStore};
-use linli_core::proposal::{Review, ReviewDecision};
-use linli_core::roll::Revocation;
-use linli_core::state::Verdict;
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::Phase;
+use linli_core::record::envelope::{Draft, SignedRecord};
+use linli_core::record::proposal::{Review, ReviewDecision};
+use linli_core::record::roll::Revocation;
 use linli_core::store::Store;
 use linli_core::{Exclusion, Kind};
 use linli_tests::{Fixture, own_seqs, seqs_of};
@@ -321,7 +321,7 @@ proptest! {
         let st = store.state(s.cycle).unwrap();
         if let Err(e) = same_state(&st.canonical_bytes(), &sa) { return Err(TestCaseError::fail(e)); }
         // The invalid count kept in place as verdicts change is the count of excluded verdicts.
-        let excluded = st.verdicts.values().filter(|v| matches!(v, linli_core::state::Verdict::Excluded { .. })).count();
+        let excluded = st.verdicts.values().filter(|v| matches!(v, linli_core::fold::state::Verdict::Excluded { .. })).count();
         prop_assert_eq!(st.excluded_count(), excluded);
         prop_assert_eq!(store.summary(s.cycle).unwrap().invalid as usize, excluded);
     }

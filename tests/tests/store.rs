@@ -3,12 +3,12 @@
 
 use linli_cli::devices::{Device, exchange, register};
 use linli_core::Exclusion;
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::Phase;
 use linli_core::identity::MemoryKeyStore;
-use linli_core::proposal::Proposal;
-use linli_core::roll::{Revocation, Role};
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::Phase;
+use linli_core::record::proposal::Proposal;
+use linli_core::record::roll::{Revocation, Role};
 use linli_core::store::{Fault, ProposalFilter, Store, StoreError, schema};
 use linli_tests::{Fixture, own_seqs, proposal, seqs_of, snapshot};
 use rusqlite::Connection;
@@ -463,8 +463,8 @@ fn a_reinstalled_app_with_its_old_key_never_reuses_a_sequence_number() {
 
 #[test]
 fn the_invalid_count_stays_equal_to_the_invalid_records_listed() {
-    use linli_core::body::Kind;
-    use linli_core::envelope::SignedRecord;
+    use linli_core::record::Kind;
+    use linli_core::record::envelope::SignedRecord;
     let f = Fixture::new(3);
     let ids = f.to_voting(3);
     // Two changes of mind (two superseded ballots), written in place one vote at a time.
@@ -511,7 +511,7 @@ fn the_invalid_count_stays_equal_to_the_invalid_records_listed() {
 
 #[test]
 fn a_proposal_detail_shows_its_latest_valid_content_on_every_device() {
-    use linli_core::proposal::ProposalRevision;
+    use linli_core::record::proposal::ProposalRevision;
     let f = Fixture::new(2);
     f.advance(Phase::Proposals);
     f.sync();
@@ -524,10 +524,12 @@ fn a_proposal_detail_shows_its_latest_valid_content_on_every_device() {
     let mut revised = body.content.clone();
     revised.steps = vec!["测量".into(), "安装".into()];
     revised.risks = vec!["施工噪音：白天施工".into()];
-    revised.budget_lines.push(linli_core::proposal::BudgetLine {
-        item: "验收".into(),
-        amount: linli_core::Fen::yuan(2_000),
-    });
+    revised
+        .budget_lines
+        .push(linli_core::record::proposal::BudgetLine {
+            item: "验收".into(),
+            amount: linli_core::Fen::yuan(2_000),
+        });
     revised.estimated_budget = linli_core::Fen::yuan(52_000);
     f.residents[0]
         .act(

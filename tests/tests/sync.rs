@@ -2,11 +2,11 @@
 //! bytes, the LAN endpoint, and a crash in the middle of a sync.
 
 use linli_cli::devices::{Device, meet};
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
 use linli_core::identity::MemoryKeyStore;
-use linli_core::roll::{Role, RollEntry};
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::record::roll::{Role, RollEntry};
 use linli_core::store::{Store, StoreError};
 use linli_core::sync::message::Message;
 use linli_core::sync::net::{Server, sync_with};
@@ -269,9 +269,9 @@ impl Net {
             cadre
                 .submit(
                     self.cycle,
-                    Body::Review(linli_core::proposal::Review {
+                    Body::Review(linli_core::record::proposal::Review {
                         proposal: id,
-                        decision: linli_core::proposal::ReviewDecision::Shortlist,
+                        decision: linli_core::record::proposal::ReviewDecision::Shortlist,
                         reason: "可行".into(),
                         supersedes: None,
                     }),

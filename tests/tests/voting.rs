@@ -1,10 +1,10 @@
 //! Voting: every ballot type, bad ballots, and seals whose numbers any device recomputes with the
 //! cycle's counting rule.
 
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::{BallotKind, Phase, VotingRules};
-use linli_core::roll::Role;
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::{BallotKind, Phase, VotingRules};
+use linli_core::record::roll::Role;
 use linli_core::store::StoreError;
 use linli_core::tally::Rule;
 use linli_core::{Exclusion, Fen};
@@ -85,7 +85,7 @@ fn non_voters_cannot_vote() {
     f.cadre
         .act(
             f.cycle,
-            Body::RollEntry(linli_core::roll::RollEntry {
+            Body::RollEntry(linli_core::record::roll::RollEntry {
                 member: young.member,
                 display_name: "小明".into(),
                 device_key: young.store.device_key(),
@@ -167,7 +167,7 @@ fn a_seal_with_false_counts_is_excluded_on_every_device() {
     partial.counts = st
         .recount(&partial.ballots)
         .into_iter()
-        .map(|(proposal, votes)| linli_core::ballot::SealedCount { proposal, votes })
+        .map(|(proposal, votes)| linli_core::record::ballot::SealedCount { proposal, votes })
         .collect();
     f.cadre.act(f.cycle, Body::Seal(partial)).unwrap();
     f.sync();

@@ -134,7 +134,7 @@ enum Command {
         /// The server's address.
         addr: String,
         /// Do not fetch photos or files larger than this many bytes.
-        #[arg(long, default_value_t = linli_core::blob::MAX_BLOB_BYTES)]
+        #[arg(long, default_value_t = linli_core::record::blob::MAX_BLOB_BYTES)]
         max_blob_bytes: u64,
     },
     /// Bundles: a cycle's records in one file, or in QR-sized chunk files, for exchange with no
@@ -561,7 +561,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             attestation,
             cycle,
         } => {
-            use linli_core::roll::{Role, RollEntry};
+            use linli_core::record::roll::{Role, RollEntry};
             let (store, cycle) = open_cycle(cli, *cycle)?;
             let device_key =
                 linli_core::DeviceKey::from_hex(key.trim()).map_err(CliError::Usage)?;
@@ -583,7 +583,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             let member = Uuid::now_v7();
             store.submit(
                 cycle,
-                linli_core::body::Body::RollEntry(RollEntry {
+                linli_core::record::Body::RollEntry(RollEntry {
                     member,
                     display_name: name.clone(),
                     device_key,
@@ -1014,7 +1014,7 @@ fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
     println!("({:.1} s)", elapsed.as_secs_f64());
 }
 
-fn print_verify(r: &linli_core::verify::SealReport, same: bool, lang: Lang) {
+fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool, lang: Lang) {
     let reason = |e: &Option<linli_core::Exclusion>| match e {
         None => lang.pick("有效", "valid").to_string(),
         Some(e) => e.message(lang),

@@ -14,23 +14,27 @@
 
 use crate::devices::{Device, meet, register};
 use chrono::{Duration, Utc};
-use linli_core::ballot::Ballot;
-use linli_core::blob::BlobRef;
-use linli_core::body::Body;
-use linli_core::cycle::{Genesis, Phase, PhaseChange, PhaseWindow, SatisfactionRule, VotingRules};
-use linli_core::envelope::{Draft, SignedRecord};
-use linli_core::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
 use linli_core::identity::DeviceSecret;
-use linli_core::monitoring::{MonitoringReport, ProgressUpdate, ReportKind, ReportResponse};
-use linli_core::proposal::{
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::blob::BlobRef;
+use linli_core::record::cycle::{
+    Genesis, Phase, PhaseChange, PhaseWindow, SatisfactionRule, VotingRules,
+};
+use linli_core::record::envelope::{Draft, SignedRecord};
+use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
+use linli_core::record::monitoring::{
+    MonitoringReport, ProgressUpdate, ReportKind, ReportResponse,
+};
+use linli_core::record::proposal::{
     BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
 };
-use linli_core::roll::Role;
-use linli_core::roundtable::{Recommendation, Roundtable};
+use linli_core::record::roll::Role;
+use linli_core::record::roundtable::{Recommendation, Roundtable};
+use linli_core::record::tender::{Award, Bid, Tender};
 use linli_core::store::StoreError;
 use linli_core::sync::net::{self, Server};
 use linli_core::sync::{Progress, SessionOptions, SyncError};
-use linli_core::tender::{Award, Bid, Tender};
 use linli_core::{Exclusion, Fen};
 use linli_core::{bundle, chunks};
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! Simulated devices for the demo and the system tests: each device is its own SQLite file and key,
 //! and devices exchange records by exporting and importing them (what a bundle carries).
 
-use linli_core::body::Body;
-use linli_core::roll::{Role, RollEntry};
+use linli_core::record::Body;
+use linli_core::record::roll::{Role, RollEntry};
 use linli_core::store::{Store, StoreError};
 use linli_core::sync::{self, Progress, SessionOptions, SyncError};
 use std::path::Path;

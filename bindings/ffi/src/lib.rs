@@ -22,15 +22,17 @@ pub use notes::NotesDraftItem;
 pub use sync::*;
 pub use types::*;
 
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
-use linli_core::cycle::{BallotKind, Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
 use linli_core::identity::{DeviceKey, FileKeyStore, KeyError, KeyStore};
 use linli_core::invite::Invite;
-use linli_core::proposal::{
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
+use linli_core::record::cycle::{
+    BallotKind, Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules,
+};
+use linli_core::record::proposal::{
     BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
 };
-use linli_core::roll::{Role, RollEntry};
+use linli_core::record::roll::{Role, RollEntry};
 use linli_core::store::{ProposalFilter, Store};
 use linli_core::{Fen, Lang};
 use std::sync::{Arc, Mutex, RwLock};

@@ -4,14 +4,16 @@
 use crate::types::*;
 use crate::{Device, LinliError, id};
 use linli_core::Fen;
-use linli_core::blob::BlobRef;
-use linli_core::body::Body;
-use linli_core::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
 use linli_core::identity::DeviceKey;
-use linli_core::monitoring::{MonitoringReport, ProgressUpdate, ReportKind, ReportResponse};
-use linli_core::roll::Revocation;
-use linli_core::roundtable::{Recommendation, Roundtable};
-use linli_core::tender::{Award, Bid, Tender};
+use linli_core::record::Body;
+use linli_core::record::blob::BlobRef;
+use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
+use linli_core::record::monitoring::{
+    MonitoringReport, ProgressUpdate, ReportKind, ReportResponse,
+};
+use linli_core::record::roll::Revocation;
+use linli_core::record::roundtable::{Recommendation, Roundtable};
+use linli_core::record::tender::{Award, Bid, Tender};
 use uuid::Uuid;
 
 impl Device {

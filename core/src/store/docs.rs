@@ -12,8 +12,8 @@
 //! least-recently-used cache under the store's lock, so every writer sees one copy.
 
 use super::{Result, StoreError};
-use crate::body::Kind;
-use crate::envelope::{Record, SignedRecord};
+use crate::record::Home;
+use crate::record::envelope::{Record, SignedRecord};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -66,20 +66,11 @@ impl DocId {
         let Some(r) = decoded else {
             return DocId::MAIN;
         };
-        match r.kind() {
-            Kind::RollEntry => DocId(ROLL_BASE + u16::from(id.as_bytes()[0]) % ROLL_SHARDS),
-            Kind::Ballot => DocId(BALLOT_BASE + u16::from(r.signer.0[0]) % BALLOT_SHARDS),
-            Kind::Tender
-            | Kind::Bid
-            | Kind::Award
-            | Kind::InstalmentSchedule
-            | Kind::ProgressUpdate
-            | Kind::MonitoringReport
-            | Kind::ReportResponse
-            | Kind::CompletionReport
-            | Kind::Rating
-            | Kind::PaymentRelease => DocId(WORKS_BASE + u16::from(r.signer.0[0]) % WORKS_SHARDS),
-            _ => DocId::MAIN,
+        match r.kind().home() {
+            Home::Main => DocId::MAIN,
+            Home::Roll => DocId(ROLL_BASE + u16::from(id.as_bytes()[0]) % ROLL_SHARDS),
+            Home::Ballots => DocId(BALLOT_BASE + u16::from(r.signer.0[0]) % BALLOT_SHARDS),
+            Home::Works => DocId(WORKS_BASE + u16::from(r.signer.0[0]) % WORKS_SHARDS),
         }
     }
 

@@ -7,8 +7,8 @@
 
 use super::docs::{self, DocId};
 use super::{Result, Store, StoreError, import_records};
-use crate::envelope::SignedRecord;
 use crate::identity::DeviceKey;
+use crate::record::envelope::SignedRecord;
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use chrono::Utc;

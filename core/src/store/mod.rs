@@ -20,13 +20,13 @@ pub use notes::NotesDraft;
 pub use query::*;
 pub use timeline::TimelineEntry;
 
-use crate::body::{Body, Kind};
-use crate::cycle::Genesis;
-use crate::envelope::{Draft, Record, SignedRecord};
 use crate::exclusion::Exclusion;
+use crate::fold::state::{CycleState, Verdict};
 use crate::fold::{self, Checked};
 use crate::identity::{self, DeviceKey, DeviceSecret, FileKeyStore, KeyStore};
-use crate::state::{CycleState, Verdict};
+use crate::record::cycle::Genesis;
+use crate::record::envelope::{Draft, Record, SignedRecord};
+use crate::record::{Body, Kind};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use std::collections::HashMap;
@@ -297,7 +297,7 @@ impl Store {
         let mut cache = take_cache(inner, cycle)?;
         let precheck = if body.kind() == Kind::Genesis {
             Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
-        } else if let Err(e) = check_body_shape(&body, cache.state.pool()) {
+        } else if let Err(e) = body.check_shape(cache.state.pool()) {
             Err(StoreError::Rejected(e))
         } else if cache.state.member_of(&self.key).is_none() {
             Err(StoreError::NotOnRoll(cycle))
@@ -476,8 +476,13 @@ impl Store {
 
     /// Stores a photo or file by the SHA-256 of its bytes (once) and returns the reference a record
     /// carries.
-    pub fn put_blob(&self, bytes: &[u8], mime: &str, name: &str) -> Result<crate::blob::BlobRef> {
-        let r = crate::blob::BlobRef::for_bytes(bytes, mime, name);
+    pub fn put_blob(
+        &self,
+        bytes: &[u8],
+        mime: &str,
+        name: &str,
+    ) -> Result<crate::record::blob::BlobRef> {
+        let r = crate::record::blob::BlobRef::for_bytes(bytes, mime, name);
         r.check_shape()?;
         let g = self.lock();
         g.conn.execute(
@@ -501,33 +506,6 @@ impl Store {
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         let g = self.lock();
         Ok(f(&g.conn)?)
-    }
-}
-
-/// Checks a body on its own before signing, so that a local action gets the precise error.
-fn check_body_shape(body: &Body, pool: crate::money::Fen) -> Result<(), Exclusion> {
-    match body {
-        Body::Genesis(b) => b.check_shape(),
-        Body::RollEntry(b) => b.check_shape(),
-        Body::Revocation(b) => b.check_shape(),
-        Body::PhaseChange(b) => b.check_shape(),
-        Body::Proposal(b) => b.check_shape(pool),
-        Body::ProposalRevision(b) => b.check_shape(pool),
-        Body::Review(b) => b.check_shape(),
-        Body::Roundtable(b) => b.check_shape(),
-        Body::Ballot(b) => b.check_shape(),
-        Body::Seal(b) => b.check_shape(),
-        Body::Resolution(b) => b.check_shape(),
-        Body::Tender(b) => b.check_shape(),
-        Body::Bid(b) => b.check_shape(),
-        Body::Award(b) => b.check_shape(),
-        Body::InstalmentSchedule(b) => b.check_shape(),
-        Body::ProgressUpdate(b) => b.check_shape(),
-        Body::MonitoringReport(b) => b.check_shape(),
-        Body::ReportResponse(b) => b.check_shape(),
-        Body::CompletionReport(b) => b.check_shape(),
-        Body::Rating(b) => b.check_shape(),
-        Body::PaymentRelease(b) => b.check_shape(),
     }
 }
 
@@ -792,14 +770,7 @@ fn insert_record(
 
 /// Notes the photos and attachments a record references, so a sync knows which blobs to fetch.
 fn index_blob_refs(tx: &Transaction<'_>, cycle: Uuid, r: &Record) -> Result<()> {
-    let refs: &[crate::blob::BlobRef] = match &r.body {
-        Body::Proposal(p) => &p.content.attachments,
-        Body::MonitoringReport(m) => &m.photos,
-        Body::ProgressUpdate(p) => &p.photos,
-        Body::CompletionReport(c) => &c.photos,
-        _ => &[],
-    };
-    for b in refs {
+    for b in r.body.blob_refs() {
         if b.check_shape().is_ok() {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO blob_refs (sha256, cycle_id, size, mime) VALUES (?1, ?2, ?3, ?4)",

@@ -80,7 +80,7 @@ pub struct ProposalDetail {
     pub row: ProposalRow,
     /// The latest valid version of its content: description, goals, steps, risks, budget lines,
     /// attachments.
-    pub content: crate::proposal::ProposalContent,
+    pub content: crate::record::proposal::ProposalContent,
     /// Valid revisions applied.
     pub revisions: u32,
     /// When it was submitted (claimed by the signer, RFC 3339).
@@ -399,7 +399,7 @@ impl Store {
     /// The cycle's voting rules (ballot type, how many picks, counting rule), read from its
     /// genesis record without loading the cycle, so a ballot screen can say what a valid ballot
     /// is before the resident casts it. `UnknownCycle` until the genesis has arrived.
-    pub fn voting_rules(&self, cycle: Uuid) -> Result<crate::cycle::VotingRules> {
+    pub fn voting_rules(&self, cycle: Uuid) -> Result<crate::record::cycle::VotingRules> {
         let row = self.read(|c| {
             c.prepare_cached(
                 "SELECT r.signed, r.signature FROM cycles y JOIN records r ON r.id = y.genesis_id
@@ -412,9 +412,9 @@ impl Store {
         })?;
         let genesis = row.and_then(|(signed, sig)| {
             let sig: [u8; 64] = sig.try_into().ok()?;
-            match crate::envelope::SignedRecord::from_parts(signed, sig).decode() {
-                Ok(crate::envelope::Record {
-                    body: crate::body::Body::Genesis(g),
+            match crate::record::envelope::SignedRecord::from_parts(signed, sig).decode() {
+                Ok(crate::record::envelope::Record {
+                    body: crate::record::Body::Genesis(g),
                     ..
                 }) => Some(g),
                 _ => None,
@@ -553,9 +553,9 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<CycleSummary> {
 
 /// Labels a snake_case phase, category, status or report kind for people.
 pub fn label(lang: Lang, code: &str) -> String {
-    use crate::cycle::Phase;
-    use crate::monitoring::ReportKind;
-    use crate::proposal::Category;
+    use crate::phase::Phase;
+    use crate::record::monitoring::ReportKind;
+    use crate::record::proposal::Category;
     if let Some(p) = Phase::ALL.iter().find(|p| p.as_str() == code) {
         return p.label(lang).to_string();
     }

@@ -4,9 +4,9 @@
 //! a project, never the ballots), so it shows excluded records too, with their reason code.
 
 use super::{Result, Store};
-use crate::body::{Body, Kind};
-use crate::envelope::{Record, SignedRecord};
-use crate::proposal::ReviewDecision;
+use crate::record::envelope::{Record, SignedRecord};
+use crate::record::proposal::ReviewDecision;
+use crate::record::{Body, Kind};
 use crate::{Fen, Lang};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -39,10 +39,16 @@ pub struct TimelineEntry {
     pub code: Option<String>,
 }
 
-/// Kinds that can be about a project (ballots are counted in the tally, not listed).
-const KINDS: &str = "'proposal','proposal_revision','review','roundtable','seal','resolution','tender','bid',\
-'award','instalment_schedule','progress_update','monitoring_report','report_response',\
-'completion_report','rating','payment_release'";
+/// The kinds a timeline lists, from the registry, as an SQL list (`'proposal','review',...`).
+fn timeline_kinds() -> &'static str {
+    static KINDS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        Kind::on_timelines()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
 
 /// The ids that link records to one project, found in one pass over the candidates.
 #[derive(Default)]
@@ -77,7 +83,28 @@ impl Links {
                         .insert(id, s.instalments.iter().map(|i| i.amount).collect())
                         .is_none(),
                     Body::MonitoringReport(m) if m.project == project => l.reports.insert(id),
-                    _ => false,
+                    Body::Tender(_)
+                    | Body::Bid(_)
+                    | Body::Award(_)
+                    | Body::InstalmentSchedule(_)
+                    | Body::MonitoringReport(_) => false,
+                    // Only the kinds above link a record to a project; the loop visits no other.
+                    Body::Genesis(_)
+                    | Body::RollEntry(_)
+                    | Body::Revocation(_)
+                    | Body::PhaseChange(_)
+                    | Body::Proposal(_)
+                    | Body::ProposalRevision(_)
+                    | Body::Review(_)
+                    | Body::Roundtable(_)
+                    | Body::Ballot(_)
+                    | Body::Seal(_)
+                    | Body::Resolution(_)
+                    | Body::ProgressUpdate(_)
+                    | Body::ReportResponse(_)
+                    | Body::CompletionReport(_)
+                    | Body::Rating(_)
+                    | Body::PaymentRelease(_) => false,
                 };
             }
         }
@@ -91,11 +118,41 @@ struct Row {
     code: Option<String>,
 }
 
+/// Whether a record is about `project` (the proposal, or the project it became), given the
+/// links found so far. Seals, resolutions and releases are about it when they name it, which
+/// [`describe`] finds out.
+fn concerns(project: Uuid, links: &Links, r: &Record) -> bool {
+    match &r.body {
+        Body::Proposal(_) => r.id == project,
+        Body::ProposalRevision(v) => v.proposal == project,
+        Body::Review(v) => v.proposal == project,
+        Body::Roundtable(v) => v.discussed.contains(&project),
+        Body::Tender(v) => v.project == project,
+        Body::Bid(v) => links.tenders.contains(&v.tender),
+        Body::Award(v) => links.tenders.contains(&v.tender),
+        Body::InstalmentSchedule(v) => links.awards.contains(&v.award),
+        Body::ProgressUpdate(v) => v.project == project,
+        Body::MonitoringReport(v) => v.project == project,
+        Body::ReportResponse(v) => links.reports.contains(&v.report),
+        Body::CompletionReport(v) => v.project == project,
+        Body::Rating(v) => v.project == project,
+        Body::Seal(_) | Body::Resolution(_) | Body::PaymentRelease(_) => true,
+        Body::Genesis(_)
+        | Body::RollEntry(_)
+        | Body::Revocation(_)
+        | Body::PhaseChange(_)
+        | Body::Ballot(_) => false,
+    }
+}
+
 /// The line and amount for a record, or `None` when it is not about `project`.
 fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Describe> {
     let t = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    if !concerns(project, links, r) {
+        return None;
+    }
     let d = match &r.body {
-        Body::Proposal(p) if r.id == project => Describe {
+        Body::Proposal(p) => Describe {
             text: match &p.on_behalf_of {
                 Some(s) => match lang {
                     Lang::Zh => format!("代{}录入纸质提案「{}」", s.name, p.content.title),
@@ -112,12 +169,12 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
             amount: Some(p.content.estimated_budget),
             ..Describe::default()
         },
-        Body::ProposalRevision(v) if v.proposal == project => Describe {
+        Body::ProposalRevision(v) => Describe {
             text: format!("{}{}", t("修改提案：", "revised: "), v.reason),
             amount: Some(v.content.estimated_budget),
             ..Describe::default()
         },
-        Body::Review(v) if v.proposal == project => Describe::text(match &v.decision {
+        Body::Review(v) => Describe::text(match &v.decision {
             ReviewDecision::Shortlist => format!(
                 "{}{}",
                 t("审核：入选投票。", "reviewed: shortlisted. "),
@@ -137,7 +194,7 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
                 v.reason
             ),
         }),
-        Body::Roundtable(v) if v.discussed.contains(&project) => {
+        Body::Roundtable(v) => {
             let rec = v.recommendations.iter().find(|x| x.proposal == project);
             Describe::text(match (lang, rec) {
                 (Lang::Zh, Some(x)) => format!("圆桌会议「{}」推荐：{}", v.topic, x.note),
@@ -184,7 +241,7 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
                 ))
             }
         }
-        Body::Tender(v) if v.project == project => Describe {
+        Body::Tender(v) => Describe {
             text: match lang {
                 Lang::Zh => format!(
                     "公开招标，预算 {}，截止 {}",
@@ -200,7 +257,7 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
             amount: Some(v.budget),
             ..Describe::default()
         },
-        Body::Bid(v) if links.tenders.contains(&v.tender) => Describe {
+        Body::Bid(v) => Describe {
             text: match lang {
                 Lang::Zh => format!("投标 {}，工期 {} 天", v.amount, v.duration_days),
                 Lang::En => format!("bid of {}, {} days", v.amount, v.duration_days),
@@ -208,10 +265,8 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
             amount: Some(v.amount),
             ..Describe::default()
         },
-        Body::Award(v) if links.tenders.contains(&v.tender) => {
-            Describe::text(format!("{}{}", t("定标：", "awarded: "), v.reason))
-        }
-        Body::InstalmentSchedule(v) if links.awards.contains(&v.award) => {
+        Body::Award(v) => Describe::text(format!("{}{}", t("定标：", "awarded: "), v.reason)),
+        Body::InstalmentSchedule(v) => {
             let total = Fen::checked_sum(v.instalments.iter().map(|i| i.amount));
             Describe {
                 text: match lang {
@@ -222,24 +277,24 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
                 ..Describe::default()
             }
         }
-        Body::ProgressUpdate(v) if v.project == project => Describe::text(match lang {
+        Body::ProgressUpdate(v) => Describe::text(match lang {
             Lang::Zh => format!("施工进度 {}%：{}", v.percent, v.text),
             Lang::En => format!("progress {}%: {}", v.percent, v.text),
         }),
-        Body::MonitoringReport(v) if v.project == project => {
+        Body::MonitoringReport(v) => {
             Describe::text(format!("{}{}{}", v.kind.label(lang), t("：", ": "), v.text))
         }
-        Body::ReportResponse(v) if links.reports.contains(&v.report) => Describe::text(format!(
+        Body::ReportResponse(v) => Describe::text(format!(
             "{}{}",
             t("回复居民反映：", "response to a report: "),
             v.text
         )),
-        Body::CompletionReport(v) if v.project == project => Describe::text(format!(
+        Body::CompletionReport(v) => Describe::text(format!(
             "{}{}",
             t("完工报告：", "completion reported: "),
             v.text
         )),
-        Body::Rating(v) if v.project == project => Describe {
+        Body::Rating(v) => Describe {
             text: match lang {
                 Lang::Zh => format!("评价 {} 星：{}", v.stars, v.comment),
                 Lang::En => format!("rated {} stars: {}", v.stars, v.comment),
@@ -264,7 +319,11 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
                 ..Describe::default()
             }
         }
-        _ => return None,
+        Body::Genesis(_)
+        | Body::RollEntry(_)
+        | Body::Revocation(_)
+        | Body::PhaseChange(_)
+        | Body::Ballot(_) => return None,
     };
     Some(d)
 }
@@ -294,11 +353,13 @@ impl Store {
         let c = &g.conn;
         // `kind <> 'ballot'` is implied by the kinds listed; it is spelled out because SQLite uses
         // the partial index `records_by_kind` only when the query names its condition.
+        debug_assert!(!Kind::Ballot.on_timeline());
         let mut stmt = c.prepare_cached(&format!(
             "SELECT r.signed, r.signature, COALESCE(r.valid, 0), r.code
              FROM records r
-             WHERE r.cycle_id = ?1 AND r.kind <> 'ballot' AND r.kind IN ({KINDS})
-             ORDER BY r.claimed_time, r.signer, r.seq, r.id"
+             WHERE r.cycle_id = ?1 AND r.kind <> 'ballot' AND r.kind IN ({})
+             ORDER BY r.claimed_time, r.signer, r.seq, r.id",
+            timeline_kinds()
         ))?;
         let rows: Vec<Row> = stmt
             .query_map([cycle.to_string()], |r| {

@@ -1,7 +1,7 @@
 //! Writes the materialised views from the folded state: only the rows marked dirty, or every row
 //! of the cycle after a full fold. Runs inside the transaction that stored the records.
 
-use crate::state::{CycleState, Dirty, Verdict};
+use crate::fold::state::{CycleState, Dirty, Verdict};
 use rusqlite::{Transaction, params};
 use uuid::Uuid;
 

@@ -47,7 +47,7 @@ impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
             cycles: None,
-            max_blob_bytes: crate::blob::MAX_BLOB_BYTES,
+            max_blob_bytes: crate::record::blob::MAX_BLOB_BYTES,
             peer_hint: None,
         }
     }

@@ -4,9 +4,9 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT, ScalarValue};
-use linli_core::ballot::Ballot;
-use linli_core::body::Body;
 use linli_core::identity::MemoryKeyStore;
+use linli_core::record::Body;
+use linli_core::record::ballot::Ballot;
 use linli_core::store::Store;
 use linli_core::store::docs::DocId;
 use linli_core::store::exchange::{DocStates, DocTraffic};

@@ -11,16 +11,30 @@
 //!    record is applied after every kind it may depend on.
 //! 5. The genesis named by the device's trust root is applied; other geneses are untrusted.
 //! 6. The roll is the least fixpoint of roll entries reachable from the genesis cadre (see
-//!    [`crate::roll`]), with revocations applied as sequence-number cut-offs.
+//!    [`crate::record::roll`]), with revocations applied as sequence-number cut-offs.
 //! 7. Every other record is checked (signer on the roll, key not revoked at that seq, phase allowed)
 //!    and applied by its concept module, or excluded with the reason.
 
-use crate::body::{Body, Kind};
-use crate::envelope::{Record, SignedRecord};
+mod ballot;
+mod cycle;
+mod evaluation;
+mod monitoring;
+mod proposal;
+mod resolution;
+mod roll;
+mod roundtable;
+pub mod state;
+mod tender;
+pub mod verify;
+
+pub use state::CycleState;
+
 use crate::exclusion::Exclusion;
+use crate::fold::state::{Conflict, OrderKey, Verdict};
 use crate::identity::DeviceKey;
-use crate::roll::Role;
-use crate::state::{Conflict, CycleState, OrderKey, Verdict};
+use crate::record::envelope::{Record, SignedRecord};
+use crate::record::{Body, Kind};
+use crate::role::Role;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -114,11 +128,8 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
     // so that one voter cannot invalidate a seal; otherwise the lowest id wins.
     let named: std::collections::BTreeSet<Uuid> = usable
         .values()
-        .flat_map(|r| match &r.body {
-            Body::Seal(s) => s.ballots.clone(),
-            Body::PaymentRelease(p) => p.ratings.clone(),
-            _ => Vec::new(),
-        })
+        .flat_map(|r| r.body.named_records().unwrap_or_default())
+        .copied()
         .collect();
     let mut slots: BTreeMap<(DeviceKey, u64), Vec<&Record>> = BTreeMap::new();
     for r in usable.values() {
@@ -173,7 +184,7 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
         st.set_verdict(r.id, verdict);
     }
     st.last_key = keyed.last().map(|(k, _)| *k);
-    st.dirty = crate::state::Dirty {
+    st.dirty = crate::fold::state::Dirty {
         all: true,
         ..Default::default()
     };
@@ -195,7 +206,7 @@ impl CycleState {
         }
         // Closing records can decide equivocations among the records they name (see `fold`):
         // they are rare, so they always take the full fold.
-        if matches!(r.kind(), Kind::Seal | Kind::PaymentRelease) {
+        if r.body.named_records().is_some() {
             return None;
         }
         if self.verdicts.contains_key(&r.id) {
@@ -242,7 +253,7 @@ impl CycleState {
     fn apply_new_member(
         &mut self,
         r: &Record,
-        e: &crate::roll::RollEntry,
+        e: &crate::record::roll::RollEntry,
     ) -> Option<Result<(), Exclusion>> {
         if self.verdicts.contains_key(&r.id)
             || self.members.contains_key(&e.member)

@@ -1,81 +1,15 @@
 //! The cycle: its genesis record (the trust root), its rules and its phases.
 
 use crate::exclusion::Exclusion;
-use crate::lang::Lang;
 use crate::money::{Fen, MAX_FEN};
 use crate::text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The phases of a PB cycle, in order. A cycle only moves forward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Cycle created, residents registered.
-    Outreach,
-    /// Residents (and cadres on their behalf) submit proposals.
-    Proposals,
-    /// Cadres review proposals; roundtables deliberate.
-    Deliberation,
-    /// Residents vote.
-    Voting,
-    /// The council passes its resolution on the sealed tally.
-    Resolution,
-    /// Tenders, bids and awards.
-    Tender,
-    /// Works under way; residents monitor.
-    Implementation,
-    /// Completion, ratings and the final payment.
-    Evaluation,
-    /// The cycle is over.
-    Closed,
-}
-
-impl Phase {
-    /// All phases in order.
-    pub const ALL: [Phase; 9] = [
-        Phase::Outreach,
-        Phase::Proposals,
-        Phase::Deliberation,
-        Phase::Voting,
-        Phase::Resolution,
-        Phase::Tender,
-        Phase::Implementation,
-        Phase::Evaluation,
-        Phase::Closed,
-    ];
-
-    /// Stable snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Outreach => "outreach",
-            Phase::Proposals => "proposals",
-            Phase::Deliberation => "deliberation",
-            Phase::Voting => "voting",
-            Phase::Resolution => "resolution",
-            Phase::Tender => "tender",
-            Phase::Implementation => "implementation",
-            Phase::Evaluation => "evaluation",
-            Phase::Closed => "closed",
-        }
-    }
-
-    /// Name for people.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Phase::Outreach => lang.pick("宣传动员", "outreach"),
-            Phase::Proposals => lang.pick("征集提案", "proposals"),
-            Phase::Deliberation => lang.pick("梳理议事", "sorting & deliberation"),
-            Phase::Voting => lang.pick("居民投票", "voting"),
-            Phase::Resolution => lang.pick("议定决议", "council resolution"),
-            Phase::Tender => lang.pick("公开招标", "tender"),
-            Phase::Implementation => lang.pick("项目实施", "implementation"),
-            Phase::Evaluation => lang.pick("评议验收", "evaluation"),
-            Phase::Closed => lang.pick("已结束", "closed"),
-        }
-    }
-}
+pub use crate::phase::Phase;
+use crate::record::blob::BlobRef;
+use crate::record::kind::RecordBody;
 
 /// A planned window for one phase. Informational: the real phase is set by signed phase records,
 /// because device clocks are claims.
@@ -276,79 +210,26 @@ impl PhaseChange {
     }
 }
 
-use crate::body::Body;
-use crate::envelope::Record;
-use crate::fold::Ctx;
-use crate::roll::Role;
-use crate::state::{CycleState, KeyState, Member, Verdict};
-
-impl CycleState {
-    /// Applies a genesis record: only the trusted one founds the cycle.
-    pub(crate) fn apply_genesis(&mut self, r: &Record) {
-        let Body::Genesis(g) = &r.body else { return };
-        if r.id != self.genesis_id || self.genesis.is_some() {
-            self.exclude(r.id, Exclusion::UntrustedGenesis);
-            return;
-        }
-        if let Err(e) = g.check_shape() {
-            self.exclude(r.id, e);
-            return;
-        }
-        self.genesis = Some((**g).clone());
-        self.members.insert(
-            g.founder_member,
-            Member {
-                id: g.founder_member,
-                display_name: g.founder_name.clone(),
-                roles: [Role::Cadre].into_iter().collect(),
-                age_15_plus: true,
-                keys: vec![r.signer],
-                attested_by: Default::default(),
-            },
-        );
-        self.keys.insert(
-            r.signer,
-            KeyState {
-                member: g.founder_member,
-                entry: r.id,
-                revoked_after: None,
-            },
-        );
-        self.phases.insert(r.id, Phase::Outreach);
-        self.phase = (Phase::Outreach, r.id);
-        self.set_verdict(r.id, Verdict::Valid);
-        self.dirty.cycle = true;
+impl RecordBody for Genesis {
+    fn check_body(&self, _pool: Fen) -> Result<(), Exclusion> {
+        self.check_shape()
     }
+    fn blob_refs(&self) -> &[BlobRef] {
+        &[]
+    }
+    fn named_records(&self) -> Option<&[Uuid]> {
+        None
+    }
+}
 
-    /// A cadre moves the cycle forward.
-    pub(crate) fn apply_phase_change(
-        &mut self,
-        ctx: &Ctx,
-        b: &PhaseChange,
-    ) -> Result<(), Exclusion> {
-        b.check_shape()?;
-        self.require(ctx, Role::Cadre)?;
-        let prev = *self
-            .phases
-            .get(&b.prev)
-            .ok_or_else(|| Exclusion::UnknownReference {
-                what: "phase record".into(),
-                id: b.prev,
-            })?;
-        if b.to <= prev {
-            return Err(Exclusion::RuleViolation {
-                detail: format!(
-                    "phase must move forward: {} -> {}",
-                    prev.as_str(),
-                    b.to.as_str()
-                ),
-            });
-        }
-        self.phases.insert(ctx.id, b.to);
-        if b.to > self.phase.0 {
-            self.phase = (b.to, ctx.id);
-        }
-        self.dirty.cycle = true;
-        Ok(())
+impl RecordBody for PhaseChange {
+    fn check_body(&self, _pool: Fen) -> Result<(), Exclusion> {
+        self.check_shape()
+    }
+    fn blob_refs(&self) -> &[BlobRef] {
+        &[]
+    }
+    fn named_records(&self) -> Option<&[Uuid]> {
+        None
     }
 }

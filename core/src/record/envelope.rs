@@ -6,9 +6,9 @@
 //! records can never share an id, and a reference cannot be redirected. Verification works on the
 //! stored bytes; nothing is ever re-serialised before verifying. See docs/data-model.md.
 
-use crate::body::{Body, Kind};
 use crate::exclusion::Exclusion;
 use crate::identity::{DeviceKey, DeviceSecret};
+use crate::record::{Body, Kind};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -237,7 +237,7 @@ impl SignedRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::Ballot;
+    use crate::record::ballot::Ballot;
 
     fn draft() -> Draft {
         Draft {

@@ -2,10 +2,10 @@
 //! recomputed with the cycle's rule, every ballot that does not count and why, and the council
 //! resolution checked against the seal.
 
-use crate::body::Kind;
 use crate::exclusion::Exclusion;
+use crate::fold::state::{CycleState, Verdict};
 use crate::money::Fen;
-use crate::state::{CycleState, Verdict};
+use crate::record::Kind;
 use serde::Serialize;
 use uuid::Uuid;
 

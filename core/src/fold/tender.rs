@@ -1,95 +1,11 @@
-//! Public tenders for funded projects, contractors' bids, and the award.
+//! The rules for tender records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::money::Fen;
-use crate::text;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-/// A cadre opens a tender for a funded project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tender {
-    /// The funded proposal (the project).
-    pub project: Uuid,
-    /// Budget ceiling; at most the funded amount.
-    pub budget: Fen,
-    /// Bids close at this time.
-    pub deadline: DateTime<Utc>,
-    /// What the contractor must deliver.
-    pub requirements: String,
-}
-
-impl Tender {
-    /// Checks the record on its own.
-    pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check("requirements", &self.requirements, 1, text::LONG)?;
-        if !self.budget.is_valid_positive() {
-            return Err(Exclusion::InvalidAmount {
-                field: "budget".into(),
-                detail: format!("{} is not a positive amount", self.budget),
-            });
-        }
-        Ok(())
-    }
-}
-
-/// A contractor's public bid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Bid {
-    /// The tender.
-    pub tender: Uuid,
-    /// Price, at most the tender's budget.
-    pub amount: Fen,
-    /// How the work will be done.
-    pub plan: String,
-    /// Promised duration in days.
-    pub duration_days: u32,
-}
-
-impl Bid {
-    /// Checks the record on its own.
-    pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check("plan", &self.plan, 1, text::LONG)?;
-        if !self.amount.is_valid_positive() {
-            return Err(Exclusion::InvalidAmount {
-                field: "amount".into(),
-                detail: format!("{} is not a positive amount", self.amount),
-            });
-        }
-        if self.duration_days == 0 || self.duration_days > 3650 {
-            return Err(Exclusion::RuleViolation {
-                detail: "duration must be 1 to 3650 days".into(),
-            });
-        }
-        Ok(())
-    }
-}
-
-/// A cadre awards a tender to one bid, with a reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Award {
-    /// The tender.
-    pub tender: Uuid,
-    /// The winning bid.
-    pub bid: Uuid,
-    /// Why this bid.
-    pub reason: String,
-}
-
-impl Award {
-    /// Checks the record on its own.
-    pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check("reason", &self.reason, 1, text::MEDIUM)
-    }
-}
-
 use crate::fold::Ctx;
-use crate::roll::Role;
-use crate::state::{BidState, CycleState, TenderState};
+use crate::fold::state::{BidState, CycleState, TenderState};
+use crate::record::tender::*;
+use crate::role::Role;
+use uuid::Uuid;
 
 impl CycleState {
     /// A cadre opens a tender for a funded project; the budget is at most the funded amount.

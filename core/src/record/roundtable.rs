@@ -2,6 +2,10 @@
 //! three.
 
 use crate::exclusion::Exclusion;
+use crate::money::Fen;
+use crate::record::blob::BlobRef;
+use crate::record::has_duplicates;
+use crate::record::kind::RecordBody;
 use crate::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -82,46 +86,14 @@ impl Roundtable {
     }
 }
 
-/// True when a slice holds the same id twice.
-pub(crate) fn has_duplicates(ids: &[Uuid]) -> bool {
-    let mut seen = std::collections::BTreeSet::new();
-    ids.iter().any(|id| !seen.insert(*id))
-}
-
-use crate::fold::Ctx;
-use crate::roll::Role;
-use crate::state::CycleState;
-
-impl CycleState {
-    /// A roundtable's record, signed by its recorder or a cadre; officers must hold their roles.
-    pub(crate) fn apply_roundtable(&mut self, ctx: &Ctx, b: &Roundtable) -> Result<(), Exclusion> {
-        b.check_shape()?;
-        if ctx.member != b.recorder {
-            self.require(ctx, Role::Cadre)?;
-        }
-        let officers = [
-            (Some(b.leader), Role::TableLeader),
-            (Some(b.recorder), Role::Recorder),
-            (b.adviser, Role::TechnicalAdviser),
-        ];
-        for (who, role) in officers {
-            if let Some(m) = who {
-                self.require_member(&m)?;
-                if !self.has_role(&m, role) {
-                    return Err(Exclusion::NotEligible {
-                        detail: format!("member {m} lacks the role {}", role.as_str()),
-                    });
-                }
-            }
-        }
-        for m in &b.participants {
-            self.require_member(m)?;
-        }
-        for p in &b.discussed {
-            self.proposal(p)?;
-        }
-        self.roundtables.insert(ctx.id, b.clone());
-        self.dirty.cycle = true;
-        Ok(())
+impl RecordBody for Roundtable {
+    fn check_body(&self, _pool: Fen) -> Result<(), Exclusion> {
+        self.check_shape()
+    }
+    fn blob_refs(&self) -> &[BlobRef] {
+        &[]
+    }
+    fn named_records(&self) -> Option<&[Uuid]> {
+        None
     }
 }

@@ -1,16 +1,17 @@
 //! The state of one cycle: the deterministic fold of its valid records. Every map is a `BTreeMap`
 //! so the state serialises to the same bytes whatever order the records arrived in.
 
-use crate::body::Kind;
-use crate::cycle::{Genesis, Phase};
-use crate::evaluation::Instalment;
 use crate::exclusion::Exclusion;
 use crate::identity::DeviceKey;
 use crate::money::Fen;
-use crate::monitoring::ReportKind;
-use crate::proposal::{PaperSubmitter, ProposalContent, ReviewDecision};
-use crate::roll::Role;
-use crate::roundtable::Roundtable;
+use crate::phase::Phase;
+use crate::record::Kind;
+use crate::record::cycle::Genesis;
+use crate::record::evaluation::Instalment;
+use crate::record::monitoring::ReportKind;
+use crate::record::proposal::{PaperSubmitter, ProposalContent, ReviewDecision};
+use crate::record::roundtable::Roundtable;
+use crate::role::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

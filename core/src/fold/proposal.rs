@@ -1,0 +1,118 @@
+//! The rules for proposal records: how the fold applies them to the cycle state.
+
+use crate::exclusion::Exclusion;
+use crate::fold::Ctx;
+use crate::fold::state::{Conflict, CycleState, ProposalState, ReviewState};
+use crate::record::proposal::*;
+use crate::role::Role;
+use uuid::Uuid;
+
+impl CycleState {
+    /// A resident proposes, or a cadre enters a paper proposal for someone.
+    pub(crate) fn apply_proposal(&mut self, ctx: &Ctx, b: &Proposal) -> Result<(), Exclusion> {
+        b.check_shape(self.pool())?;
+        match &b.on_behalf_of {
+            Some(p) => {
+                self.require(ctx, Role::Cadre)?;
+                if let Some(m) = p.member {
+                    self.require_member(&m)?;
+                }
+            }
+            None => self.require(ctx, Role::Resident)?,
+        }
+        self.proposals.insert(
+            ctx.id,
+            ProposalState {
+                id: ctx.id,
+                signer_member: ctx.member,
+                on_behalf_of: b.on_behalf_of.clone(),
+                content: b.content.clone(),
+                revisions: 0,
+                review: None,
+                review_history: Vec::new(),
+                votes: 0,
+                submitted_at: ctx.time,
+            },
+        );
+        self.dirty.proposals.insert(ctx.id);
+        self.dirty.proposal_text.insert(ctx.id);
+        Ok(())
+    }
+
+    /// The author (or the cadre who entered a paper proposal, or any cadre for one) revises it.
+    pub(crate) fn apply_revision(
+        &mut self,
+        ctx: &Ctx,
+        b: &ProposalRevision,
+    ) -> Result<(), Exclusion> {
+        b.check_shape(self.pool())?;
+        let p = self.proposal(&b.proposal)?;
+        let allowed = p.signer_member == ctx.member
+            || (p.on_behalf_of.is_some() && self.has_role(&ctx.member, Role::Cadre));
+        if !allowed {
+            return Err(Exclusion::NotEligible {
+                detail: "only the proposal's author may revise it".into(),
+            });
+        }
+        let p = self.proposals.get_mut(&b.proposal).expect("checked");
+        p.content = b.content.clone();
+        p.revisions += 1;
+        self.dirty.proposals.insert(b.proposal);
+        self.dirty.proposal_text.insert(b.proposal);
+        Ok(())
+    }
+
+    /// A cadre shortlists, merges or rejects a proposal, with a reason. A decision that does not
+    /// name the decision in effect as `supersedes` was made concurrently: the later one in fold
+    /// order wins and the conflict is recorded.
+    pub(crate) fn apply_review(&mut self, ctx: &Ctx, b: &Review) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        let current = self.proposal(&b.proposal)?.review.as_ref().map(|r| r.id);
+        if let ReviewDecision::MergeInto { target } = b.decision {
+            self.proposal(&target)?;
+        }
+        if let Some(prev) = current {
+            if b.supersedes == Some(prev) {
+                self.set_verdict(
+                    prev,
+                    crate::fold::state::Verdict::Excluded {
+                        reason: Exclusion::Superseded { by: ctx.id },
+                    },
+                );
+            } else {
+                self.set_verdict(
+                    prev,
+                    crate::fold::state::Verdict::Excluded {
+                        reason: Exclusion::Conflicting { with: ctx.id },
+                    },
+                );
+                self.conflicts.push(Conflict {
+                    subject: b.proposal,
+                    kept: ctx.id,
+                    lost: prev,
+                });
+            }
+        }
+        let p = self.proposals.get_mut(&b.proposal).expect("checked");
+        p.review = Some(ReviewState {
+            id: ctx.id,
+            by: ctx.member,
+            decision: b.decision.clone(),
+            reason: b.reason.clone(),
+        });
+        p.review_history.push(ctx.id);
+        self.dirty.proposals.insert(b.proposal);
+        Ok(())
+    }
+
+    /// The proposal with this id, or an unknown-reference error.
+    pub(crate) fn proposal(&self, id: &Uuid) -> Result<&ProposalState, Exclusion> {
+        self.proposals
+            .get(id)
+            .ok_or_else(|| Exclusion::UnknownReference {
+                what: "proposal".into(),
+                id: *id,
+            })
+    }
+}
