@@ -67,6 +67,18 @@ pub fn encode(cycle: Uuid, records: &[SignedRecord]) -> Vec<u8> {
     out
 }
 
+/// What a bundle says about itself before it is decoded: the cycle it is for. For a file whose
+/// cycle the reader does not know yet (`linli import FILE`); [`decode`] then checks the rest.
+pub fn peek(bytes: &[u8]) -> Result<Uuid, BundleError> {
+    if bytes.len() < 25 || &bytes[..4] != MAGIC {
+        return Err(BundleError::BadMagic);
+    }
+    if bytes[4] != VERSION {
+        return Err(BundleError::UnsupportedVersion(bytes[4]));
+    }
+    Uuid::from_slice(&bytes[5..21]).map_err(|_| BundleError::Corrupt(5))
+}
+
 /// Decodes a bundle for `cycle`. Signatures are not checked here; the store verifies them on
 /// import and keeps invalid records with their reason.
 pub fn decode(cycle: Uuid, bytes: &[u8]) -> Result<Vec<SignedRecord>, BundleError> {

@@ -42,6 +42,12 @@ pub enum ChunkError {
     HashMismatch,
 }
 
+/// Whether `bytes` start like a chunk (rather than a whole bundle): what a reader of scanned or
+/// stored pieces checks before adding them to an [`Assembler`].
+pub fn is_chunk(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
 fn checksum(header: &[u8], payload: &[u8]) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(header);

@@ -5,7 +5,7 @@ use linli_cli::devices::{Device, exchange, register};
 use linli_core::Fen;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
-use linli_core::record::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::record::cycle::{Genesis, Phase, SatisfactionRule, VotingRules};
 use linli_core::record::proposal::{
     BudgetLine, Category, Proposal, ProposalContent, Review, ReviewDecision,
 };
@@ -122,17 +122,7 @@ impl Fixture {
 
     /// The cadre moves the cycle to `to`.
     pub fn advance(&self, to: Phase) {
-        let prev = self.cadre.store.state(self.cycle).unwrap().phase.1;
-        self.cadre
-            .act(
-                self.cycle,
-                Body::PhaseChange(PhaseChange {
-                    to,
-                    prev,
-                    note: String::new(),
-                }),
-            )
-            .unwrap();
+        self.cadre.store.advance_phase(self.cycle, to, "").unwrap();
     }
 
     /// Proposals phase: `k` residents propose; then deliberation with all shortlisted, then

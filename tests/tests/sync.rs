@@ -5,7 +5,7 @@ use linli_cli::devices::{Device, meet};
 use linli_core::identity::MemoryKeyStore;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
-use linli_core::record::cycle::{Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules};
+use linli_core::record::cycle::{Genesis, Phase, SatisfactionRule, VotingRules};
 use linli_core::record::roll::{Role, RollEntry};
 use linli_core::store::{Store, StoreError};
 use linli_core::sync::message::Message;
@@ -164,17 +164,7 @@ impl Net {
                 .unwrap();
             s.follow_cycle(cycle, genesis).unwrap();
         }
-        let prev = cadre.state(cycle).unwrap().phase.1;
-        cadre
-            .submit(
-                cycle,
-                Body::PhaseChange(PhaseChange {
-                    to: Phase::Proposals,
-                    prev,
-                    note: String::new(),
-                }),
-            )
-            .unwrap();
+        cadre.advance_phase(cycle, Phase::Proposals, "").unwrap();
         Net { stores, cycle }
     }
 
@@ -252,17 +242,7 @@ impl Net {
         let mut ids: Vec<Uuid> = st.proposals.keys().copied().collect();
         ids.sort();
         let phase = |to: Phase| {
-            let prev = cadre.state(self.cycle).unwrap().phase.1;
-            cadre
-                .submit(
-                    self.cycle,
-                    Body::PhaseChange(PhaseChange {
-                        to,
-                        prev,
-                        note: String::new(),
-                    }),
-                )
-                .unwrap();
+            cadre.advance_phase(self.cycle, to, "").unwrap();
         };
         phase(Phase::Deliberation);
         for id in ids {

@@ -752,7 +752,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
             let mut saw_chunks = false;
             for f in files {
                 let bytes = std::fs::read(f)?;
-                if bytes.starts_with(b"LNLC") {
+                if linli_core::chunks::is_chunk(&bytes) {
                     assembler.add(&bytes)?;
                     saw_chunks = true;
                 } else {
@@ -763,10 +763,7 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
                 bundles.push(assembler.finish()?);
             }
             for b in bundles {
-                let cycle = b
-                    .get(5..21)
-                    .and_then(|c| Uuid::from_slice(c).ok())
-                    .ok_or(linli_core::bundle::BundleError::BadMagic)?;
+                let cycle = linli_core::bundle::peek(&b)?;
                 let records = linli_core::bundle::decode(cycle, &b)?;
                 let r = store.import(cycle, &records)?;
                 println!(
@@ -836,9 +833,9 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
         }
         Command::Verify { cycle } => {
             let (store, cycle) = open_cycle(cli, *cycle)?;
-            let audited = store.audit(cycle)?;
-            let same = audited.canonical_bytes() == store.state(cycle)?.canonical_bytes();
-            let report = audited.seal_report();
+            let audit = store.audit_against_device(cycle)?;
+            let same = audit.matches_device_state;
+            let report = audit.state.seal_report();
             if cli.json {
                 print_json(&serde_json::json!({ "matches_device_state": same, "report": report }));
             } else {
@@ -853,9 +850,9 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
         Command::Audit { cycle } => {
             let (store, cycle) = open_cycle(cli, *cycle)?;
             let started = std::time::Instant::now();
-            let audited = store.audit(cycle)?;
+            let audit = store.audit_against_device(cycle)?;
             let elapsed = started.elapsed();
-            let same = audited.canonical_bytes() == store.state(cycle)?.canonical_bytes();
+            let (audited, same) = (audit.state, audit.matches_device_state);
             let invalid = audited.verdicts.values().filter(|v| !v.is_valid()).count();
             #[derive(Serialize)]
             struct Audit {

@@ -18,16 +18,14 @@ use linli_core::identity::DeviceSecret;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
 use linli_core::record::blob::BlobRef;
-use linli_core::record::cycle::{
-    Genesis, Phase, PhaseChange, PhaseWindow, SatisfactionRule, VotingRules,
-};
+use linli_core::record::cycle::{Genesis, Phase, PhaseWindow, SatisfactionRule, VotingRules};
 use linli_core::record::envelope::{Draft, SignedRecord};
 use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
 use linli_core::record::monitoring::{
     MonitoringReport, ProgressUpdate, ReportKind, ReportResponse,
 };
 use linli_core::record::proposal::{
-    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
 };
 use linli_core::record::roll::Role;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
@@ -221,15 +219,8 @@ fn bad_bundle(e: impl std::fmt::Display) -> SyncError {
 }
 
 fn advance(cadre: &Device, cycle: Uuid, to: Phase) -> Result<Uuid, StoreError> {
-    let st = cadre.store.state(cycle)?;
-    cadre.act(
-        cycle,
-        Body::PhaseChange(PhaseChange {
-            to,
-            prev: st.phase.1,
-            note: format!("进入{}阶段", to.label(linli_core::Lang::Zh)),
-        }),
-    )
+    let note = format!("进入{}阶段", to.label(linli_core::Lang::Zh));
+    cadre.store.advance_phase(cycle, to, &note)
 }
 
 fn photo(label: &str) -> BlobRef {
@@ -347,36 +338,24 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     let library = proposal_ids[7];
     let playground = proposal_ids[2];
     for id in proposal_ids.iter().take(7).chain([&paper_id]) {
-        cadre.act(
+        cadre.store.review(
             cycle,
-            Body::Review(Review {
-                proposal: *id,
-                decision: ReviewDecision::Shortlist,
-                reason: "符合资金使用范围，预算合理 / in scope, budget reasonable".into(),
-                supersedes: None,
-            }),
+            *id,
+            ReviewDecision::Shortlist,
+            "符合资金使用范围，预算合理 / in scope, budget reasonable",
         )?;
     }
-    cadre.act(
+    cadre.store.review(
         cycle,
-        Body::Review(Review {
-            proposal: library,
-            decision: ReviewDecision::MergeInto { target: playground },
-            reason:
-                "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner"
-                    .into(),
-            supersedes: None,
-        }),
+        library,
+        ReviewDecision::MergeInto { target: playground },
+        "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner",
     )?;
-    cadre.act(
+    cadre.store.review(
         cycle,
-        Body::Review(Review {
-            proposal: dance_id,
-            decision: ReviewDecision::Reject,
-            reason: "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints"
-                .into(),
-            supersedes: None,
-        }),
+        dance_id,
+        ReviewDecision::Reject,
+        "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints",
     )?;
     meet(&residents[1], &cadre)?;
     residents[1].act(
@@ -462,23 +441,18 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
         .import(cycle, &bundle::decode(cycle, &scanned).map_err(bad_bundle)?)?;
 
     // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
-    let seal = cadre
+    cadre
         .store
-        .state(cycle)?
-        .draft_seal("投票截止，封存计票 / voting closed");
-    cadre.act(cycle, Body::Seal(seal))?;
+        .seal(cycle, "投票截止，封存计票 / voting closed")?;
     residents[late_voter].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[0]])))?;
     meet(&residents[late_voter], &cadre)?;
 
     // Resolution by the council member, on the sealed result.
     advance(&cadre, cycle, Phase::Resolution)?;
     meet(&council, &cadre)?;
-    let resolution = council
+    council
         .store
-        .state(cycle)?
-        .draft_resolution("议事会决议：按投票结果资助 / funded as voted")
-        .expect("sealed");
-    council.act(cycle, Body::Resolution(resolution))?;
+        .resolve_as_sealed(cycle, "议事会决议：按投票结果资助 / funded as voted")?;
     meet(&council, &cadre)?;
 
     // Tender: both contractors bid on every funded project; the lower bid wins.
@@ -572,12 +546,9 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     let builder = &contractors[1];
     meet(builder, &cadre)?;
     for (project, _) in &awards {
-        let draft = cadre
+        cadre
             .store
-            .state(cycle)?
-            .draft_release(project, "预付款")
-            .expect("schedule");
-        cadre.act(cycle, Body::PaymentRelease(draft))?;
+            .release_next_instalment(cycle, *project, "预付款")?;
         builder.act(
             cycle,
             Body::ProgressUpdate(ProgressUpdate {
@@ -643,12 +614,9 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     }
     meet(builder, &cadre)?;
     for (project, _) in &awards {
-        let draft = cadre
+        cadre
             .store
-            .state(cycle)?
-            .draft_release(project, "进度款")
-            .expect("schedule");
-        cadre.act(cycle, Body::PaymentRelease(draft))?;
+            .release_next_instalment(cycle, *project, "进度款")?;
     }
 
     // Evaluation: residents rate; the final instalment needs ≥ 80 % good ratings.
@@ -678,12 +646,10 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     sync_all(&residents.iter().collect::<Vec<_>>())?;
     let mut blocked = Vec::new();
     for (project, _) in &awards {
-        let draft = cadre
+        match cadre
             .store
-            .state(cycle)?
-            .draft_release(project, "尾款：满意度达标")
-            .expect("schedule");
-        match cadre.act(cycle, Body::PaymentRelease(draft)) {
+            .release_next_instalment(cycle, *project, "尾款：满意度达标")
+        {
             Ok(_) => {}
             Err(StoreError::Rejected(reason)) => {
                 let title = cadre.store.state(cycle)?.proposals[project]
@@ -762,7 +728,10 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
         converged &= d.store.state(cycle)?.canonical_bytes() == bytes;
         converged &= d.store.proposals(cycle, &Default::default())? == tally;
     }
-    let audit_matches = cadre.store.audit(cycle)?.canonical_bytes() == bytes;
+    let audit_matches = cadre
+        .store
+        .audit_against_device(cycle)?
+        .matches_device_state;
 
     let summary = cadre.store.summary(cycle)?;
     let rows = cadre.store.proposals(cycle, &Default::default())?;

@@ -26,11 +26,9 @@ use linli_core::identity::{DeviceKey, FileKeyStore, KeyError, KeyStore};
 use linli_core::invite::Invite;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
-use linli_core::record::cycle::{
-    BallotKind, Genesis, Phase, PhaseChange, SatisfactionRule, VotingRules,
-};
+use linli_core::record::cycle::{BallotKind, Genesis, Phase, SatisfactionRule, VotingRules};
 use linli_core::record::proposal::{
-    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Review, ReviewDecision,
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
 };
 use linli_core::record::roll::{Role, RollEntry};
 use linli_core::store::{ProposalFilter, Store};
@@ -232,7 +230,16 @@ impl Device {
 
     /// Signs and stores one action, then tells the observer.
     pub(crate) fn submit(&self, cycle: Uuid, body: Body) -> Result<Uuid, LinliError> {
-        let record = self.store()?.submit(cycle, body).map_err(self.err())?;
+        self.acted(cycle, |store| store.submit(cycle, body))
+    }
+
+    /// Runs one of the store's actions and tells the observer about it once it is committed.
+    pub(crate) fn acted(
+        &self,
+        cycle: Uuid,
+        action: impl FnOnce(&Store) -> linli_core::store::Result<Uuid>,
+    ) -> Result<Uuid, LinliError> {
+        let record = action(self.store()?.as_ref()).map_err(self.err())?;
         self.notify(cycle, "action", 1);
         Ok(record)
     }
@@ -408,15 +415,8 @@ impl Device {
         note: String,
     ) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
-        let prev = self.store()?.state(cycle).map_err(self.err())?.phase.1;
-        self.act(
-            &cycle_id,
-            Body::PhaseChange(PhaseChange {
-                to: phase(to),
-                prev,
-                note,
-            }),
-        )
+        let record = self.acted(cycle, |s| s.advance_phase(cycle, phase(to), &note))?;
+        Ok(record.to_string())
     }
 
     /// A resident proposes. Returns the proposal id.
@@ -466,20 +466,8 @@ impl Device {
             },
             ReviewOutcome::Reject => ReviewDecision::Reject,
         };
-        let st = self.store()?.state(cycle).map_err(self.err())?;
-        let supersedes = st
-            .proposals
-            .get(&proposal)
-            .and_then(|p| p.review.as_ref().map(|r| r.id));
-        self.act(
-            &cycle_id,
-            Body::Review(Review {
-                proposal,
-                decision,
-                reason,
-                supersedes,
-            }),
-        )
+        let record = self.acted(cycle, |s| s.review(cycle, proposal, decision, &reason))?;
+        Ok(record.to_string())
     }
 
     /// A resident votes (or changes their vote) for these proposals.
@@ -518,27 +506,15 @@ impl Device {
     /// A cadre seals the vote: every current ballot this device holds, and the recount.
     pub fn seal_vote(&self, cycle_id: String, note: String) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
-        let seal = self
-            .store()?
-            .state(cycle)
-            .map_err(self.err())?
-            .draft_seal(&note);
-        self.act(&cycle_id, Body::Seal(seal))
+        Ok(self.acted(cycle, |s| s.seal(cycle, &note))?.to_string())
     }
 
     /// A council member passes the resolution funding exactly the sealed selection.
     pub fn resolve_as_sealed(&self, cycle_id: String, note: String) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
-        let resolution = self
-            .store()?
-            .state(cycle)
-            .map_err(self.err())?
-            .draft_resolution(&note)
-            .ok_or_else(|| LinliError::Rejected {
-                code: "unknown_reference".into(),
-                detail: "the vote is not sealed yet".into(),
-            })?;
-        self.act(&cycle_id, Body::Resolution(resolution))
+        Ok(self
+            .acted(cycle, |s| s.resolve_as_sealed(cycle, &note))?
+            .to_string())
     }
 
     /// Every cycle this device follows (a cadre tablet holds all of a community's), newest first,
@@ -612,10 +588,9 @@ impl Device {
     pub fn verify(&self, cycle_id: String) -> Result<VerifyReport, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
         let store = self.store()?;
-        let audited = store.audit(cycle).map_err(self.err())?;
-        let same =
-            audited.canonical_bytes() == store.state(cycle).map_err(self.err())?.canonical_bytes();
-        let r = audited.seal_report();
+        let audit = store.audit_against_device(cycle).map_err(self.err())?;
+        let same = audit.matches_device_state;
+        let r = audit.state.seal_report();
         Ok(VerifyReport {
             matches_device_state: same,
             rule: r.rule,

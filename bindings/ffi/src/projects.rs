@@ -285,16 +285,9 @@ impl Device {
     ) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
         let project = id(&project_id, "project")?;
-        let release = self
-            .store()?
-            .state(cycle)
-            .map_err(self.err())?
-            .draft_release(&project, &note)
-            .ok_or_else(|| LinliError::Rejected {
-                code: "rule_violation".into(),
-                detail: "no instalment left to release".into(),
-            })?;
-        self.act(&cycle_id, Body::PaymentRelease(release))
+        Ok(self
+            .acted(cycle, |s| s.release_next_instalment(cycle, project, &note))?
+            .to_string())
     }
 
     /// The roll.

@@ -1,7 +1,7 @@
 //! The rules for ballot records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{BallotState, Conflict, CycleState, SealState, Verdict};
 use crate::money::Fen;
 use crate::record::ballot::*;

@@ -1,7 +1,7 @@
 //! The rules for cycle records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{CycleState, KeyState, Member, Verdict};
 use crate::record::Body;
 use crate::record::cycle::*;
@@ -76,5 +76,17 @@ impl CycleState {
         }
         self.dirty.cycle = true;
         Ok(())
+    }
+}
+
+impl CycleState {
+    /// Drafts the phase change a cadre would sign now: it follows the phase record in effect, so
+    /// the chain of phases is computed here and nowhere else.
+    pub fn draft_phase_change(&self, to: Phase, note: &str) -> PhaseChange {
+        PhaseChange {
+            to,
+            prev: self.phase.1,
+            note: note.to_string(),
+        }
     }
 }

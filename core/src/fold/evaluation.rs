@@ -1,7 +1,7 @@
 //! The rules for evaluation records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{CycleState, ScheduleState, Verdict};
 use crate::money::Fen;
 use crate::record::evaluation::*;

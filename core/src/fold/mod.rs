@@ -16,6 +16,7 @@
 //!    and applied by its concept module, or excluded with the reason.
 
 mod ballot;
+mod ctx;
 mod cycle;
 mod evaluation;
 mod monitoring;
@@ -27,6 +28,7 @@ pub mod state;
 mod tender;
 pub mod verify;
 
+pub use ctx::Ctx;
 pub use state::CycleState;
 
 use crate::exclusion::Exclusion;
@@ -75,19 +77,6 @@ impl Checked {
         let ok = r.verify().is_ok();
         Checked::from_record(r, ok)
     }
-}
-
-/// What a rule sees about the record being applied.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    /// Record id.
-    pub id: Uuid,
-    /// Signing member.
-    pub member: Uuid,
-    /// Signer key.
-    pub signer: DeviceKey,
-    /// Effective time.
-    pub time: DateTime<Utc>,
 }
 
 /// Folds a set of records into the state of `cycle`, trusting the genesis `genesis_id`.

@@ -1,7 +1,7 @@
 //! The rules for monitoring records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{CycleState, ReportState};
 use crate::record::monitoring::*;
 use crate::role::Role;

@@ -1,7 +1,7 @@
 //! The rules for proposal records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{Conflict, CycleState, ProposalState, ReviewState};
 use crate::record::proposal::*;
 use crate::role::Role;
@@ -114,5 +114,20 @@ impl CycleState {
                 what: "proposal".into(),
                 id: *id,
             })
+    }
+}
+
+impl CycleState {
+    /// Drafts a review of `proposal`: it replaces the review in effect, if any, which it names.
+    pub fn draft_review(&self, proposal: Uuid, decision: ReviewDecision, reason: &str) -> Review {
+        Review {
+            proposal,
+            decision,
+            reason: reason.to_string(),
+            supersedes: self
+                .proposals
+                .get(&proposal)
+                .and_then(|p| p.review.as_ref().map(|r| r.id)),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The rules for resolution records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{CycleState, ProjectState, ResolutionState, Verdict};
 use crate::money::Fen;
 use crate::record::resolution::*;

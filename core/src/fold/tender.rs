@@ -1,7 +1,7 @@
 //! The rules for tender records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::Ctx;
+use crate::fold::ctx::Ctx;
 use crate::fold::state::{BidState, CycleState, TenderState};
 use crate::record::tender::*;
 use crate::role::Role;

@@ -13,8 +13,8 @@
 use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::record::blob::BlobRef;
-use crate::record::has_duplicates;
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
+use crate::record::shape::has_duplicates;
 use crate::text;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 pub use crate::phase::Phase;
 use crate::record::blob::BlobRef;
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
 
 /// A planned window for one phase. Informational: the real phase is set by signed phase records,
 /// because device clocks are claims.

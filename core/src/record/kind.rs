@@ -5,7 +5,7 @@
 //! The row's order is the kind's rank, its place in the fold's total order: the PB pipeline order,
 //! so a record always comes after the kinds it can depend on. What cannot be a column (the shape
 //! check, the photos a body references, the records a closing record names) is the body type's
-//! [`RecordBody`] implementation, next to the type.
+//! [`RecordBody`](crate::record::shape::RecordBody) implementation, next to the type.
 //!
 //! Everything generated from the table matches exhaustively, and nothing outside it matches on
 //! [`Kind`] with a catch-all arm: adding a row fails to compile until its body implements
@@ -23,6 +23,7 @@ use crate::record::proposal::{Proposal, ProposalRevision, Review};
 use crate::record::resolution::Resolution;
 use crate::record::roll::{Revocation, RollEntry};
 use crate::record::roundtable::Roundtable;
+use crate::record::shape::RecordBody;
 use crate::record::tender::{Award, Bid, Tender};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -40,34 +41,6 @@ pub enum Home {
     Ballots,
     /// The works shards (tender to payment), by signer key.
     Works,
-}
-
-/// What each body type declares about itself beyond its fields. Implemented next to each body;
-/// no method has a default, so a new kind states all three.
-pub trait RecordBody {
-    /// Checks the body on its own, before any state is consulted. `pool` is the cycle's budget
-    /// pool (what a proposal's estimate must fit in); bodies that do not need it ignore it.
-    fn check_body(&self, pool: Fen) -> Result<(), Exclusion>;
-
-    /// The photos and files the body references, which a sync fetches after the records.
-    fn blob_refs(&self) -> &[BlobRef];
-
-    /// For a closing record (a seal names the ballots it counts, a gated release the ratings):
-    /// the records it names, which win an equivocation over their slot (see `fold`). `None` for
-    /// every other kind.
-    fn named_records(&self) -> Option<&[Uuid]>;
-}
-
-impl<T: RecordBody> RecordBody for Box<T> {
-    fn check_body(&self, pool: Fen) -> Result<(), Exclusion> {
-        (**self).check_body(pool)
-    }
-    fn blob_refs(&self) -> &[BlobRef] {
-        (**self).blob_refs()
-    }
-    fn named_records(&self) -> Option<&[Uuid]> {
-        (**self).named_records()
-    }
 }
 
 macro_rules! kinds {

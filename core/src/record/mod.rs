@@ -18,15 +18,9 @@ pub mod proposal;
 pub mod resolution;
 pub mod roll;
 pub mod roundtable;
+pub mod shape;
 pub mod tender;
 
 pub use envelope::{Draft, Record, SignedRecord};
-pub use kind::{Body, Home, Kind, RecordBody};
-
-use uuid::Uuid;
-
-/// True when a slice holds the same id twice.
-pub(crate) fn has_duplicates(ids: &[Uuid]) -> bool {
-    let mut seen = std::collections::BTreeSet::new();
-    ids.iter().any(|id| !seen.insert(*id))
-}
+pub use kind::{Body, Home, Kind};
+pub use shape::RecordBody;

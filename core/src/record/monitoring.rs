@@ -4,7 +4,7 @@ use crate::exclusion::Exclusion;
 use crate::lang::Lang;
 use crate::money::Fen;
 use crate::record::blob::{self, BlobRef};
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
 use crate::text;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

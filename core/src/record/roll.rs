@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::money::Fen;
 use crate::record::blob::BlobRef;
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
 pub use crate::role::Role;
 
 /// A cadre registers a member's device on the roll after checking the person face to face. The

@@ -4,8 +4,8 @@
 use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::record::blob::BlobRef;
-use crate::record::has_duplicates;
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
+use crate::record::shape::has_duplicates;
 use crate::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::record::blob::BlobRef;
-use crate::record::kind::RecordBody;
+use crate::record::shape::RecordBody;
 use crate::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

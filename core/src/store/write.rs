@@ -1,0 +1,345 @@
+//! This device's own actions: founding or following a cycle, and signing a record, drafted from
+//! the cycle's state under the store's lock and checked against its rules before it is stored.
+
+use super::*;
+use crate::exclusion::Exclusion;
+use crate::fold::CycleState;
+use crate::fold::state::Verdict;
+use crate::fold::{self, Checked};
+use crate::phase::Phase;
+use crate::record::cycle::Genesis;
+use crate::record::envelope::{Draft, Record, SignedRecord};
+use crate::record::proposal::ReviewDecision;
+use crate::record::{Body, Kind};
+use chrono::Utc;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::sync::Arc;
+use uuid::Uuid;
+
+impl Store {
+    /// Creates a new cycle with this device's key as the founding cadre. Returns the cycle id.
+    pub fn create_cycle(&self, genesis: Genesis) -> Result<Uuid> {
+        genesis.check_shape()?;
+        let cycle = Uuid::now_v7();
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let seq = next_seq(&tx)?;
+        let draft = Draft {
+            cycle,
+            seq,
+            time: Utc::now(),
+            phase: None,
+            body: Body::Genesis(Box::new(genesis)),
+        };
+        let rec = SignedRecord::sign(&inner.secret, &draft);
+        tx.execute(
+            "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
+            params![
+                cycle.to_string(),
+                rec.id.to_string(),
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        let decoded = Arc::new(rec.decode()?);
+        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
+        bump_seq(&tx, seq)?;
+        let records = vec![Checked {
+            id: rec.id,
+            kind: Some(decoded.kind()),
+            record: Ok(decoded),
+        }];
+        let mut state = fold::fold(cycle, rec.id, &records);
+        if let Some(Verdict::Excluded { reason }) = state.verdicts.get(&rec.id) {
+            return Err(StoreError::Rejected(reason.clone()));
+        }
+        let dirty = state.take_dirty();
+        views::materialise(&tx, &state, &dirty)?;
+        tx.commit()?;
+        inner.caches.insert(
+            cycle,
+            CycleCache {
+                state,
+                records,
+                stale: false,
+            },
+        );
+        Ok(cycle)
+    }
+
+    /// Follows a cycle created elsewhere, trusting the genesis record `genesis_id` (from the invite
+    /// the cadre showed). Records for the cycle can then be imported.
+    pub fn follow_cycle(&self, cycle: Uuid, genesis_id: Uuid) -> Result<()> {
+        let mut g = self.lock();
+        let tx = g
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
+                [cycle.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(e) if e == genesis_id.to_string() => return Ok(()),
+            Some(_) => {
+                return Err(StoreError::Rejected(Exclusion::UntrustedGenesis));
+            }
+            None => {}
+        }
+        tx.execute(
+            "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
+            params![
+                cycle.to_string(),
+                genesis_id.to_string(),
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Signs and stores a record of this device's own action. The action is checked against the
+    /// cycle's rules first: a refused action is a [`StoreError::Rejected`] and changes nothing.
+    pub fn submit(&self, cycle: Uuid, body: Body) -> Result<Uuid> {
+        self.submit_drafted(cycle, |_| Ok(body))
+    }
+
+    /// Drafts a record from the cycle's current state, then signs and stores it as
+    /// [`Store::submit`] does, all under one taking of the store's lock: no other thread's write
+    /// (a phase change, a sync) can come between what the draft read and what is signed. A
+    /// draft that fails changes nothing.
+    pub fn submit_drafted(
+        &self,
+        cycle: Uuid,
+        draft: impl FnOnce(&CycleState) -> Result<Body>,
+    ) -> Result<Uuid> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let mut cache = take_cache(inner, cycle)?;
+        let body = match draft(&cache.state) {
+            Ok(body) => body,
+            Err(e) => {
+                inner.caches.insert(cycle, cache);
+                return Err(e);
+            }
+        };
+        let precheck = if body.kind() == Kind::Genesis {
+            Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
+        } else if let Err(e) = body.check_shape(cache.state.pool()) {
+            Err(StoreError::Rejected(e))
+        } else if cache.state.member_of(&self.key).is_none() {
+            Err(StoreError::NotOnRoll(cycle))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = precheck {
+            inner.caches.insert(cycle, cache);
+            return Err(e);
+        }
+        let kind = body.kind();
+        let phase_ref = (!kind.allowed_phases().is_empty()).then_some(cache.state.phase.1);
+        let fault = inner.fault.take();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Never reuse a sequence number this key already signed, even if this database is new
+        // (a reinstalled app with the key restored from the keystore).
+        let known = cache
+            .state
+            .heads
+            .get(&self.key)
+            .map(|(s, _)| *s)
+            .unwrap_or(0);
+        let seq = next_seq(&tx)?.max(known + 1);
+        let draft = Draft {
+            cycle,
+            seq,
+            time: Utc::now(),
+            phase: phase_ref,
+            body,
+        };
+        let rec = SignedRecord::sign(&inner.secret, &draft);
+        let decoded = match rec.decode() {
+            Ok(d) => Arc::new(d),
+            Err(e) => {
+                drop(tx);
+                inner.caches.insert(cycle, cache);
+                return Err(e.into());
+            }
+        };
+        let incremental = cache.state.apply_new(&decoded);
+        let folded = incremental.is_none();
+        let verdict = match incremental {
+            Some(result) => result,
+            None => {
+                cache.records.push(Checked {
+                    id: rec.id,
+                    kind: Some(decoded.kind()),
+                    record: Ok(decoded.clone()),
+                });
+                refold(&mut cache, cycle);
+                match cache.state.verdicts.get(&rec.id) {
+                    Some(Verdict::Excluded { reason }) => Err(reason.clone()),
+                    _ => Ok(()),
+                }
+            }
+        };
+        // A refused action leaves nothing behind: the transaction is dropped and the cache,
+        // which now holds the refused record, is rebuilt from the database on the next write.
+        verdict?;
+        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
+        bump_seq(&tx, seq)?;
+        if !folded {
+            cache.records.push(Checked {
+                id: rec.id,
+                kind: Some(decoded.kind()),
+                record: Ok(decoded),
+            });
+        }
+        let cache = finish(tx, fault, cache)?;
+        inner.caches.insert(cycle, cache);
+        Ok(rec.id)
+    }
+}
+
+pub(super) fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
+    Ok(tx
+        .prepare_cached("SELECT next_seq FROM device WHERE id = 1")?
+        .query_row([], |r| r.get::<_, i64>(0))? as u64)
+}
+
+pub(super) fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
+    tx.prepare_cached("UPDATE device SET next_seq = ?1 WHERE id = 1")?
+        .execute([used as i64 + 1])?;
+    Ok(())
+}
+
+/// Stores a record under the cycle it was delivered for (a record naming another cycle is kept
+/// there and excluded as `wrong_cycle`).
+pub(super) fn insert_record(
+    tx: &Transaction<'_>,
+    cycle: Uuid,
+    r: &SignedRecord,
+    decoded: Option<&Arc<Record>>,
+    sig_ok: bool,
+    pending: bool,
+) -> Result<()> {
+    let inserted = tx.prepare_cached(
+        "INSERT OR IGNORE INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at, to_doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        cycle.to_string(),
+        decoded.map(|d| d.kind().as_str()),
+        decoded.map(|d| d.signer.to_hex()),
+        decoded.map(|d| d.seq as i64),
+        decoded.map(|d| d.time.to_rfc3339()),
+        r.signed,
+        r.signature.as_slice(),
+        sig_ok,
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        pending.then_some(1),
+    ])?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    if let Some(d) = decoded {
+        index_blob_refs(tx, cycle, d)?;
+    }
+    Ok(())
+}
+
+/// Notes the photos and attachments a record references, so a sync knows which blobs to fetch.
+pub(super) fn index_blob_refs(tx: &Transaction<'_>, cycle: Uuid, r: &Record) -> Result<()> {
+    for b in r.body.blob_refs() {
+        if b.check_shape().is_ok() {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO blob_refs (sha256, cycle_id, size, mime) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![b.sha256, cycle.to_string(), b.size as i64, b.mime])?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the views, honours an injected fault and commits. Returns the cache to put back.
+pub(super) fn finish(
+    tx: Transaction<'_>,
+    fault: Option<Fault>,
+    mut cache: CycleCache,
+) -> Result<CycleCache> {
+    if fault == Some(Fault::AfterRecords) {
+        return Err(StoreError::Injected("after records"));
+    }
+    write_views(&tx, &mut cache)?;
+    if fault == Some(Fault::BeforeCommit) {
+        return Err(StoreError::Injected("before commit"));
+    }
+    tx.commit()?;
+    Ok(cache)
+}
+
+/// The actions whose record depends on the cycle's state, drafted by the core from that state
+/// (see [`Store::submit_drafted`]) so that no shell computes a phase chain, a superseded review
+/// or a recount itself.
+impl Store {
+    /// A cadre moves the cycle to `to`, following the phase in effect.
+    pub fn advance_phase(&self, cycle: Uuid, to: Phase, note: &str) -> Result<Uuid> {
+        self.submit_drafted(cycle, |st| {
+            Ok(Body::PhaseChange(st.draft_phase_change(to, note)))
+        })
+    }
+
+    /// A cadre reviews a proposal with a reason, replacing the review in effect.
+    pub fn review(
+        &self,
+        cycle: Uuid,
+        proposal: Uuid,
+        decision: ReviewDecision,
+        reason: &str,
+    ) -> Result<Uuid> {
+        self.submit_drafted(cycle, |st| {
+            Ok(Body::Review(st.draft_review(proposal, decision, reason)))
+        })
+    }
+
+    /// A cadre seals the vote: every current ballot this device holds, and their recount.
+    pub fn seal(&self, cycle: Uuid, note: &str) -> Result<Uuid> {
+        self.submit_drafted(cycle, |st| Ok(Body::Seal(st.draft_seal(note))))
+    }
+
+    /// A cadre or council member releases the next instalment of a project's schedule, naming
+    /// the current ratings when it is satisfaction-gated. Refused when nothing is left to release.
+    pub fn release_next_instalment(&self, cycle: Uuid, project: Uuid, note: &str) -> Result<Uuid> {
+        self.submit_drafted(cycle, |st| {
+            st.draft_release(&project, note)
+                .map(Body::PaymentRelease)
+                .ok_or_else(|| {
+                    StoreError::Rejected(Exclusion::RuleViolation {
+                        detail: "no instalment left to release".into(),
+                    })
+                })
+        })
+    }
+}
+
+impl Store {
+    /// A council member passes the resolution funding exactly the sealed selection at the
+    /// proposals' estimates. Refused before the seal.
+    pub fn resolve_as_sealed(&self, cycle: Uuid, note: &str) -> Result<Uuid> {
+        self.submit_drafted(cycle, |st| {
+            st.draft_resolution(note)
+                .map(Body::Resolution)
+                .ok_or_else(|| {
+                    StoreError::Rejected(Exclusion::RuleViolation {
+                        detail: "the vote is not sealed yet".into(),
+                    })
+                })
+        })
+    }
+}
