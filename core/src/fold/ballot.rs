@@ -303,3 +303,119 @@ impl CycleState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fold::testkit::{Kit, Who};
+    use crate::phase::Phase;
+    use crate::record::Body;
+    use crate::record::ballot::{Ballot, SealedCount};
+    use crate::record::cycle::VotingRules;
+
+    fn ballot(choices: Vec<uuid::Uuid>) -> Body {
+        Body::Ballot(Ballot::approve(choices))
+    }
+
+    #[test]
+    fn a_ballot_counts_and_a_later_one_replaces_it() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 3);
+        let p = kit.open_vote(&[10_000, 20_000, 30_000]);
+        let first = kit.sign(Who::Resident(0), ballot(vec![p[0]]));
+        let second = kit.sign(Who::Resident(0), ballot(vec![p[1], p[2]]));
+        kit.sign(Who::Resident(1), ballot(vec![p[1]]));
+        let st = kit.state();
+        assert_eq!(kit.code(first), "superseded");
+        assert_eq!(kit.code(second), "valid");
+        let votes: Vec<u64> = p.iter().map(|id| st.proposals[id].votes).collect();
+        assert_eq!(votes, [0, 2, 1]);
+    }
+
+    #[test]
+    fn ballots_outside_the_rules_are_refused_with_their_reason() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 3);
+        let p = kit.open_vote(&[10_000, 20_000, 30_000]);
+        let too_many = kit.sign(Who::Resident(0), ballot(p.clone()));
+        let none = kit.sign(Who::Resident(1), ballot(vec![]));
+        let twice = kit.sign(Who::Resident(2), ballot(vec![p[0], p[0]]));
+        let unknown = kit.sign(Who::Resident(2), ballot(vec![uuid::Uuid::from_u128(9)]));
+        let stranger = kit.sign(Who::Stranger, ballot(vec![p[0]]));
+        assert_eq!(kit.code(too_many), "rule_violation");
+        assert_eq!(kit.code(none), "rule_violation");
+        assert_eq!(kit.code(twice), "rule_violation");
+        assert_eq!(kit.code(unknown), "unknown_reference");
+        assert_eq!(kit.code(stranger), "unknown_signer");
+        assert!(kit.state().proposals.values().all(|p| p.votes == 0));
+    }
+
+    #[test]
+    fn a_ballot_before_the_vote_opens_is_out_of_phase() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 2);
+        kit.advance(Phase::Proposals);
+        let p = kit.propose(0, "路灯", 5_000);
+        let early = kit.sign(Who::Resident(1), ballot(vec![p]));
+        assert_eq!(kit.code(early), "wrong_phase");
+    }
+
+    #[test]
+    fn a_seal_counts_the_ballots_it_names_and_lists_the_rest_as_late() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 3);
+        let p = kit.open_vote(&[10_000, 20_000]);
+        kit.sign(Who::Resident(0), ballot(vec![p[0]]));
+        kit.sign(Who::Resident(1), ballot(vec![p[0], p[1]]));
+        let seal = kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        let late = kit.sign(Who::Resident(2), ballot(vec![p[1]]));
+        let st = kit.state();
+        assert_eq!(kit.code(seal), "valid");
+        assert_eq!(kit.code(late), "late_ballot");
+        let sealed = st.seal.as_ref().expect("sealed");
+        assert_eq!(sealed.ballots.len(), 2);
+        assert_eq!(sealed.counts[&p[0]], 2);
+        assert_eq!(sealed.counts[&p[1]], 1);
+        assert_eq!(st.late_ballots(), [late]);
+    }
+
+    #[test]
+    fn a_seal_with_wrong_counts_or_by_a_resident_is_refused() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 2);
+        let p = kit.open_vote(&[10_000, 20_000]);
+        kit.sign(Who::Resident(0), ballot(vec![p[0]]));
+        let mut forged = kit.state().draft_seal("封存");
+        forged.counts = vec![
+            SealedCount {
+                proposal: p[0],
+                votes: 1,
+            },
+            SealedCount {
+                proposal: p[1],
+                votes: 5,
+            },
+        ];
+        let wrong = kit.sign(Who::Cadre, Body::Seal(forged));
+        let by_resident = kit.sign(Who::Resident(1), Body::Seal(kit.state().draft_seal("")));
+        assert_eq!(kit.code(wrong), "tally_mismatch");
+        assert_eq!(kit.code(by_resident), "missing_role");
+        assert!(kit.state().seal.is_none());
+    }
+
+    #[test]
+    fn a_seal_may_not_count_a_voter_twice_or_name_an_unknown_ballot() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 2);
+        let p = kit.open_vote(&[10_000, 20_000]);
+        let first = kit.sign(Who::Resident(0), ballot(vec![p[0]]));
+        let second = kit.sign(Who::Resident(0), ballot(vec![p[1]]));
+        let mut twice = kit.state().draft_seal("封存");
+        twice.ballots = vec![first, second];
+        twice.counts = kit
+            .state()
+            .recount(&[first, second])
+            .into_iter()
+            .map(|(proposal, votes)| SealedCount { proposal, votes })
+            .collect();
+        let double = kit.sign(Who::Cadre, Body::Seal(twice));
+        let mut unknown = kit.state().draft_seal("封存");
+        unknown.ballots.push(uuid::Uuid::from_u128(77));
+        let phantom = kit.sign(Who::Cadre, Body::Seal(unknown));
+        assert_eq!(kit.code(double), "rule_violation");
+        assert_eq!(kit.code(phantom), "unknown_reference");
+    }
+}

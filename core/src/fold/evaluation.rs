@@ -4,6 +4,7 @@ use crate::exclusion::Exclusion;
 use crate::fold::ctx::Ctx;
 use crate::fold::state::{CycleState, ScheduleState, Verdict};
 use crate::money::Fen;
+use crate::record::cycle::SatisfactionRule;
 use crate::record::evaluation::*;
 use crate::role::Role;
 use std::collections::BTreeSet;
@@ -137,9 +138,9 @@ impl CycleState {
                 .satisfaction
                 .clone();
             let mut members = BTreeSet::new();
-            let mut good = 0u32;
+            let mut stars = Vec::with_capacity(b.ratings.len());
             for id in &b.ratings {
-                let (p, m, stars) =
+                let (p, m, given) =
                     self.rating_records
                         .get(id)
                         .ok_or_else(|| Exclusion::UnknownReference {
@@ -151,17 +152,13 @@ impl CycleState {
                         detail: format!("rating {id} is not a distinct rating of this project"),
                     });
                 }
-                if *stars >= rule.good_stars {
-                    good += 1;
-                }
+                stars.push(*given);
             }
-            let total = members.len() as u32;
-            if total < rule.min_ratings
-                || u64::from(good) * 100 < u64::from(rule.threshold_pct) * u64::from(total)
-            {
+            let judged = Satisfaction::judge(&rule, &stars);
+            if !judged.met {
                 return Err(Exclusion::SatisfactionNotMet {
-                    good,
-                    total,
+                    good: judged.good,
+                    total: judged.total,
                     threshold_pct: rule.threshold_pct,
                 });
             }
@@ -201,5 +198,181 @@ impl CycleState {
             ratings,
             note: note.to_string(),
         })
+    }
+}
+
+/// A project's satisfaction: how many ratings are good, of how many, and whether that opens the
+/// gate. The one place the rule is computed, for the fold's release check and the views alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Satisfaction {
+    /// Ratings with at least the rule's good stars.
+    pub good: u32,
+    /// Ratings counted.
+    pub total: u32,
+    /// Whether the gate opens.
+    pub met: bool,
+}
+
+impl Satisfaction {
+    /// Judges one rating per member (their stars) by `rule`: at least `min_ratings` ratings, and
+    /// never fewer than one (a gate no resident has rated stays shut, whatever the genesis
+    /// says), with a good share of at least `threshold_pct` percent.
+    pub fn judge(rule: &SatisfactionRule, stars: &[u8]) -> Satisfaction {
+        let total = stars.len() as u32;
+        let good = stars.iter().filter(|s| **s >= rule.good_stars).count() as u32;
+        let met = total >= rule.min_ratings.max(1)
+            && u64::from(good) * 100 >= u64::from(rule.threshold_pct) * u64::from(total);
+        Satisfaction { good, total, met }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Satisfaction;
+    use crate::record::cycle::SatisfactionRule;
+
+    fn rule(min_ratings: u32) -> SatisfactionRule {
+        SatisfactionRule {
+            min_ratings,
+            ..SatisfactionRule::default()
+        }
+    }
+
+    #[test]
+    fn the_gate_weighs_good_ratings_against_the_threshold() {
+        let met = Satisfaction::judge(&rule(5), &[5, 4, 5, 4, 2]);
+        assert_eq!((met.good, met.total, met.met), (4, 5, true));
+        let short = Satisfaction::judge(&rule(5), &[5, 4, 3, 2, 2]);
+        assert_eq!((short.good, short.total, short.met), (2, 5, false));
+    }
+
+    #[test]
+    fn too_few_ratings_keep_the_gate_shut_even_when_the_genesis_asks_for_none() {
+        assert!(!Satisfaction::judge(&rule(5), &[5, 5, 5, 5]).met);
+        assert!(Satisfaction::judge(&rule(5), &[5, 5, 5, 5, 5]).met);
+        assert!(!Satisfaction::judge(&rule(0), &[]).met);
+        assert!(Satisfaction::judge(&rule(0), &[4]).met);
+    }
+}
+
+#[cfg(test)]
+mod release_tests {
+    use crate::fold::testkit::{Kit, Who};
+    use crate::money::Fen;
+    use crate::phase::Phase;
+    use crate::record::Body;
+    use crate::record::ballot::Ballot;
+    use crate::record::cycle::VotingRules;
+    use crate::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
+    use crate::record::tender::{Award, Bid, Tender};
+    use crate::role::Role;
+    use chrono::{TimeZone, Utc};
+    use uuid::Uuid;
+
+    /// A funded, awarded, completed project with a two-instalment schedule whose last
+    /// instalment is gated; resident 6 is the contractor, 7 on the council; residents 0-5 rate.
+    fn completed() -> (Kit, Uuid) {
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 8);
+        kit.grant(6, &[Role::Contractor]);
+        kit.grant(7, &[Role::Council]);
+        let p = kit.open_vote(&[100_000])[0];
+        kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p])));
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        kit.advance(Phase::Resolution);
+        let resolution = kit.state().draft_resolution("决议").unwrap();
+        kit.sign(Who::Resident(7), Body::Resolution(resolution));
+        kit.advance(Phase::Tender);
+        let tender = kit.sign(
+            Who::Cadre,
+            Body::Tender(Tender {
+                project: p,
+                budget: Fen::yuan(100_000),
+                deadline: Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap(),
+                requirements: "按图施工".into(),
+            }),
+        );
+        let bid = kit.sign(
+            Who::Resident(6),
+            Body::Bid(Bid {
+                tender,
+                amount: Fen::yuan(90_000),
+                plan: "两周完工".into(),
+                duration_days: 14,
+            }),
+        );
+        let award = kit.sign(
+            Who::Cadre,
+            Body::Award(Award {
+                tender,
+                bid,
+                reason: "唯一投标".into(),
+            }),
+        );
+        let instalment = |label: &str, yuan: i64, gated: bool| Instalment {
+            label: label.into(),
+            amount: Fen::yuan(yuan),
+            requires_satisfaction: gated,
+        };
+        kit.sign(
+            Who::Cadre,
+            Body::InstalmentSchedule(InstalmentSchedule {
+                award,
+                instalments: vec![
+                    instalment("预付", 60_000, false),
+                    instalment("尾款", 30_000, true),
+                ],
+            }),
+        );
+        kit.advance(Phase::Implementation);
+        let first = kit.state().draft_release(&p, "预付").unwrap();
+        kit.sign(Who::Cadre, Body::PaymentRelease(first));
+        kit.sign(
+            Who::Resident(6),
+            Body::CompletionReport(CompletionReport {
+                project: p,
+                text: "完工".into(),
+                photos: vec![],
+            }),
+        );
+        kit.advance(Phase::Evaluation);
+        (kit, p)
+    }
+
+    fn rate(kit: &mut Kit, p: Uuid, stars: &[u8]) {
+        for (i, s) in stars.iter().enumerate() {
+            kit.sign(
+                Who::Resident(i),
+                Body::Rating(Rating {
+                    project: p,
+                    stars: *s,
+                    comment: String::new(),
+                }),
+            );
+        }
+    }
+
+    #[test]
+    fn the_gated_instalment_is_released_when_residents_are_satisfied() {
+        let (mut kit, p) = completed();
+        rate(&mut kit, p, &[5, 4, 5, 4, 5]);
+        let release = kit.state().draft_release(&p, "尾款").unwrap();
+        assert_eq!(release.ratings.len(), 5);
+        let id = kit.sign(Who::Resident(7), Body::PaymentRelease(release));
+        assert_eq!(kit.code(id), "valid");
+    }
+
+    #[test]
+    fn the_gate_refuses_poor_ratings_foreign_ratings_and_residents() {
+        let (mut kit, p) = completed();
+        rate(&mut kit, p, &[5, 2, 3, 4, 2, 1]);
+        let release = kit.state().draft_release(&p, "尾款").unwrap();
+        let poor = kit.sign(Who::Cadre, Body::PaymentRelease(release.clone()));
+        assert_eq!(kit.code(poor), "satisfaction_not_met");
+        let by_resident = kit.sign(Who::Resident(0), Body::PaymentRelease(release.clone()));
+        assert_eq!(kit.code(by_resident), "missing_role");
+        let mut phantom = release;
+        phantom.ratings.push(Uuid::from_u128(31));
+        let unknown = kit.sign(Who::Cadre, Body::PaymentRelease(phantom));
+        assert_eq!(kit.code(unknown), "unknown_reference");
     }
 }

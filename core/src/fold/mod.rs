@@ -18,7 +18,7 @@
 mod ballot;
 mod ctx;
 mod cycle;
-mod evaluation;
+pub mod evaluation;
 mod monitoring;
 mod proposal;
 mod resolution;
@@ -26,6 +26,8 @@ mod roll;
 mod roundtable;
 pub mod state;
 mod tender;
+#[cfg(test)]
+mod testkit;
 pub mod verify;
 
 pub use ctx::Ctx;

@@ -146,3 +146,80 @@ impl CycleState {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fold::testkit::{Kit, Who};
+    use crate::money::Fen;
+    use crate::phase::Phase;
+    use crate::record::Body;
+    use crate::record::ballot::Ballot;
+    use crate::record::cycle::VotingRules;
+    use crate::record::resolution::Resolution;
+    use crate::role::Role;
+
+    /// A sealed vote where proposals 0 and 1 are selected, in the resolution phase, with
+    /// resident 2 on the council.
+    fn sealed() -> (Kit, Vec<uuid::Uuid>) {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 3);
+        kit.grant(2, &[Role::Council]);
+        let p = kit.open_vote(&[100_000, 150_000, 200_000]);
+        kit.sign(
+            Who::Resident(0),
+            Body::Ballot(Ballot::approve(vec![p[0], p[1]])),
+        );
+        kit.sign(Who::Resident(1), Body::Ballot(Ballot::approve(vec![p[0]])));
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        kit.advance(Phase::Resolution);
+        (kit, p)
+    }
+
+    fn as_sealed(kit: &Kit) -> Resolution {
+        kit.state().draft_resolution("按投票结果").expect("sealed")
+    }
+
+    #[test]
+    fn the_council_funds_the_sealed_selection() {
+        let (mut kit, p) = sealed();
+        let r = as_sealed(&kit);
+        assert_eq!(r.funded.len(), 2);
+        let id = kit.sign(Who::Resident(2), Body::Resolution(r));
+        assert_eq!(kit.code(id), "valid");
+        let st = kit.state();
+        assert!(st.is_funded(&p[0]) && st.is_funded(&p[1]) && !st.is_funded(&p[2]));
+    }
+
+    #[test]
+    fn a_deviation_needs_a_reason_and_the_pool_caps_the_sum() {
+        let (mut kit, p) = sealed();
+        let mut silent = as_sealed(&kit);
+        silent.funded[0].amount = Fen::yuan(90_000);
+        let no_reason = kit.sign(Who::Resident(2), Body::Resolution(silent));
+        let mut greedy = as_sealed(&kit);
+        greedy.funded[0].amount = Fen::yuan(250_000);
+        greedy.funded[0].deviation_reason = Some("追加".into());
+        let over = kit.sign(Who::Resident(2), Body::Resolution(greedy));
+        let mut unlisted = as_sealed(&kit);
+        unlisted.funded.push(crate::record::resolution::Funding {
+            proposal: uuid::Uuid::from_u128(5),
+            amount: Fen::yuan(1),
+            deviation_reason: Some("新增".into()),
+        });
+        let unknown = kit.sign(Who::Resident(2), Body::Resolution(unlisted));
+        assert_eq!(kit.code(no_reason), "rule_violation");
+        assert_eq!(kit.code(over), "over_budget");
+        assert_ne!(kit.code(unknown), "valid");
+        assert!(kit.state().resolution.is_none());
+        assert!(!kit.state().is_funded(&p[0]));
+    }
+
+    #[test]
+    fn only_the_council_resolves_and_only_in_its_phase() {
+        let (mut kit, _) = sealed();
+        let by_resident = kit.sign(Who::Resident(0), Body::Resolution(as_sealed(&kit)));
+        assert_eq!(kit.code(by_resident), "missing_role");
+        kit.advance(Phase::Tender);
+        let late = kit.sign(Who::Resident(2), Body::Resolution(as_sealed(&kit)));
+        assert_eq!(kit.code(late), "wrong_phase");
+    }
+}

@@ -179,3 +179,51 @@ impl CycleState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fold::testkit::{Kit, Who};
+    use crate::record::Body;
+    use crate::record::ballot::Ballot;
+    use crate::record::cycle::VotingRules;
+    use crate::record::roll::{Revocation, RollEntry};
+    use crate::role::Role;
+    use uuid::Uuid;
+
+    #[test]
+    fn only_a_cadre_registers() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 2);
+        let device_key = kit.key_of(1);
+        let forged = kit.sign(
+            Who::Resident(0),
+            Body::RollEntry(RollEntry {
+                member: Uuid::from_u128(999),
+                display_name: "冒名".into(),
+                device_key,
+                roles: [Role::Cadre].into_iter().collect(),
+                age_15_plus: true,
+                attestation: "无".into(),
+            }),
+        );
+        let st = kit.state();
+        assert_eq!(kit.code(forged), "missing_role");
+        assert!(!st.members.contains_key(&Uuid::from_u128(999)));
+    }
+
+    #[test]
+    fn a_revoked_key_signs_nothing_new_and_keeps_what_it_signed_before() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 2);
+        let p = kit.open_vote(&[10_000, 20_000]);
+        let before = kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p[0]])));
+        let revocation = Revocation {
+            device_key: kit.key_of(0),
+            after_seq: kit.seq_of(0),
+            reason: "手机丢失".into(),
+        };
+        kit.sign(Who::Cadre, Body::Revocation(revocation));
+        let after = kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p[1]])));
+        assert_eq!(kit.code(before), "valid");
+        assert_eq!(kit.code(after), "revoked_key");
+        assert_eq!(kit.state().proposals[&p[0]].votes, 1);
+    }
+}

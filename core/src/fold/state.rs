@@ -2,6 +2,7 @@
 //! so the state serialises to the same bytes whatever order the records arrived in.
 
 use crate::exclusion::Exclusion;
+use crate::fold::evaluation::Satisfaction;
 use crate::identity::DeviceKey;
 use crate::money::Fen;
 use crate::phase::Phase;
@@ -476,20 +477,19 @@ impl CycleState {
         Some((*id, self.ballot_records.get(id)?))
     }
 
-    /// Satisfaction of a project: (good ratings, all current ratings).
-    pub fn satisfaction(&self, project: &Uuid) -> (u32, u32) {
-        let good_stars = self
+    /// Satisfaction of a project over its current ratings (one per member), judged by the
+    /// cycle's rule ([`Satisfaction::judge`]).
+    pub fn satisfaction(&self, project: &Uuid) -> Satisfaction {
+        let rule = self
             .genesis
             .as_ref()
-            .map(|g| g.satisfaction.good_stars)
-            .unwrap_or(4);
-        self.projects
+            .map(|g| g.satisfaction.clone())
+            .unwrap_or_default();
+        let stars: Vec<u8> = self
+            .projects
             .get(project)
-            .map(|p| {
-                let total = p.ratings.len() as u32;
-                let good = p.ratings.values().filter(|(_, s)| *s >= good_stars).count() as u32;
-                (good, total)
-            })
-            .unwrap_or((0, 0))
+            .map(|p| p.ratings.values().map(|(_, s)| *s).collect())
+            .unwrap_or_default();
+        Satisfaction::judge(&rule, &stars)
     }
 }

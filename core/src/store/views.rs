@@ -344,14 +344,8 @@ fn write_project(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::
     let Some(p) = st.projects.get(id) else {
         return Ok(());
     };
-    let (good, total) = st.satisfaction(id);
-    let rule = st
-        .genesis
-        .as_ref()
-        .map(|g| g.satisfaction.clone())
-        .unwrap_or_default();
-    let satisfied = total >= rule.min_ratings.max(1)
-        && u64::from(good) * 100 >= u64::from(rule.threshold_pct) * u64::from(total);
+    let judged = st.satisfaction(id);
+    let (good, total, satisfied) = (judged.good, judged.total, judged.met);
     let title = st
         .proposals
         .get(id)

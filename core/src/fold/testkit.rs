@@ -1,0 +1,250 @@
+//! A cycle signed in memory for the rules' unit tests: a founding cadre, residents with their own
+//! keys, phase changes, and any record a test wants to try, folded with no store.
+
+use crate::fold::state::{CycleState, Verdict};
+use crate::fold::{Checked, fold};
+use crate::identity::DeviceSecret;
+use crate::money::Fen;
+use crate::phase::Phase;
+use crate::record::cycle::{Genesis, PhaseChange, SatisfactionRule, VotingRules};
+use crate::record::envelope::{Draft, SignedRecord};
+use crate::record::proposal::{BudgetLine, Category, Proposal, ProposalContent, ReviewDecision};
+use crate::record::roll::RollEntry;
+use crate::record::{Body, Kind};
+use crate::role::Role;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use uuid::Uuid;
+
+/// Who signs a record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Who {
+    /// The founding cadre.
+    Cadre,
+    /// Resident `i` (registered by [`Kit::new`]).
+    Resident(usize),
+    /// A key nobody registered.
+    Stranger,
+}
+
+struct Signer {
+    secret: DeviceSecret,
+    seq: u64,
+}
+
+pub(crate) struct Kit {
+    pub cycle: Uuid,
+    pub genesis: Uuid,
+    pub records: Vec<SignedRecord>,
+    pub members: Vec<Uuid>,
+    cadre: Signer,
+    residents: Vec<Signer>,
+    stranger: Signer,
+    phase: Uuid,
+    tick: i64,
+}
+
+impl Kit {
+    /// A cycle with a ¥300,000 pool, the given voting rules and `residents` residents of voting
+    /// age, in the outreach phase.
+    pub fn new(voting: VotingRules, residents: usize) -> Kit {
+        let seed = |n: u8| {
+            let mut s = [n; 32];
+            s[31] = 0xA5;
+            s
+        };
+        let mut kit = Kit {
+            cycle: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_00AA),
+            genesis: Uuid::nil(),
+            records: Vec::new(),
+            members: Vec::new(),
+            cadre: Signer {
+                secret: DeviceSecret::from_seed(&seed(1)),
+                seq: 0,
+            },
+            residents: (0..residents)
+                .map(|i| Signer {
+                    secret: DeviceSecret::from_seed(&seed(10 + i as u8)),
+                    seq: 0,
+                })
+                .collect(),
+            stranger: Signer {
+                secret: DeviceSecret::from_seed(&seed(2)),
+                seq: 0,
+            },
+            phase: Uuid::nil(),
+            tick: 0,
+        };
+        let genesis = kit.sign(
+            Who::Cadre,
+            Body::Genesis(Box::new(Genesis {
+                community: "测试社区".into(),
+                year: 2026,
+                title: "规则测试".into(),
+                budget_pool: Fen::yuan(300_000),
+                calendar: vec![],
+                voting,
+                satisfaction: SatisfactionRule::default(),
+                founder_member: Uuid::from_u128(1),
+                founder_name: "书记".into(),
+            })),
+        );
+        kit.genesis = genesis;
+        kit.phase = genesis;
+        for i in 0..residents {
+            let member = Uuid::from_u128(100 + i as u128);
+            kit.members.push(member);
+            let device_key = kit.residents[i].secret.public();
+            kit.sign(
+                Who::Cadre,
+                Body::RollEntry(RollEntry {
+                    member,
+                    display_name: format!("居民{i}"),
+                    device_key,
+                    roles: [Role::Resident].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: "当面核验".into(),
+                }),
+            );
+        }
+        kit
+    }
+
+    /// The cadre adds roles to resident `i` (same member, same key: roles accumulate).
+    pub fn grant(&mut self, i: usize, roles: &[Role]) {
+        let device_key = self.residents[i].secret.public();
+        let roles = roles.iter().copied().chain([Role::Resident]).collect();
+        self.sign(
+            Who::Cadre,
+            Body::RollEntry(RollEntry {
+                member: self.members[i],
+                display_name: format!("居民{i}"),
+                device_key,
+                roles,
+                age_15_plus: true,
+                attestation: "当面核验".into(),
+            }),
+        );
+    }
+
+    /// Resident `i`'s device key.
+    pub fn key_of(&self, i: usize) -> crate::identity::DeviceKey {
+        self.residents[i].secret.public()
+    }
+
+    /// How many records resident `i` has signed (their last sequence number).
+    pub fn seq_of(&self, i: usize) -> u64 {
+        self.residents[i].seq
+    }
+
+    fn now(&mut self) -> DateTime<Utc> {
+        self.tick += 1;
+        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() + Duration::seconds(self.tick)
+    }
+
+    /// Signs a record (with the phase in effect when its kind needs one) and adds it.
+    pub fn sign(&mut self, who: Who, body: Body) -> Uuid {
+        let time = self.now();
+        let phase = (!body.kind().allowed_phases().is_empty()).then_some(self.phase);
+        let signer = match who {
+            Who::Cadre => &mut self.cadre,
+            Who::Resident(i) => &mut self.residents[i],
+            Who::Stranger => &mut self.stranger,
+        };
+        signer.seq += 1;
+        let r = SignedRecord::sign(
+            &signer.secret,
+            &Draft {
+                cycle: self.cycle,
+                seq: signer.seq,
+                time,
+                phase,
+                body,
+            },
+        );
+        let id = r.id;
+        self.records.push(r);
+        id
+    }
+
+    /// The cadre moves the cycle on, as the store's `advance_phase` drafts it.
+    pub fn advance(&mut self, to: Phase) {
+        let change = PhaseChange {
+            to,
+            prev: self.phase,
+            note: String::new(),
+        };
+        self.phase = self.sign(Who::Cadre, Body::PhaseChange(change));
+    }
+
+    /// Resident `i` proposes something costing `yuan`.
+    pub fn propose(&mut self, i: usize, title: &str, yuan: i64) -> Uuid {
+        let amount = Fen::yuan(yuan);
+        self.sign(
+            Who::Resident(i),
+            Body::Proposal(Box::new(Proposal {
+                content: ProposalContent {
+                    title: title.into(),
+                    description: format!("{title}：说明"),
+                    category: Category::Facilities,
+                    location: "1栋".into(),
+                    target_group: "全体居民".into(),
+                    needs_assessment: "走访".into(),
+                    goals: vec!["改善".into()],
+                    steps: vec!["施工".into()],
+                    risks: vec![],
+                    budget_lines: vec![BudgetLine {
+                        item: "全部".into(),
+                        amount,
+                    }],
+                    estimated_budget: amount,
+                    attachments: vec![],
+                },
+                on_behalf_of: None,
+            })),
+        )
+    }
+
+    /// Proposals costing `yuan` each, all shortlisted, and the vote open.
+    pub fn open_vote(&mut self, yuan: &[i64]) -> Vec<Uuid> {
+        self.advance(Phase::Proposals);
+        let ids: Vec<Uuid> = yuan
+            .iter()
+            .enumerate()
+            .map(|(i, y)| self.propose(i % self.residents.len(), &format!("提案{i}"), *y))
+            .collect();
+        self.advance(Phase::Deliberation);
+        for id in &ids {
+            let review = self
+                .state()
+                .draft_review(*id, ReviewDecision::Shortlist, "符合");
+            self.sign(Who::Cadre, Body::Review(review));
+        }
+        self.advance(Phase::Voting);
+        ids
+    }
+
+    /// The fold of every record so far.
+    pub fn state(&self) -> CycleState {
+        let checked: Vec<Checked> = self.records.iter().map(Checked::verify).collect();
+        fold(self.cycle, self.genesis, &checked)
+    }
+
+    /// The exclusion code of record `id` (`"valid"` when it counts).
+    pub fn code(&self, id: Uuid) -> &'static str {
+        match self.state().verdicts.get(&id) {
+            Some(Verdict::Valid) => "valid",
+            Some(Verdict::Excluded { reason }) => reason.code(),
+            None => "unjudged",
+        }
+    }
+}
+
+/// The kind of every record that a test may refer to is known to the registry.
+#[test]
+fn the_kit_founds_a_cycle() {
+    let kit = Kit::new(VotingRules::approval(1, 3), 3);
+    let st = kit.state();
+    assert_eq!(st.members.len(), 4, "the founder and three residents");
+    assert!(kit.records.iter().all(|r| kit.code(r.id) == "valid"));
+    assert_eq!(st.kinds.get(&kit.genesis), Some(&Kind::Genesis));
+}
