@@ -3,8 +3,11 @@
 
 #![warn(missing_docs)]
 
+mod args;
 pub mod cli;
+mod commands;
 pub mod demo;
 pub mod devices;
+mod render;
 
 pub use cli::main_entry;

@@ -1,0 +1,174 @@
+//! Commands that move records between devices: bundles and chunks, the LAN endpoint, a sync
+//! with it.
+
+use crate::args::*;
+use crate::cli::{CliError, open, open_cycle};
+use crate::render::*;
+use std::process::ExitCode;
+
+pub(crate) fn bundle_export(cli: &Cli, args: &BundleExportArgs) -> Result<ExitCode, CliError> {
+    let BundleExportArgs {
+        cycle,
+        out,
+        chunks,
+        for_peer,
+    } = args;
+    let lang = cli.lang;
+    let (store, cycle) = open_cycle(cli, *cycle)?;
+    let records = match for_peer {
+        Some(k) => {
+            let key = linli_core::DeviceKey::from_hex(k).map_err(CliError::Usage)?;
+            store.export_for_peer(cycle, &key)?
+        }
+        None => store.export(cycle)?,
+    };
+    let bundle = linli_core::bundle::encode(cycle, &records);
+    if let Some(dir) = chunks {
+        std::fs::create_dir_all(dir)?;
+        let parts = linli_core::chunks::split(&bundle)?;
+        for (i, c) in parts.iter().enumerate() {
+            std::fs::write(dir.join(format!("chunk-{:05}.bin", i + 1)), c)?;
+        }
+        println!(
+            "{} {} → {} {}",
+            records.len(),
+            lang.pick("条记录", "records"),
+            parts.len(),
+            lang.pick("个分片", "chunks")
+        );
+    }
+    if let Some(path) = out {
+        std::fs::write(path, &bundle)?;
+        println!(
+            "{} {}, {} bytes",
+            records.len(),
+            lang.pick("条记录", "records"),
+            bundle.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn serve(cli: &Cli, args: &ServeArgs) -> Result<ExitCode, CliError> {
+    let ServeArgs { listen, sessions } = args;
+    let lang = cli.lang;
+    let store = std::sync::Arc::new(open(cli)?);
+    store.set_doc_cache_bytes(linli_core::store::docs::HUB_CACHE_BYTES);
+    let listener = std::net::TcpListener::bind(listen)?;
+    let server = linli_core::sync::net::Server::start(
+        store.clone(),
+        listener,
+        linli_core::sync::SessionOptions::default(),
+    )?;
+    println!(
+        "{} {} ({} {})",
+        lang.pick("同步服务已启动：", "serving sync on"),
+        server.local_addr(),
+        lang.pick("设备", "device"),
+        store.device_key().short()
+    );
+    let mut seen = 0;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let st = server.stats();
+        let done = st.sessions_done.load(std::sync::atomic::Ordering::Relaxed)
+            + st.sessions_failed
+                .load(std::sync::atomic::Ordering::Relaxed);
+        if done != seen {
+            seen = done;
+            println!(
+                "{}: {} {}, {} {}, {} {}",
+                lang.pick("会话", "sessions"),
+                st.sessions_done.load(std::sync::atomic::Ordering::Relaxed),
+                lang.pick("完成", "done"),
+                st.sessions_failed
+                    .load(std::sync::atomic::Ordering::Relaxed),
+                lang.pick("失败", "failed"),
+                st.records_received
+                    .load(std::sync::atomic::Ordering::Relaxed),
+                lang.pick("条新记录", "new records")
+            );
+        }
+        if sessions.is_some_and(|n| done >= n) {
+            server.stop();
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+}
+
+pub(crate) fn sync_with(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, CliError> {
+    let SyncArgs {
+        addr,
+        max_blob_bytes,
+    } = args;
+    let lang = cli.lang;
+    let store = std::sync::Arc::new(open(cli)?);
+    let opts = linli_core::sync::SessionOptions {
+        max_blob_bytes: *max_blob_bytes,
+        ..Default::default()
+    };
+    let p = linli_core::sync::net::sync_with(store, addr, opts, &mut |_| {})?;
+    if cli.json {
+        print_json(&serde_json::json!({
+            "messages_sent": p.messages_sent,
+            "messages_received": p.messages_received,
+            "bytes_sent": p.bytes_sent,
+            "bytes_received": p.bytes_received,
+            "records_received": p.records_received,
+            "blobs_received": p.blobs_received,
+            "documents": p.docs_total,
+        }));
+    } else {
+        println!(
+            "{}: {} {}, {} {}, {} {} / {} {}, {} {}",
+            lang.pick("同步完成", "synced"),
+            p.records_received,
+            lang.pick("条新记录", "new records"),
+            p.blobs_received,
+            lang.pick("个文件", "files"),
+            p.bytes_sent,
+            lang.pick("字节发出", "bytes sent"),
+            p.bytes_received,
+            lang.pick("字节收到", "received"),
+            p.messages_received,
+            lang.pick("个往返", "round trips")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn bundle_import(cli: &Cli, args: &BundleImportArgs) -> Result<ExitCode, CliError> {
+    let BundleImportArgs { files } = args;
+    let lang = cli.lang;
+    let store = open(cli)?;
+    let mut bundles = Vec::new();
+    let mut assembler = linli_core::chunks::Assembler::new();
+    let mut saw_chunks = false;
+    for f in files {
+        let bytes = std::fs::read(f)?;
+        if linli_core::chunks::is_chunk(&bytes) {
+            assembler.add(&bytes)?;
+            saw_chunks = true;
+        } else {
+            bundles.push(bytes);
+        }
+    }
+    if saw_chunks {
+        bundles.push(assembler.finish()?);
+    }
+    for b in bundles {
+        let cycle = linli_core::bundle::peek(&b)?;
+        let records = linli_core::bundle::decode(cycle, &b)?;
+        let r = store.import(cycle, &records)?;
+        println!(
+            "{cycle}: {} {}, {} {}, {} {}",
+            r.new,
+            lang.pick("条新记录", "new records"),
+            r.known,
+            lang.pick("条已有", "already held"),
+            r.excluded.len(),
+            lang.pick("条未计入", "not counted")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

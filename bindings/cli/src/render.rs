@@ -1,0 +1,209 @@
+//! What the `linli` command prints: JSON for scripts, and text for people in the chosen
+//! language.
+
+use crate::demo::DemoReport;
+use linli_core::store::label;
+use linli_core::{Fen, Lang};
+use serde::Serialize;
+
+/// Prints a value as indented JSON (every command's `--json`).
+pub(crate) fn print_json<T: Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serialisable")
+    );
+}
+
+pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
+    println!(
+        "{}",
+        lang.pick(
+            "邻里 Linli 演示：一个完整的参与式预算周期",
+            "Linli demo: one whole participatory budgeting cycle"
+        )
+    );
+    println!(
+        "{}: {}   {}: {}   {}: {}",
+        lang.pick("周期", "cycle"),
+        r.cycle,
+        lang.pick("设备", "devices"),
+        r.devices,
+        lang.pick("记录", "records"),
+        r.records
+    );
+    println!();
+    println!(
+        "{}",
+        lang.pick("提案与封存计票：", "Proposals and the sealed count:")
+    );
+    for (title, status, votes) in &r.proposals {
+        println!(
+            "  {:>4}  {:<8} {}",
+            votes.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+            label(lang, status),
+            title
+        );
+    }
+    println!(
+        "  {} {}，{} {}",
+        r.sealed_ballots,
+        lang.pick("张选票已封存计入", "ballots sealed and counted"),
+        r.late_ballots,
+        lang.pick(
+            "张迟到选票列出但未计入",
+            "late ballot(s) listed, not counted"
+        )
+    );
+    println!();
+    println!("{}", lang.pick("资助项目：", "Funded projects:"));
+    let total: i64 = r.projects.iter().map(|p| p.funded.get()).sum();
+    for p in &r.projects {
+        println!(
+            "  {}  {} {}  {} {}  {} {}/{}  {} {}/{}",
+            p.title,
+            lang.pick("资助", "funded"),
+            p.funded,
+            lang.pick("中标", "contract"),
+            p.contract.map(|c| c.to_string()).unwrap_or_default(),
+            lang.pick("满意", "good ratings"),
+            p.good,
+            p.ratings,
+            lang.pick("已付款", "instalments paid"),
+            p.released,
+            p.scheduled
+        );
+    }
+    println!("  {} {}", lang.pick("合计", "total"), Fen(total));
+    for (title, reason) in &r.blocked_payments {
+        println!(
+            "  {} {}：{}",
+            lang.pick("尾款暂缓", "final payment withheld for"),
+            title,
+            reason.message(lang)
+        );
+    }
+    println!();
+    println!(
+        "{}",
+        lang.pick("保留但未计入的记录：", "Records kept but not counted:")
+    );
+    for (kind, code) in &r.excluded {
+        println!("  {kind}: {code}");
+    }
+    println!();
+    println!(
+        "{}: {} {}, {} {}; {}: {} {}",
+        lang.pick("社区中心局域网同步", "LAN sync at the community centre"),
+        r.lan_sessions,
+        lang.pick("次会话", "sessions"),
+        r.lan_bytes,
+        lang.pick("字节", "bytes"),
+        lang.pick("无信号居民的选票", "offline resident's ballot"),
+        r.bundle_chunks,
+        lang.pick("个二维码分片", "QR chunk(s)")
+    );
+    println!(
+        "{}: {}",
+        lang.pick(
+            "所有设备状态与计票结果一致",
+            "every device holds identical state and tally"
+        ),
+        if r.converged {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
+    );
+    println!(
+        "{}: {}",
+        lang.pick(
+            "审计（重新验签并重算）与设备一致",
+            "audit (re-verify and refold) matches"
+        ),
+        if r.audit_matches {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
+    );
+    println!("({:.1} s)", elapsed.as_secs_f64());
+}
+
+pub(crate) fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool, lang: Lang) {
+    let reason = |e: &Option<linli_core::Exclusion>| match e {
+        None => lang.pick("有效", "valid").to_string(),
+        Some(e) => e.message(lang),
+    };
+    println!(
+        "{}: {}",
+        lang.pick(
+            "重新验签并重算，与设备状态一致",
+            "re-verified and refolded; matches the device state"
+        ),
+        if same {
+            lang.pick("是", "yes")
+        } else {
+            lang.pick("否！", "NO!")
+        }
+    );
+    println!("{}: {}", lang.pick("计票规则", "counting rule"), r.rule);
+    for s in &r.seals {
+        println!(
+            "{} {}: {}",
+            lang.pick("封票记录", "seal"),
+            s.id,
+            reason(&s.excluded)
+        );
+    }
+    match r.seal {
+        None => println!("{}", lang.pick("尚无有效封票", "no valid seal yet")),
+        Some(id) => {
+            println!(
+                "{} {id}: {} {}",
+                lang.pick("有效封票", "seal in effect"),
+                r.sealed_ballots,
+                lang.pick("张选票", "ballots")
+            );
+            for l in &r.result {
+                println!(
+                    "  {:>6}  {} {:>14}  {}",
+                    l.score,
+                    if l.selected { "✔" } else { " " },
+                    l.cost.to_string(),
+                    l.title
+                );
+            }
+        }
+    }
+    println!(
+        "{}: {}",
+        lang.pick("迟到或被遗漏的选票", "late or withheld ballots"),
+        r.late_ballots.len()
+    );
+    for b in &r.excluded_ballots {
+        println!("  {} {}", b.id, reason(&b.excluded));
+    }
+    for res in &r.resolutions {
+        println!(
+            "{} {}: {}",
+            lang.pick("决议记录", "resolution"),
+            res.id,
+            reason(&res.excluded)
+        );
+    }
+    if let Some(res) = &r.resolution {
+        println!(
+            "{}: {} / {} {}",
+            lang.pick("资助合计", "funded"),
+            res.total,
+            res.pool,
+            if res.total <= res.pool { "✔" } else { "✘" }
+        );
+        for (p, why) in &res.deviations {
+            println!(
+                "  {} {p}: {why}",
+                lang.pick("偏离封票结果", "deviation from the sealed result")
+            );
+        }
+    }
+}
