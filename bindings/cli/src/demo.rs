@@ -228,560 +228,717 @@ fn photo(label: &str) -> BlobRef {
 }
 
 /// Runs the demo with device databases in `dir`.
+/// Runs the whole cycle on `dir`: the story the demo tells, one step per phase.
 pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
-    let n = opts.residents.max(MIN_RESIDENTS);
-    let cadre = Device::open(dir, "cadre-tablet", "李书记 (社区干部)")?;
-    let council = Device::open(dir, "council", "张主任 (议事会)")?;
-    let contractors = [
-        Device::open(dir, "contractor-a", "蓉城建设有限公司")?,
-        Device::open(dir, "contractor-b", "锦江施工队")?,
-    ];
-    let residents: Vec<Device> = (0..n)
-        .map(|i| {
-            Device::open(
-                dir,
-                &format!("resident-{i:02}"),
-                &format!("居民{:02}", i + 1),
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    let community = Community::found(dir, opts.residents.max(MIN_RESIDENTS))?;
+    community.register_everyone()?;
+    let proposals = community.propose()?;
+    community.deliberate(&proposals)?;
+    let (shortlisted, bundle_chunks) = community.vote(&proposals)?;
+    community.resolve()?;
+    let awards = community.tender()?;
+    let troubled = community.implement(&awards)?;
+    let blocked = community.evaluate(&awards, troubled)?;
+    community.hostile_input(&shortlisted)?;
+    let meeting = community.meet_at_the_centre()?;
+    community.report(bundle_chunks, blocked, meeting)
+}
 
-    // Outreach: the cadre founds the cycle and registers everyone face to face.
-    let today = Utc::now().date_naive();
-    let genesis = Genesis {
-        community: "玉林社区".into(),
-        year: 2026,
-        title: "2026年社区保障资金项目".into(),
-        budget_pool: Fen::yuan(300_000),
-        calendar: vec![PhaseWindow {
-            phase: Phase::Proposals,
-            start: today,
-            end: today + Duration::days(30),
-        }],
-        voting: VotingRules::approval(1, 3),
-        satisfaction: SatisfactionRule::default(),
-        founder_member: cadre.member,
-        founder_name: cadre.name.clone(),
-    };
-    let cycle = cadre.store.create_cycle(genesis)?;
-    let genesis_id = cadre.store.genesis_id(cycle)?;
-    let all_others: Vec<&Device> = std::iter::once(&council)
-        .chain(contractors.iter())
-        .chain(residents.iter())
-        .collect();
-    for d in &all_others {
-        d.store.follow_cycle(cycle, genesis_id)?;
+/// The demo's devices and the cycle they run.
+struct Community {
+    cadre: Device,
+    council: Device,
+    contractors: [Device; 2],
+    residents: Vec<Device>,
+    cycle: Uuid,
+}
+
+impl Community {
+    /// Everyone but the cadre's tablet.
+    fn others(&self) -> Vec<&Device> {
+        std::iter::once(&self.council)
+            .chain(self.contractors.iter())
+            .chain(self.residents.iter())
+            .collect()
     }
-    register(&cadre, &council, cycle, &[Role::Council, Role::Resident])?;
-    for c in &contractors {
-        register(&cadre, c, cycle, &[Role::Contractor])?;
-    }
-    for (i, r) in residents.iter().enumerate() {
-        let mut roles = vec![Role::Resident];
-        match i {
-            0 => roles.push(Role::TableLeader),
-            1 => roles.push(Role::Recorder),
-            2 => roles.push(Role::TechnicalAdviser),
-            3 => roles.push(Role::Supervisor),
-            _ => {}
-        }
-        register(&cadre, r, cycle, &roles)?;
-    }
-    advance(&cadre, cycle, Phase::Proposals)?;
-    let sync_all = |devices: &[&Device]| -> Result<(), SyncError> {
+
+    /// Each device meets the tablet in turn.
+    fn sync_all(&self, devices: &[&Device]) -> Result<(), SyncError> {
         for d in devices {
-            meet(d, &cadre)?;
+            meet(d, &self.cadre)?;
         }
         Ok(())
-    };
-    sync_all(&all_others)?;
+    }
 
-    // Proposals: eight residents propose on their phones; the cadre enters a paper proposal.
-    let mut proposal_ids = Vec::new();
-    for (i, idea) in IDEAS.iter().enumerate().take(8) {
-        let id = residents[4 + i].act(
+    /// Opens every device of the community on `dir`, and the cadre founds the cycle.
+    fn found(dir: &Path, residents: usize) -> Result<Community, SyncError> {
+        let cadre = Device::open(dir, "cadre-tablet", "李书记 (社区干部)")?;
+        let council = Device::open(dir, "council", "张主任 (议事会)")?;
+        let contractors = [
+            Device::open(dir, "contractor-a", "蓉城建设有限公司")?,
+            Device::open(dir, "contractor-b", "锦江施工队")?,
+        ];
+        let residents: Vec<Device> = (0..residents)
+            .map(|i| {
+                Device::open(
+                    dir,
+                    &format!("resident-{i:02}"),
+                    &format!("居民{:02}", i + 1),
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        // Outreach: the cadre founds the cycle and registers everyone face to face.
+        let today = Utc::now().date_naive();
+        let genesis = Genesis {
+            community: "玉林社区".into(),
+            year: 2026,
+            title: "2026年社区保障资金项目".into(),
+            budget_pool: Fen::yuan(300_000),
+            calendar: vec![PhaseWindow {
+                phase: Phase::Proposals,
+                start: today,
+                end: today + Duration::days(30),
+            }],
+            voting: VotingRules::approval(1, 3),
+            satisfaction: SatisfactionRule::default(),
+            founder_member: cadre.member,
+            founder_name: cadre.name.clone(),
+        };
+        let cycle = cadre.store.create_cycle(genesis)?;
+        Ok(Community {
+            cadre,
+            council,
+            contractors,
+            residents,
+            cycle,
+        })
+    }
+
+    /// Outreach, continued: every device follows the cycle and the cadre registers everyone face
+    /// to face; then proposals open.
+    fn register_everyone(&self) -> Result<(), SyncError> {
+        let Community {
+            cadre,
+            council,
+            contractors,
+            residents,
+            cycle,
+        } = self;
+        let cycle = *cycle;
+        let genesis_id = cadre.store.genesis_id(cycle)?;
+        for d in &self.others() {
+            d.store.follow_cycle(cycle, genesis_id)?;
+        }
+        register(cadre, council, cycle, &[Role::Council, Role::Resident])?;
+        for c in contractors {
+            register(cadre, c, cycle, &[Role::Contractor])?;
+        }
+        for (i, r) in residents.iter().enumerate() {
+            let mut roles = vec![Role::Resident];
+            match i {
+                0 => roles.push(Role::TableLeader),
+                1 => roles.push(Role::Recorder),
+                2 => roles.push(Role::TechnicalAdviser),
+                3 => roles.push(Role::Supervisor),
+                _ => {}
+            }
+            register(cadre, r, cycle, &roles)?;
+        }
+        advance(cadre, cycle, Phase::Proposals)?;
+        self.sync_all(&self.others())?;
+        Ok(())
+    }
+
+    /// Proposals: eight residents propose on their phones; the cadre enters a paper proposal.
+    /// Returns the residents' proposals, the paper one and the one that will be rejected.
+    fn propose(&self) -> Result<(Vec<Uuid>, Uuid, Uuid), SyncError> {
+        let Community {
+            cadre,
+            residents,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        let mut proposal_ids = Vec::new();
+        for (i, idea) in IDEAS.iter().enumerate().take(8) {
+            let id = residents[4 + i].act(
+                cycle,
+                Body::Proposal(Box::new(Proposal {
+                    content: content(idea),
+                    on_behalf_of: None,
+                })),
+            )?;
+            proposal_ids.push(id);
+        }
+        let paper = Idea {
+            title: "院坝休闲座椅",
+            desc: "王奶奶手写提案：院坝里没有坐的地方，希望安装几张长椅。",
+            cat: Category::Facilities,
+            yuan: 15_000,
+        };
+        let paper_id = cadre.act(
             cycle,
             Body::Proposal(Box::new(Proposal {
-                content: content(idea),
+                content: content(&paper),
+                on_behalf_of: Some(PaperSubmitter {
+                    name: "王奶奶".into(),
+                    member: None,
+                }),
+            })),
+        )?;
+        let dance_id = residents[12].act(
+            cycle,
+            Body::Proposal(Box::new(Proposal {
+                content: content(&IDEAS[8]),
                 on_behalf_of: None,
             })),
         )?;
-        proposal_ids.push(id);
+        self.sync_all(&residents.iter().collect::<Vec<_>>())?;
+        Ok((proposal_ids, paper_id, dance_id))
     }
-    let paper = Idea {
-        title: "院坝休闲座椅",
-        desc: "王奶奶手写提案：院坝里没有坐的地方，希望安装几张长椅。",
-        cat: Category::Facilities,
-        yuan: 15_000,
-    };
-    let paper_id = cadre.act(
-        cycle,
-        Body::Proposal(Box::new(Proposal {
-            content: content(&paper),
-            on_behalf_of: Some(PaperSubmitter {
-                name: "王奶奶".into(),
-                member: None,
-            }),
-        })),
-    )?;
-    let dance_id = residents[12].act(
-        cycle,
-        Body::Proposal(Box::new(Proposal {
-            content: content(&IDEAS[8]),
-            on_behalf_of: None,
-        })),
-    )?;
-    sync_all(&residents.iter().collect::<Vec<_>>())?;
 
-    // Sorting and deliberation: a reason for every proposal; a roundtable recommends three.
-    advance(&cadre, cycle, Phase::Deliberation)?;
-    let library = proposal_ids[7];
-    let playground = proposal_ids[2];
-    for id in proposal_ids.iter().take(7).chain([&paper_id]) {
+    /// Sorting and deliberation: a reason for every proposal; a roundtable recommends three.
+    fn deliberate(&self, proposals: &(Vec<Uuid>, Uuid, Uuid)) -> Result<(), SyncError> {
+        let (proposal_ids, paper_id, dance_id) = (&proposals.0, proposals.1, proposals.2);
+        let Community {
+            cadre,
+            residents,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Deliberation)?;
+        let library = proposal_ids[7];
+        let playground = proposal_ids[2];
+        for id in proposal_ids.iter().take(7).chain([&paper_id]) {
+            cadre.store.review(
+                cycle,
+                *id,
+                ReviewDecision::Shortlist,
+                "符合资金使用范围，预算合理 / in scope, budget reasonable",
+            )?;
+        }
         cadre.store.review(
             cycle,
-            *id,
-            ReviewDecision::Shortlist,
-            "符合资金使用范围，预算合理 / in scope, budget reasonable",
+            library,
+            ReviewDecision::MergeInto { target: playground },
+            "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner",
         )?;
-    }
-    cadre.store.review(
-        cycle,
-        library,
-        ReviewDecision::MergeInto { target: playground },
-        "与儿童游乐区合并为亲子阅读空间 / merged into the playground as a reading corner",
-    )?;
-    cadre.store.review(
-        cycle,
-        dance_id,
-        ReviewDecision::Reject,
-        "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints",
-    )?;
-    meet(&residents[1], &cadre)?;
-    residents[1].act(
-        cycle,
-        Body::Roundtable(Box::new(Roundtable {
-            topic: "第一桌：为老与安全".into(),
-            held_at: Utc::now(),
-            leader: residents[0].member,
-            recorder: residents[1].member,
-            adviser: Some(residents[2].member),
-            participants: residents[3..13].iter().map(|r| r.member).collect(),
-            discussed: proposal_ids[..7].to_vec(),
-            notes: "居民普遍关心老人出行和夜间安全；助餐点预算较高，建议分期。".into(),
-            recommendations: vec![
-                Recommendation {
-                    proposal: proposal_ids[0],
-                    note: "受益面广".into(),
-                },
-                Recommendation {
-                    proposal: proposal_ids[1],
-                    note: "安全隐患突出".into(),
-                },
-                Recommendation {
-                    proposal: proposal_ids[5],
-                    note: "消防刻不容缓".into(),
-                },
-            ],
-        })),
-    )?;
-    meet(&residents[1], &cadre)?;
-
-    // Voting: every resident approves one to three shortlisted proposals.
-    advance(&cadre, cycle, Phase::Voting)?;
-    sync_all(&all_others)?;
-    let shortlisted: Vec<Uuid> = proposal_ids
-        .iter()
-        .take(7)
-        .copied()
-        .chain([paper_id])
-        .collect();
-    let weights = [5usize, 4, 3, 2, 1, 4, 2, 3];
-    let mut rng = Lcg(2026);
-    let pick = |rng: &mut Lcg| -> Vec<Uuid> {
-        let k = 1 + rng.next(3);
-        let mut chosen: Vec<Uuid> = Vec::new();
-        while chosen.len() < k {
-            let total: usize = weights.iter().sum();
-            let mut x = rng.next(total);
-            let mut idx = 0;
-            while x >= weights[idx] {
-                x -= weights[idx];
-                idx += 1;
-            }
-            if !chosen.contains(&shortlisted[idx]) {
-                chosen.push(shortlisted[idx]);
-            }
-        }
-        chosen
-    };
-    let late_voter = n - 1;
-    for r in residents.iter().take(late_voter) {
-        r.act(cycle, Body::Ballot(Ballot::approve(pick(&mut rng))))?;
-    }
-    // Resident 6 changes their mind: the later ballot replaces the earlier one.
-    residents[5].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[4]])))?;
-    // A resident in the hills has no coverage: what the tablet lacks from the phone leaves as
-    // QR-sized chunks, scanned by the tablet in any order.
-    let offline = late_voter - 1;
-    sync_all(&residents[..offline].iter().collect::<Vec<_>>())?;
-    sync_all(&[&council])?;
-    let lacking = residents[offline]
-        .store
-        .export_for_peer(cycle, &cadre.store.device_key())?;
-    let chunks = chunks::split(&bundle::encode(cycle, &lacking)).map_err(bad_bundle)?;
-    let bundle_chunks = chunks.len();
-    let mut scanner = chunks::Assembler::new();
-    for c in chunks.iter().rev() {
-        scanner.add(c).map_err(bad_bundle)?;
-    }
-    let scanned = scanner.finish().map_err(bad_bundle)?;
-    cadre
-        .store
-        .import(cycle, &bundle::decode(cycle, &scanned).map_err(bad_bundle)?)?;
-
-    // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
-    cadre
-        .store
-        .seal(cycle, "投票截止，封存计票 / voting closed")?;
-    residents[late_voter].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[0]])))?;
-    meet(&residents[late_voter], &cadre)?;
-
-    // Resolution by the council member, on the sealed result.
-    advance(&cadre, cycle, Phase::Resolution)?;
-    meet(&council, &cadre)?;
-    council
-        .store
-        .resolve_as_sealed(cycle, "议事会决议：按投票结果资助 / funded as voted")?;
-    meet(&council, &cadre)?;
-
-    // Tender: both contractors bid on every funded project; the lower bid wins.
-    advance(&cadre, cycle, Phase::Tender)?;
-    let funded: Vec<(Uuid, Fen)> = cadre
-        .store
-        .state(cycle)?
-        .resolution
-        .expect("resolved")
-        .funded
-        .into_iter()
-        .collect();
-    let mut tenders = Vec::new();
-    for (project, amount) in &funded {
-        let t = cadre.act(
+        cadre.store.review(
             cycle,
-            Body::Tender(Tender {
-                project: *project,
-                budget: *amount,
-                deadline: Utc::now() + Duration::days(14),
-                requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into(),
-            }),
+            dance_id,
+            ReviewDecision::Reject,
+            "属个人团体设备，且有噪音投诉 / equipment for one group, noise complaints",
         )?;
-        tenders.push((t, *project, *amount));
-    }
-    for c in &contractors {
-        meet(c, &cadre)?;
-    }
-    let mut awards = Vec::new();
-    for (t, project, amount) in &tenders {
-        contractors[0].act(
+        meet(&residents[1], cadre)?;
+        residents[1].act(
             cycle,
-            Body::Bid(Bid {
-                tender: *t,
-                amount: Fen(amount.get() * 95 / 100),
-                plan: "两周内进场，一个月完工".into(),
-                duration_days: 45,
-            }),
-        )?;
-        let bid_b = contractors[1].act(
-            cycle,
-            Body::Bid(Bid {
-                tender: *t,
-                amount: Fen(amount.get() * 90 / 100),
-                plan: "分两期施工，不影响居民出行".into(),
-                duration_days: 60,
-            }),
-        )?;
-        for c in &contractors {
-            meet(c, &cadre)?;
-        }
-        let award = cadre.act(
-            cycle,
-            Body::Award(Award {
-                tender: *t,
-                bid: bid_b,
-                reason: "报价最低且方案可行 / lowest price, feasible plan".into(),
-            }),
-        )?;
-        let price = Fen(amount.get() * 90 / 100);
-        let a = Fen(price.get() * 30 / 100);
-        let b = Fen(price.get() * 40 / 100);
-        cadre.act(
-            cycle,
-            Body::InstalmentSchedule(InstalmentSchedule {
-                award,
-                instalments: vec![
-                    Instalment {
-                        label: "预付款 / advance".into(),
-                        amount: a,
-                        requires_satisfaction: false,
+            Body::Roundtable(Box::new(Roundtable {
+                topic: "第一桌：为老与安全".into(),
+                held_at: Utc::now(),
+                leader: residents[0].member,
+                recorder: residents[1].member,
+                adviser: Some(residents[2].member),
+                participants: residents[3..13].iter().map(|r| r.member).collect(),
+                discussed: proposal_ids[..7].to_vec(),
+                notes: "居民普遍关心老人出行和夜间安全；助餐点预算较高，建议分期。".into(),
+                recommendations: vec![
+                    Recommendation {
+                        proposal: proposal_ids[0],
+                        note: "受益面广".into(),
                     },
-                    Instalment {
-                        label: "进度款 / progress".into(),
-                        amount: b,
-                        requires_satisfaction: false,
+                    Recommendation {
+                        proposal: proposal_ids[1],
+                        note: "安全隐患突出".into(),
                     },
-                    Instalment {
-                        label: "尾款 / final".into(),
-                        amount: Fen(price.get() - a.get() - b.get()),
-                        requires_satisfaction: true,
+                    Recommendation {
+                        proposal: proposal_ids[5],
+                        note: "消防刻不容缓".into(),
                     },
                 ],
-            }),
+            })),
         )?;
-        awards.push((*project, award));
+        meet(&residents[1], cadre)?;
+        Ok(())
     }
 
-    // Implementation: progress, residents' monitoring reports and responses, two instalments.
-    advance(&cadre, cycle, Phase::Implementation)?;
-    let builder = &contractors[1];
-    meet(builder, &cadre)?;
-    for (project, _) in &awards {
+    /// Voting, up to the seal. Returns the shortlisted proposals and how many QR-sized chunks the
+    /// offline resident's ballot took.
+    fn vote(&self, proposals: &(Vec<Uuid>, Uuid, Uuid)) -> Result<(Vec<Uuid>, usize), SyncError> {
+        let (proposal_ids, paper_id) = (&proposals.0, proposals.1);
+        let Community {
+            cadre,
+            council,
+            residents,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Voting)?;
+        self.sync_all(&self.others())?;
+        let shortlisted: Vec<Uuid> = proposal_ids
+            .iter()
+            .take(7)
+            .copied()
+            .chain([paper_id])
+            .collect();
+        let weights = [5usize, 4, 3, 2, 1, 4, 2, 3];
+        let mut rng = Lcg(2026);
+        let pick = |rng: &mut Lcg| -> Vec<Uuid> {
+            let k = 1 + rng.next(3);
+            let mut chosen: Vec<Uuid> = Vec::new();
+            while chosen.len() < k {
+                let total: usize = weights.iter().sum();
+                let mut x = rng.next(total);
+                let mut idx = 0;
+                while x >= weights[idx] {
+                    x -= weights[idx];
+                    idx += 1;
+                }
+                if !chosen.contains(&shortlisted[idx]) {
+                    chosen.push(shortlisted[idx]);
+                }
+            }
+            chosen
+        };
+        let late_voter = residents.len() - 1;
+        for r in residents.iter().take(late_voter) {
+            r.act(cycle, Body::Ballot(Ballot::approve(pick(&mut rng))))?;
+        }
+        // Resident 6 changes their mind: the later ballot replaces the earlier one.
+        residents[5].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[4]])))?;
+        // A resident in the hills has no coverage: what the tablet lacks from the phone leaves as
+        // QR-sized chunks, scanned by the tablet in any order.
+        let offline = late_voter - 1;
+        self.sync_all(&residents[..offline].iter().collect::<Vec<_>>())?;
+        self.sync_all(&[council])?;
+        let lacking = residents[offline]
+            .store
+            .export_for_peer(cycle, &cadre.store.device_key())?;
+        let chunks = chunks::split(&bundle::encode(cycle, &lacking)).map_err(bad_bundle)?;
+        let bundle_chunks = chunks.len();
+        let mut scanner = chunks::Assembler::new();
+        for c in chunks.iter().rev() {
+            scanner.add(c).map_err(bad_bundle)?;
+        }
+        let scanned = scanner.finish().map_err(bad_bundle)?;
         cadre
             .store
-            .release_next_instalment(cycle, *project, "预付款")?;
-        builder.act(
-            cycle,
-            Body::ProgressUpdate(ProgressUpdate {
-                project: *project,
-                text: "材料进场，开始施工".into(),
-                percent: 50,
-                photos: vec![photo("progress")],
-            }),
-        )?;
-    }
-    meet(builder, &cadre)?;
-    let troubled = awards
-        .last()
-        .map(|(p, _)| *p)
-        .expect("at least one project");
-    sync_all(&residents.iter().collect::<Vec<_>>())?;
-    residents[3].act(
-        cycle,
-        Body::MonitoringReport(MonitoringReport {
-            project: awards[0].0,
-            kind: ReportKind::Progress,
-            text: "施工有序，围挡规范".into(),
-            photos: vec![photo("site-ok")],
-        }),
-    )?;
-    let report_b = residents[8].act(
-        cycle,
-        Body::MonitoringReport(MonitoringReport {
-            project: troubled,
-            kind: ReportKind::PoorQuality,
-            text: "材料看起来很薄，已有开裂".into(),
-            photos: vec![photo("crack")],
-        }),
-    )?;
-    meet(&residents[3], &cadre)?;
-    meet(&residents[8], &cadre)?;
-    cadre.act(
-        cycle,
-        Body::ReportResponse(ReportResponse {
-            report: report_b,
-            text: "已约监理现场查看，要求返工 / site inspection booked, rework ordered".into(),
-        }),
-    )?;
-    meet(builder, &cadre)?;
-    for (project, _) in &awards {
-        builder.act(
-            cycle,
-            Body::ProgressUpdate(ProgressUpdate {
-                project: *project,
-                text: "主体完工".into(),
-                percent: 100,
-                photos: vec![],
-            }),
-        )?;
-        builder.act(
-            cycle,
-            Body::CompletionReport(CompletionReport {
-                project: *project,
-                text: "工程完工，申请验收".into(),
-                photos: vec![photo("done")],
-            }),
-        )?;
-    }
-    meet(builder, &cadre)?;
-    for (project, _) in &awards {
+            .import(cycle, &bundle::decode(cycle, &scanned).map_err(bad_bundle)?)?;
+
+        // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
         cadre
             .store
-            .release_next_instalment(cycle, *project, "进度款")?;
+            .seal(cycle, "投票截止，封存计票 / voting closed")?;
+        residents[late_voter].act(cycle, Body::Ballot(Ballot::approve(vec![shortlisted[0]])))?;
+        meet(&residents[late_voter], cadre)?;
+        Ok((shortlisted, bundle_chunks))
     }
 
-    // Evaluation: residents rate; the final instalment needs ≥ 80 % good ratings.
-    advance(&cadre, cycle, Phase::Evaluation)?;
-    sync_all(&residents.iter().collect::<Vec<_>>())?;
-    for (pi, (project, _)) in awards.iter().enumerate() {
-        for (ri, r) in residents.iter().enumerate().take(10) {
-            let stars = if *project == troubled {
-                [2, 3, 4, 2, 5, 3, 2, 4, 3, 2][ri]
-            } else {
-                [5, 4, 5, 4, 3, 5, 4, 5, 4, 5][(ri + pi) % 10]
-            };
-            r.act(
+    /// The council resolves on the sealed result.
+    fn resolve(&self) -> Result<(), SyncError> {
+        let Community {
+            cadre,
+            council,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Resolution)?;
+        meet(council, cadre)?;
+        council
+            .store
+            .resolve_as_sealed(cycle, "议事会决议：按投票结果资助 / funded as voted")?;
+        meet(council, cadre)?;
+        Ok(())
+    }
+
+    /// Tender, bids, awards and schedules. Returns each funded project with its award.
+    fn tender(&self) -> Result<Vec<(Uuid, Uuid)>, SyncError> {
+        let Community {
+            cadre,
+            contractors,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Tender)?;
+        let funded: Vec<(Uuid, Fen)> = cadre
+            .store
+            .state(cycle)?
+            .resolution
+            .expect("resolved")
+            .funded
+            .into_iter()
+            .collect();
+        let mut tenders = Vec::new();
+        for (project, amount) in &funded {
+            let t = cadre.act(
                 cycle,
-                Body::Rating(Rating {
+                Body::Tender(Tender {
                     project: *project,
-                    stars,
-                    comment: if stars >= 4 {
-                        "满意".into()
-                    } else {
-                        "质量一般".into()
-                    },
+                    budget: *amount,
+                    deadline: Utc::now() + Duration::days(14),
+                    requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into(),
+                }),
+            )?;
+            tenders.push((t, *project, *amount));
+        }
+        for c in contractors {
+            meet(c, cadre)?;
+        }
+        let mut awards = Vec::new();
+        for (t, project, amount) in &tenders {
+            contractors[0].act(
+                cycle,
+                Body::Bid(Bid {
+                    tender: *t,
+                    amount: Fen(amount.get() * 95 / 100),
+                    plan: "两周内进场，一个月完工".into(),
+                    duration_days: 45,
+                }),
+            )?;
+            let bid_b = contractors[1].act(
+                cycle,
+                Body::Bid(Bid {
+                    tender: *t,
+                    amount: Fen(amount.get() * 90 / 100),
+                    plan: "分两期施工，不影响居民出行".into(),
+                    duration_days: 60,
+                }),
+            )?;
+            for c in contractors {
+                meet(c, cadre)?;
+            }
+            let award = cadre.act(
+                cycle,
+                Body::Award(Award {
+                    tender: *t,
+                    bid: bid_b,
+                    reason: "报价最低且方案可行 / lowest price, feasible plan".into(),
+                }),
+            )?;
+            let price = Fen(amount.get() * 90 / 100);
+            let a = Fen(price.get() * 30 / 100);
+            let b = Fen(price.get() * 40 / 100);
+            cadre.act(
+                cycle,
+                Body::InstalmentSchedule(InstalmentSchedule {
+                    award,
+                    instalments: vec![
+                        Instalment {
+                            label: "预付款 / advance".into(),
+                            amount: a,
+                            requires_satisfaction: false,
+                        },
+                        Instalment {
+                            label: "进度款 / progress".into(),
+                            amount: b,
+                            requires_satisfaction: false,
+                        },
+                        Instalment {
+                            label: "尾款 / final".into(),
+                            amount: Fen(price.get() - a.get() - b.get()),
+                            requires_satisfaction: true,
+                        },
+                    ],
+                }),
+            )?;
+            awards.push((*project, award));
+        }
+        Ok(awards)
+    }
+
+    /// Implementation, up to completion. Returns the project residents report as poorly built.
+    fn implement(&self, awards: &[(Uuid, Uuid)]) -> Result<Uuid, SyncError> {
+        let Community {
+            cadre,
+            contractors,
+            residents,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Implementation)?;
+        let builder = &contractors[1];
+        meet(builder, cadre)?;
+        for (project, _) in awards {
+            cadre
+                .store
+                .release_next_instalment(cycle, *project, "预付款")?;
+            builder.act(
+                cycle,
+                Body::ProgressUpdate(ProgressUpdate {
+                    project: *project,
+                    text: "材料进场，开始施工".into(),
+                    percent: 50,
+                    photos: vec![photo("progress")],
                 }),
             )?;
         }
-    }
-    sync_all(&residents.iter().collect::<Vec<_>>())?;
-    let mut blocked = Vec::new();
-    for (project, _) in &awards {
-        match cadre
-            .store
-            .release_next_instalment(cycle, *project, "尾款：满意度达标")
-        {
-            Ok(_) => {}
-            Err(StoreError::Rejected(reason)) => {
-                let title = cadre.store.state(cycle)?.proposals[project]
-                    .content
-                    .title
-                    .clone();
-                blocked.push((title, reason));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-
-    // Hostile input: a ballot signed by a phone nobody registered, and a tampered real ballot.
-    let state = cadre.store.state(cycle)?;
-    let stranger = DeviceSecret::generate().map_err(StoreError::from)?;
-    let forged = SignedRecord::sign(
-        &stranger,
-        &Draft {
+        meet(builder, cadre)?;
+        let troubled = awards
+            .last()
+            .map(|(p, _)| *p)
+            .expect("at least one project");
+        self.sync_all(&residents.iter().collect::<Vec<_>>())?;
+        residents[3].act(
             cycle,
-            seq: 1,
-            time: Utc::now(),
-            phase: Some(state.phase.1),
-            body: Body::Ballot(Ballot::approve(vec![shortlisted[3]])),
-        },
-    );
-    // Tampering: move a real ballot's first approval to another proposal, keeping the signature.
-    let (honest, first) = cadre
-        .store
-        .export(cycle)?
-        .into_iter()
-        .find_map(|r| match r.decode().map(|d| d.body) {
-            Ok(Body::Ballot(b)) if !b.choices.contains(&shortlisted[6]) => Some((r, b.choices[0])),
-            _ => None,
-        })
-        .expect("ballots exist");
-    let tampered_text = String::from_utf8(honest.signed.clone()).expect("records are UTF-8");
-    let tampered_text = tampered_text.replacen(&first.to_string(), &shortlisted[6].to_string(), 1);
-    let tampered = SignedRecord::from_parts(tampered_text.into_bytes(), honest.signature);
-    cadre.store.import(cycle, &[forged, tampered])?;
-
-    // Everyone meets at the community centre: the tablet serves sync on the LAN and every phone
-    // connects at once; a second round brings each phone what the others brought.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let server = Server::start(cadre.store.clone(), listener, SessionOptions::default())?;
-    let addr = server.local_addr().to_string();
-    let mut lan_sessions = 0;
-    let mut lan_bytes = 0;
-    for _ in 0..2 {
-        let results: Vec<Result<Progress, SyncError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = all_others
-                .iter()
-                .map(|d| {
-                    let (store, addr) = (d.store.clone(), addr.clone());
-                    scope.spawn(move || {
-                        net::sync_with(store, &addr, SessionOptions::default(), &mut |_| {})
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("sync thread"))
-                .collect()
-        });
-        for r in results {
-            let p = r?;
-            lan_sessions += 1;
-            lan_bytes += p.bytes_sent + p.bytes_received;
+            Body::MonitoringReport(MonitoringReport {
+                project: awards[0].0,
+                kind: ReportKind::Progress,
+                text: "施工有序，围挡规范".into(),
+                photos: vec![photo("site-ok")],
+            }),
+        )?;
+        let report_b = residents[8].act(
+            cycle,
+            Body::MonitoringReport(MonitoringReport {
+                project: troubled,
+                kind: ReportKind::PoorQuality,
+                text: "材料看起来很薄，已有开裂".into(),
+                photos: vec![photo("crack")],
+            }),
+        )?;
+        meet(&residents[3], cadre)?;
+        meet(&residents[8], cadre)?;
+        cadre.act(
+            cycle,
+            Body::ReportResponse(ReportResponse {
+                report: report_b,
+                text: "已约监理现场查看，要求返工 / site inspection booked, rework ordered".into(),
+            }),
+        )?;
+        meet(builder, cadre)?;
+        for (project, _) in awards {
+            builder.act(
+                cycle,
+                Body::ProgressUpdate(ProgressUpdate {
+                    project: *project,
+                    text: "主体完工".into(),
+                    percent: 100,
+                    photos: vec![],
+                }),
+            )?;
+            builder.act(
+                cycle,
+                Body::CompletionReport(CompletionReport {
+                    project: *project,
+                    text: "工程完工，申请验收".into(),
+                    photos: vec![photo("done")],
+                }),
+            )?;
         }
+        meet(builder, cadre)?;
+        for (project, _) in awards {
+            cadre
+                .store
+                .release_next_instalment(cycle, *project, "进度款")?;
+        }
+        Ok(troubled)
     }
-    server.stop();
-    let reference = cadre.store.state(cycle)?;
-    let bytes = reference.canonical_bytes();
-    let tally = cadre.store.proposals(cycle, &Default::default())?;
-    let mut converged = true;
-    for d in &all_others {
-        converged &= d.store.state(cycle)?.canonical_bytes() == bytes;
-        converged &= d.store.proposals(cycle, &Default::default())? == tally;
-    }
-    let audit_matches = cadre
-        .store
-        .audit_against_device(cycle)?
-        .matches_device_state;
 
-    let summary = cadre.store.summary(cycle)?;
-    let rows = cadre.store.proposals(cycle, &Default::default())?;
-    let projects = cadre
-        .store
-        .projects(cycle)?
-        .into_iter()
-        .map(|p| ProjectLine {
-            title: p.title,
-            funded: p.funded,
-            contract: p.contract,
-            good: p.good_ratings,
-            ratings: p.ratings,
-            released: p
-                .payments
-                .iter()
-                .filter(|x| x.released_by.is_some())
-                .count(),
-            scheduled: p.payments.len(),
-        })
-        .collect();
-    let excluded = cadre
-        .store
-        .records(cycle, true)?
-        .into_iter()
-        .filter(|r| !matches!(r.code.as_deref(), Some("superseded")))
-        .map(|r| {
-            (
-                r.kind.unwrap_or_else(|| "?".into()),
-                r.code.unwrap_or_default(),
-            )
-        })
-        .collect();
-    Ok(DemoReport {
-        cycle,
-        devices: 1 + all_others.len(),
-        records: summary.records as usize,
-        proposals: rows
+    /// Evaluation: ratings and the gated final payments. Returns the payments refused.
+    fn evaluate(
+        &self,
+        awards: &[(Uuid, Uuid)],
+        troubled: Uuid,
+    ) -> Result<Vec<(String, Exclusion)>, SyncError> {
+        let Community {
+            cadre,
+            residents,
+            cycle,
+            ..
+        } = self;
+        let cycle = *cycle;
+        advance(cadre, cycle, Phase::Evaluation)?;
+        self.sync_all(&residents.iter().collect::<Vec<_>>())?;
+        for (pi, (project, _)) in awards.iter().enumerate() {
+            for (ri, r) in residents.iter().enumerate().take(10) {
+                let stars = if *project == troubled {
+                    [2, 3, 4, 2, 5, 3, 2, 4, 3, 2][ri]
+                } else {
+                    [5, 4, 5, 4, 3, 5, 4, 5, 4, 5][(ri + pi) % 10]
+                };
+                r.act(
+                    cycle,
+                    Body::Rating(Rating {
+                        project: *project,
+                        stars,
+                        comment: if stars >= 4 {
+                            "满意".into()
+                        } else {
+                            "质量一般".into()
+                        },
+                    }),
+                )?;
+            }
+        }
+        self.sync_all(&residents.iter().collect::<Vec<_>>())?;
+        let mut blocked = Vec::new();
+        for (project, _) in awards {
+            match cadre
+                .store
+                .release_next_instalment(cycle, *project, "尾款：满意度达标")
+            {
+                Ok(_) => {}
+                Err(StoreError::Rejected(reason)) => {
+                    let title = cadre.store.state(cycle)?.proposals[project]
+                        .content
+                        .title
+                        .clone();
+                    blocked.push((title, reason));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(blocked)
+    }
+
+    /// Hostile input reaches the tablet and is caught.
+    fn hostile_input(&self, shortlisted: &[Uuid]) -> Result<(), SyncError> {
+        let Community { cadre, cycle, .. } = self;
+        let cycle = *cycle;
+        let state = cadre.store.state(cycle)?;
+        let stranger = DeviceSecret::generate().map_err(StoreError::from)?;
+        let forged = SignedRecord::sign(
+            &stranger,
+            &Draft {
+                cycle,
+                seq: 1,
+                time: Utc::now(),
+                phase: Some(state.phase.1),
+                body: Body::Ballot(Ballot::approve(vec![shortlisted[3]])),
+            },
+        );
+        // Tampering: move a real ballot's first approval to another proposal, keeping the signature.
+        let (honest, first) = cadre
+            .store
+            .export(cycle)?
             .into_iter()
-            .map(|p| (p.title, p.status, p.sealed_votes))
-            .collect(),
-        sealed_ballots: summary.sealed_ballots as usize,
-        late_ballots: summary.late_ballots as usize,
-        projects,
-        blocked_payments: blocked,
-        excluded,
-        converged,
-        audit_matches,
-        lan_sessions,
-        lan_bytes,
-        bundle_chunks,
-    })
+            .find_map(|r| match r.decode().map(|d| d.body) {
+                Ok(Body::Ballot(b)) if !b.choices.contains(&shortlisted[6]) => {
+                    Some((r, b.choices[0]))
+                }
+                _ => None,
+            })
+            .expect("ballots exist");
+        let tampered_text = String::from_utf8(honest.signed.clone()).expect("records are UTF-8");
+        let tampered_text =
+            tampered_text.replacen(&first.to_string(), &shortlisted[6].to_string(), 1);
+        let tampered = SignedRecord::from_parts(tampered_text.into_bytes(), honest.signature);
+        cadre.store.import(cycle, &[forged, tampered])?;
+        Ok(())
+    }
+
+    /// Everyone meets at the community centre. Returns the LAN sessions and bytes, whether every
+    /// device converged, and whether an audit from scratch matches the tablet.
+    fn meet_at_the_centre(&self) -> Result<(u64, u64, bool, bool), SyncError> {
+        let Community { cadre, cycle, .. } = self;
+        let cycle = *cycle;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let server = Server::start(cadre.store.clone(), listener, SessionOptions::default())?;
+        let addr = server.local_addr().to_string();
+        let mut lan_sessions = 0;
+        let mut lan_bytes = 0;
+        for _ in 0..2 {
+            let results: Vec<Result<Progress, SyncError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .others()
+                    .iter()
+                    .map(|d| {
+                        let (store, addr) = (d.store.clone(), addr.clone());
+                        scope.spawn(move || {
+                            net::sync_with(store, &addr, SessionOptions::default(), &mut |_| {})
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("sync thread"))
+                    .collect()
+            });
+            for r in results {
+                let p = r?;
+                lan_sessions += 1;
+                lan_bytes += p.bytes_sent + p.bytes_received;
+            }
+        }
+        server.stop();
+        let reference = cadre.store.state(cycle)?;
+        let bytes = reference.canonical_bytes();
+        let tally = cadre.store.proposals(cycle, &Default::default())?;
+        let mut converged = true;
+        for d in &self.others() {
+            converged &= d.store.state(cycle)?.canonical_bytes() == bytes;
+            converged &= d.store.proposals(cycle, &Default::default())? == tally;
+        }
+        let audit_matches = cadre
+            .store
+            .audit_against_device(cycle)?
+            .matches_device_state;
+        Ok((lan_sessions, lan_bytes, converged, audit_matches))
+    }
+
+    /// What the demo did, read from the tablet's views.
+    fn report(
+        &self,
+        bundle_chunks: usize,
+        blocked: Vec<(String, Exclusion)>,
+        (lan_sessions, lan_bytes, converged, audit_matches): (u64, u64, bool, bool),
+    ) -> Result<DemoReport, SyncError> {
+        let Community { cadre, cycle, .. } = self;
+        let cycle = *cycle;
+        let summary = cadre.store.summary(cycle)?;
+        let rows = cadre.store.proposals(cycle, &Default::default())?;
+        let projects = cadre
+            .store
+            .projects(cycle)?
+            .into_iter()
+            .map(|p| ProjectLine {
+                title: p.title,
+                funded: p.funded,
+                contract: p.contract,
+                good: p.good_ratings,
+                ratings: p.ratings,
+                released: p
+                    .payments
+                    .iter()
+                    .filter(|x| x.released_by.is_some())
+                    .count(),
+                scheduled: p.payments.len(),
+            })
+            .collect();
+        let excluded = cadre
+            .store
+            .records(cycle, true)?
+            .into_iter()
+            .filter(|r| !matches!(r.code.as_deref(), Some("superseded")))
+            .map(|r| {
+                (
+                    r.kind.unwrap_or_else(|| "?".into()),
+                    r.code.unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok(DemoReport {
+            cycle,
+            devices: 1 + self.others().len(),
+            records: summary.records as usize,
+            proposals: rows
+                .into_iter()
+                .map(|p| (p.title, p.status, p.sealed_votes))
+                .collect(),
+            sealed_ballots: summary.sealed_ballots as usize,
+            late_ballots: summary.late_ballots as usize,
+            projects,
+            blocked_payments: blocked,
+            excluded,
+            converged,
+            audit_matches,
+            lan_sessions,
+            lan_bytes,
+            bundle_chunks,
+        })
+    }
 }
