@@ -6,8 +6,10 @@
 mod args;
 pub mod cli;
 mod commands;
+mod database;
 pub mod demo;
 pub mod devices;
+mod error;
 mod render;
 
 pub use cli::main_entry;

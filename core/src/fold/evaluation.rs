@@ -213,6 +213,24 @@ pub struct Satisfaction {
     pub met: bool,
 }
 
+impl CycleState {
+    /// Satisfaction of a project over its current ratings (one per member), judged by the
+    /// cycle's rule ([`Satisfaction::judge`]).
+    pub fn satisfaction(&self, project: &Uuid) -> Satisfaction {
+        let rule = self
+            .genesis
+            .as_ref()
+            .map(|g| g.satisfaction.clone())
+            .unwrap_or_default();
+        let stars: Vec<u8> = self
+            .projects
+            .get(project)
+            .map(|p| p.ratings.values().map(|(_, s)| *s).collect())
+            .unwrap_or_default();
+        Satisfaction::judge(&rule, &stars)
+    }
+}
+
 impl Satisfaction {
     /// Judges one rating per member (their stars) by `rule`: at least `min_ratings` ratings, and
     /// never fewer than one (a gate no resident has rated stays shut, whatever the genesis

@@ -2,7 +2,6 @@
 //! so the state serialises to the same bytes whatever order the records arrived in.
 
 use crate::exclusion::Exclusion;
-use crate::fold::evaluation::Satisfaction;
 use crate::identity::DeviceKey;
 use crate::money::Fen;
 use crate::phase::Phase;
@@ -475,21 +474,5 @@ impl CycleState {
     pub fn ballot_of(&self, member: &Uuid) -> Option<(Uuid, &BallotState)> {
         let id = self.current_ballots.get(member)?;
         Some((*id, self.ballot_records.get(id)?))
-    }
-
-    /// Satisfaction of a project over its current ratings (one per member), judged by the
-    /// cycle's rule ([`Satisfaction::judge`]).
-    pub fn satisfaction(&self, project: &Uuid) -> Satisfaction {
-        let rule = self
-            .genesis
-            .as_ref()
-            .map(|g| g.satisfaction.clone())
-            .unwrap_or_default();
-        let stars: Vec<u8> = self
-            .projects
-            .get(project)
-            .map(|p| p.ratings.values().map(|(_, s)| *s).collect())
-            .unwrap_or_default();
-        Satisfaction::judge(&rule, &stars)
     }
 }

@@ -2,7 +2,8 @@
 //! runs the counting rules on a .pb file or exports a sealed cycle as one.
 
 use crate::args::*;
-use crate::cli::{CliError, open_cycle};
+use crate::database::open_cycle;
+use crate::error::CliError;
 use crate::render::*;
 use serde::Serialize;
 use std::process::ExitCode;

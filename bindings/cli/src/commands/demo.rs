@@ -1,8 +1,8 @@
 //! `linli demo`: the whole cycle on simulated devices (see `crate::demo`).
 
 use crate::args::*;
-use crate::cli::CliError;
 use crate::demo::{self, DemoOptions};
+use crate::error::CliError;
 use crate::render::*;
 use std::process::ExitCode;
 

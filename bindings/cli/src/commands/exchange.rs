@@ -2,7 +2,8 @@
 //! with it.
 
 use crate::args::*;
-use crate::cli::{CliError, open, open_cycle};
+use crate::database::{open, open_cycle};
+use crate::error::CliError;
 use crate::render::*;
 use std::process::ExitCode;
 

@@ -2,7 +2,8 @@
 //! project's timeline.
 
 use crate::args::*;
-use crate::cli::{CliError, find_project, open, open_cycle};
+use crate::database::{find_project, open, open_cycle};
+use crate::error::CliError;
 use crate::render::*;
 use linli_core::store::{ProposalFilter, label};
 use std::process::ExitCode;

@@ -1,7 +1,8 @@
 //! Commands of the roll: the invite a phone joins with, and a cadre's registration.
 
 use crate::args::*;
-use crate::cli::{CliError, open_cycle};
+use crate::database::open_cycle;
+use crate::error::CliError;
 use std::process::ExitCode;
 use uuid::Uuid;
 
