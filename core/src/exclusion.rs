@@ -274,3 +274,36 @@ impl Exclusion {
         }
     }
 }
+
+/// A short name for people of an exclusion code (`late_ballot` → 迟到选票 / late ballot), for
+/// lists grouped by reason. Unknown codes (from a newer version) are returned as they are.
+pub fn label(code: &str, lang: Lang) -> &str {
+    let (zh, en) = match code {
+        "malformed" => ("格式错误", "malformed"),
+        "too_large" => ("记录过大", "too large"),
+        "unsupported_schema" => ("不支持的版本", "unsupported schema"),
+        "bad_signature" => ("签名无效", "bad signature"),
+        "wrong_cycle" => ("不属于本周期", "wrong cycle"),
+        "untrusted_genesis" => ("不受信任的创始记录", "untrusted genesis"),
+        "unknown_signer" => ("签名者不在名册", "signer not on the roll"),
+        "revoked_key" => ("密钥已吊销", "revoked key"),
+        "missing_role" => ("无此权限", "missing role"),
+        "not_eligible" => ("不符合资格", "not eligible"),
+        "wrong_phase" => ("不在允许的阶段", "wrong phase"),
+        "unknown_reference" => ("引用的记录未知", "unknown reference"),
+        "over_budget" => ("超出预算", "over budget"),
+        "invalid_amount" => ("金额无效", "invalid amount"),
+        "text_empty" => ("内容为空", "empty text"),
+        "text_too_long" => ("内容过长", "text too long"),
+        "invalid_text" => ("内容无效", "invalid text"),
+        "too_many" => ("数量超限", "too many"),
+        "rule_violation" => ("违反规则", "rule violation"),
+        "superseded" => ("已被新记录取代", "superseded"),
+        "conflicting" => ("冲突", "conflicting"),
+        "late_ballot" => ("迟到选票", "late ballot"),
+        "tally_mismatch" => ("计票不符", "tally mismatch"),
+        "satisfaction_not_met" => ("满意度未达标", "satisfaction not met"),
+        _ => return code,
+    };
+    lang.pick(zh, en)
+}

@@ -175,13 +175,43 @@ pub(crate) fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool,
             }
         }
     }
+    for (closing, missing) in &r.lacking {
+        println!(
+            "{} {closing}: {} {} {}",
+            lang.pick("暂无法核对", "cannot be checked yet"),
+            lang.pick("本设备缺少其所列的", "this device lacks"),
+            missing.len(),
+            lang.pick(
+                "条记录，同步后再核对",
+                "of the records it names; sync, then verify again"
+            )
+        );
+        for id in missing.iter().take(10) {
+            println!("  {id}");
+        }
+        if missing.len() > 10 {
+            println!("  … {}", missing.len() - 10);
+        }
+    }
     println!(
         "{}: {}",
-        lang.pick("迟到或被遗漏的选票", "late or withheld ballots"),
+        lang.pick(
+            "有效但未封入的选票（迟到或被遗漏）",
+            "valid ballots not in the seal (late or withheld)"
+        ),
         r.late_ballots.len()
     );
-    for b in &r.excluded_ballots {
-        println!("  {} {}", b.id, reason(&b.excluded));
+    if !r.not_counted.is_empty() {
+        println!(
+            "{}:",
+            lang.pick("未计入的选票，按原因", "ballots not counted, by reason")
+        );
+        for (code, n) in &r.not_counted {
+            println!("  {}: {n}", linli_core::exclusion::label(code, lang));
+        }
+        for b in &r.excluded_ballots {
+            println!("    {} {}", b.id, reason(&b.excluded));
+        }
     }
     for res in &r.resolutions {
         println!(

@@ -6,6 +6,7 @@ use crate::fold::state::{BallotState, Conflict, CycleState, SealState, Verdict};
 use crate::money::Fen;
 use crate::record::ballot::*;
 use crate::record::cycle::BallotKind;
+use crate::record::list::{ListOf, MAX_INLINE_IDS, RecordList};
 use crate::role::Role;
 use crate::tally::{Ballots, Election, Rule};
 use std::collections::{BTreeMap, BTreeSet};
@@ -209,22 +210,25 @@ impl CycleState {
         if let Some(first) = &self.seal {
             return Err(Exclusion::Conflicting { with: first.id });
         }
+        let named = self.resolve_listed(ctx, ListOf::Ballots, &b.ballots, &b.ballot_lists)?;
+        let missing: Vec<Uuid> = named
+            .iter()
+            .filter(|id| !self.ballot_records.contains_key(id))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            return Err(self.lacks(ctx, "ballot", missing));
+        }
         let mut voters = BTreeSet::new();
-        for id in &b.ballots {
-            let ballot =
-                self.ballot_records
-                    .get(id)
-                    .ok_or_else(|| Exclusion::UnknownReference {
-                        what: "ballot".into(),
-                        id: *id,
-                    })?;
-            if !voters.insert(ballot.member) {
+        for id in &named {
+            let member = self.ballot_records[id].member;
+            if !voters.insert(member) {
                 return Err(Exclusion::RuleViolation {
-                    detail: format!("the seal counts two ballots of member {}", ballot.member),
+                    detail: format!("the seal counts two ballots of member {member}"),
                 });
             }
         }
-        let counts = self.recount(&b.ballots);
+        let counts = self.recount(&named);
         let stated: BTreeMap<Uuid, u64> = b.counts.iter().map(|c| (c.proposal, c.votes)).collect();
         if stated != counts {
             let detail = counts
@@ -234,8 +238,12 @@ impl CycleState {
                 .unwrap_or_else(|| "the seal states counts for proposals not on the ballot".into());
             return Err(Exclusion::TallyMismatch { detail });
         }
-        let selected = self.select(&b.ballots);
-        let sealed: BTreeSet<Uuid> = b.ballots.iter().copied().collect();
+        let selected = self.select(&named);
+        let sealed: BTreeSet<Uuid> = named.iter().copied().collect();
+        let counted_of: BTreeMap<Uuid, Uuid> = named
+            .iter()
+            .map(|id| (self.ballot_records[id].member, *id))
+            .collect();
         for id in &sealed {
             self.set_verdict(*id, Verdict::Valid);
         }
@@ -252,11 +260,7 @@ impl CycleState {
                     reason: Exclusion::LateBallot { seal: ctx.id },
                 },
             );
-            if let Some(counted) = b
-                .ballots
-                .iter()
-                .find(|s| self.ballot_records[*s].member == member)
-            {
+            if let Some(counted) = counted_of.get(&member) {
                 self.conflicts.push(Conflict {
                     subject: member,
                     kept: *counted,
@@ -295,12 +299,26 @@ impl CycleState {
         let counts = self.recount(&ballots);
         Seal {
             ballots,
+            ballot_lists: Vec::new(),
             counts: counts
                 .into_iter()
                 .map(|(proposal, votes)| SealedCount { proposal, votes })
                 .collect(),
             note: note.to_string(),
         }
+    }
+
+    /// The seal as Linli signs it: the ballots inline when there are at most
+    /// [`MAX_INLINE_IDS`], otherwise in record lists signed just before the seal, whose ids the
+    /// signer puts in `ballot_lists` (see `Store::seal`).
+    pub fn draft_seal_with_lists(&self, note: &str) -> (Vec<RecordList>, Seal) {
+        let mut seal = self.draft_seal(note);
+        if seal.ballots.len() <= MAX_INLINE_IDS {
+            return (Vec::new(), seal);
+        }
+        let lists = RecordList::split(ListOf::Ballots, &seal.ballots);
+        seal.ballots.clear();
+        (lists, seal)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::fold::state::{CycleState, ScheduleState, Verdict};
 use crate::money::Fen;
 use crate::record::cycle::SatisfactionRule;
 use crate::record::evaluation::*;
+use crate::record::list::{ListOf, MAX_INLINE_IDS, RecordList};
 use crate::role::Role;
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -137,16 +138,19 @@ impl CycleState {
                 .expect("roll implies genesis")
                 .satisfaction
                 .clone();
+            let named = self.resolve_listed(ctx, ListOf::Ratings, &b.ratings, &b.rating_lists)?;
+            let missing: Vec<Uuid> = named
+                .iter()
+                .filter(|id| !self.rating_records.contains_key(id))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                return Err(self.lacks(ctx, "rating", missing));
+            }
             let mut members = BTreeSet::new();
-            let mut stars = Vec::with_capacity(b.ratings.len());
-            for id in &b.ratings {
-                let (p, m, given) =
-                    self.rating_records
-                        .get(id)
-                        .ok_or_else(|| Exclusion::UnknownReference {
-                            what: "rating".into(),
-                            id: *id,
-                        })?;
+            let mut stars = Vec::with_capacity(named.len());
+            for id in &named {
+                let (p, m, given) = &self.rating_records[id];
                 if *p != project || !members.insert(*m) {
                     return Err(Exclusion::RuleViolation {
                         detail: format!("rating {id} is not a distinct rating of this project"),
@@ -162,7 +166,7 @@ impl CycleState {
                     threshold_pct: rule.threshold_pct,
                 });
             }
-        } else if !b.ratings.is_empty() {
+        } else if !b.ratings.is_empty() || !b.rating_lists.is_empty() {
             return Err(Exclusion::RuleViolation {
                 detail: "only a satisfaction-gated instalment names ratings".into(),
             });
@@ -196,8 +200,26 @@ impl CycleState {
             schedule: schedule_id,
             instalment: i as u32,
             ratings,
+            rating_lists: Vec::new(),
             note: note.to_string(),
         })
+    }
+
+    /// The release as Linli signs it: the ratings inline when there are at most
+    /// [`MAX_INLINE_IDS`], otherwise in record lists signed just before it (see
+    /// `Store::release_next_instalment`).
+    pub fn draft_release_with_lists(
+        &self,
+        project: &Uuid,
+        note: &str,
+    ) -> Option<(Vec<RecordList>, PaymentRelease)> {
+        let mut release = self.draft_release(project, note)?;
+        if release.ratings.len() <= MAX_INLINE_IDS {
+            return Some((Vec::new(), release));
+        }
+        let lists = RecordList::split(ListOf::Ratings, &release.ratings);
+        release.ratings.clear();
+        Some((lists, release))
     }
 }
 

@@ -19,6 +19,7 @@ mod ballot;
 mod ctx;
 mod cycle;
 pub mod evaluation;
+mod list;
 mod monitoring;
 mod proposal;
 mod resolution;
@@ -315,6 +316,7 @@ impl CycleState {
             Body::Review(b) => self.apply_review(&ctx, b),
             Body::Roundtable(b) => self.apply_roundtable(&ctx, b),
             Body::Ballot(b) => self.apply_ballot(&ctx, b),
+            Body::RecordList(b) => self.apply_record_list(&ctx, b),
             Body::Seal(b) => self.apply_seal(&ctx, b),
             Body::Resolution(b) => self.apply_resolution(&ctx, b),
             Body::Tender(b) => self.apply_tender(&ctx, b),

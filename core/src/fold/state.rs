@@ -8,6 +8,7 @@ use crate::phase::Phase;
 use crate::record::Kind;
 use crate::record::cycle::Genesis;
 use crate::record::evaluation::Instalment;
+use crate::record::list::ListOf;
 use crate::record::monitoring::ReportKind;
 use crate::record::proposal::{PaperSubmitter, ProposalContent, ReviewDecision};
 use crate::record::roundtable::Roundtable;
@@ -181,6 +182,17 @@ pub struct SealState {
     pub selected: Vec<Uuid>,
 }
 
+/// A valid record list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListState {
+    /// What the ids are.
+    pub of: ListOf,
+    /// The member who signed it.
+    pub by: Uuid,
+    /// The ids, in order.
+    pub ids: Vec<Uuid>,
+}
+
 /// The council resolution in effect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResolutionState {
@@ -341,6 +353,14 @@ pub struct CycleState {
     pub current_ballots: BTreeMap<Uuid, Uuid>,
     /// The seal in effect.
     pub seal: Option<SealState>,
+    /// Valid record lists (the long lists closing records name), by id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists: BTreeMap<Uuid, ListState>,
+    /// Seals and releases this device cannot check yet because it lacks records they name: the
+    /// closing record's id and the ids it lacks (ballots, ratings or lists). They are
+    /// excluded as `unknown_reference` until a sync brings what is missing.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lacking: BTreeMap<Uuid, Vec<Uuid>>,
     /// The resolution in effect.
     pub resolution: Option<ResolutionState>,
     /// Tenders by id.
@@ -390,6 +410,8 @@ impl CycleState {
             ballot_records: BTreeMap::new(),
             current_ballots: BTreeMap::new(),
             seal: None,
+            lists: BTreeMap::new(),
+            lacking: BTreeMap::new(),
             resolution: None,
             tenders: BTreeMap::new(),
             bids: BTreeMap::new(),

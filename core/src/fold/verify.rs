@@ -63,8 +63,13 @@ pub struct SealReport {
     pub result: Vec<SealedLine>,
     /// Ballot records that do not count, with the reason (superseded, late, bad signature, ...).
     pub excluded_ballots: Vec<RecordVerdict>,
+    /// The ballots that do not count, grouped by reason: each exclusion code with how many.
+    pub not_counted: Vec<(String, usize)>,
     /// Valid ballots the seal does not count.
     pub late_ballots: Vec<Uuid>,
+    /// Seals (and releases) this device cannot check yet, with the records they name that it
+    /// lacks. Once a sync brings them, the check runs.
+    pub lacking: Vec<(Uuid, Vec<Uuid>)>,
     /// Every resolution record and its verdict.
     pub resolutions: Vec<RecordVerdict>,
     /// The resolution in effect, checked.
@@ -104,6 +109,16 @@ impl CycleState {
             })
             .unwrap_or_default();
         result.sort_by(|a, b| b.score.cmp(&a.score).then(a.proposal.cmp(&b.proposal)));
+        let excluded_ballots: Vec<RecordVerdict> = of_kind(Kind::Ballot)
+            .into_iter()
+            .filter(|v| v.excluded.is_some())
+            .collect();
+        let mut not_counted: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for v in &excluded_ballots {
+            if let Some(e) = &v.excluded {
+                *not_counted.entry(e.code()).or_default() += 1;
+            }
+        }
         SealReport {
             rule: self
                 .genesis
@@ -114,11 +129,17 @@ impl CycleState {
             seal: self.seal.as_ref().map(|s| s.id),
             sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
             result,
-            excluded_ballots: of_kind(Kind::Ballot)
+            excluded_ballots,
+            not_counted: not_counted
                 .into_iter()
-                .filter(|v| v.excluded.is_some())
+                .map(|(code, n)| (code.to_string(), n))
                 .collect(),
             late_ballots: self.late_ballots(),
+            lacking: self
+                .lacking
+                .iter()
+                .map(|(id, missing)| (*id, missing.clone()))
+                .collect(),
             resolutions: of_kind(Kind::Resolution),
             resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
                 id: r.id,

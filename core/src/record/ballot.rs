@@ -87,8 +87,13 @@ pub struct SealedCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
-    /// The ballot records counted, one per voter.
+    /// The ballot records counted, one per voter, when they fit in the seal itself (at most
+    /// [`MAX_INLINE_IDS`](crate::record::list::MAX_INLINE_IDS) when drafted by Linli).
     pub ballots: Vec<Uuid>,
+    /// The [`RecordList`](crate::record::list::RecordList)s of ballots counted beyond those, signed
+    /// by the same cadre just before the seal: what a seal of thousands of ballots names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ballot_lists: Vec<Uuid>,
     /// The scores, one per shortlisted proposal.
     pub counts: Vec<SealedCount>,
     /// Note for residents.
@@ -99,7 +104,7 @@ impl Seal {
     /// Checks the record on its own.
     pub fn check_shape(&self) -> Result<(), Exclusion> {
         text::check("note", &self.note, 0, text::MEDIUM)?;
-        if has_duplicates(&self.ballots) {
+        if has_duplicates(&self.ballots) || has_duplicates(&self.ballot_lists) {
             return Err(Exclusion::RuleViolation {
                 detail: "a seal names each ballot once".into(),
             });

@@ -113,8 +113,13 @@ pub struct PaymentRelease {
     pub schedule: Uuid,
     /// Index of the instalment released (0-based, in order).
     pub instalment: u32,
-    /// Rating records counted for the satisfaction gate (empty when not gated).
+    /// Rating records counted for the satisfaction gate (empty when not gated), when they fit
+    /// in the release itself.
     pub ratings: Vec<Uuid>,
+    /// The [`RecordList`](crate::record::list::RecordList)s of ratings counted beyond those, signed
+    /// just before the release.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rating_lists: Vec<Uuid>,
     /// Note.
     pub note: String,
 }

@@ -18,6 +18,7 @@ use crate::record::ballot::{Ballot, Seal};
 use crate::record::blob::BlobRef;
 use crate::record::cycle::{Genesis, PhaseChange};
 use crate::record::evaluation::{CompletionReport, InstalmentSchedule, PaymentRelease, Rating};
+use crate::record::list::RecordList;
 use crate::record::monitoring::{MonitoringReport, ProgressUpdate, ReportResponse};
 use crate::record::proposal::{Proposal, ProposalRevision, Review};
 use crate::record::resolution::Resolution;
@@ -159,6 +160,8 @@ kinds! {
         phases &[Deliberation], home Main, timeline true;
     Ballot(Ballot) = "ballot",
         phases &[Voting], home Ballots, timeline false;
+    RecordList(RecordList) = "record_list",
+        phases &[Voting, Implementation, Evaluation], home Main, timeline false;
     Seal(Seal) = "seal",
         phases &[Voting], home Main, timeline true;
     Resolution(Resolution) = "resolution",

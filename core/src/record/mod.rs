@@ -13,6 +13,7 @@ pub mod cycle;
 pub mod envelope;
 pub mod evaluation;
 pub mod kind;
+pub mod list;
 pub mod monitoring;
 pub mod proposal;
 pub mod resolution;

@@ -59,6 +59,9 @@ struct Links {
     /// Schedules of this project's award, with their instalment amounts.
     schedules: BTreeMap<Uuid, Vec<Fen>>,
     reports: BTreeSet<Uuid>,
+    /// Ballots counted by the seal in effect (from the cycle's view), for a seal that names
+    /// them in record lists.
+    sealed_ballots: usize,
 }
 
 impl Links {
@@ -98,6 +101,7 @@ impl Links {
                     | Body::Review(_)
                     | Body::Roundtable(_)
                     | Body::Ballot(_)
+                    | Body::RecordList(_)
                     | Body::Seal(_)
                     | Body::Resolution(_)
                     | Body::ProgressUpdate(_)
@@ -141,7 +145,8 @@ fn concerns(project: Uuid, links: &Links, r: &Record) -> bool {
         | Body::RollEntry(_)
         | Body::Revocation(_)
         | Body::PhaseChange(_)
-        | Body::Ballot(_) => false,
+        | Body::Ballot(_)
+        | Body::RecordList(_) => false,
     }
 }
 
@@ -207,13 +212,14 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
         }
         Body::Seal(s) => {
             let c = s.counts.iter().find(|c| c.proposal == project)?;
+            let ballots = if s.ballot_lists.is_empty() {
+                s.ballots.len()
+            } else {
+                links.sealed_ballots
+            };
             Describe::text(match lang {
-                Lang::Zh => format!("投票封存：{} 票（共 {} 张选票）", c.votes, s.ballots.len()),
-                Lang::En => format!(
-                    "vote sealed: {} votes ({} ballots)",
-                    c.votes,
-                    s.ballots.len()
-                ),
+                Lang::Zh => format!("投票封存：{} 票（共 {ballots} 张选票）", c.votes),
+                Lang::En => format!("vote sealed: {} votes ({ballots} ballots)", c.votes),
             })
         }
         Body::Resolution(v) => {
@@ -323,7 +329,8 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
         | Body::RollEntry(_)
         | Body::Revocation(_)
         | Body::PhaseChange(_)
-        | Body::Ballot(_) => return None,
+        | Body::Ballot(_)
+        | Body::RecordList(_) => return None,
     };
     Some(d)
 }
@@ -384,7 +391,12 @@ impl Store {
                 }))
             })
             .collect::<rusqlite::Result<_>>()?;
-        let links = Links::of(project, &rows);
+        let mut links = Links::of(project, &rows);
+        links.sealed_ballots = c
+            .prepare_cached("SELECT sealed_ballots FROM cycle_view WHERE cycle_id = ?1")?
+            .query_row([cycle.to_string()], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0) as usize;
         let mut who = c.prepare_cached(
             "SELECT m.member_id, m.display_name FROM device_keys k
              JOIN members m ON m.cycle_id = k.cycle_id AND m.member_id = k.member_id

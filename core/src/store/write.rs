@@ -9,6 +9,7 @@ use crate::fold::{self, Checked};
 use crate::phase::Phase;
 use crate::record::cycle::Genesis;
 use crate::record::envelope::{Draft, Record, SignedRecord};
+use crate::record::list::RecordList;
 use crate::record::proposal::ReviewDecision;
 use crate::record::{Body, Kind};
 use chrono::Utc;
@@ -119,7 +120,7 @@ impl Store {
     ) -> Result<Uuid> {
         let mut g = self.lock();
         let inner = &mut *g;
-        let mut cache = take_cache(inner, cycle)?;
+        let cache = take_cache(inner, cycle)?;
         let body = match draft(&cache.state) {
             Ok(body) => body,
             Err(e) => {
@@ -127,6 +128,18 @@ impl Store {
                 return Err(e);
             }
         };
+        self.sign_one(inner, cycle, cache, body)
+    }
+
+    /// Checks, signs, applies and stores one body of this device's, with the lock held and the
+    /// cycle's cache taken out of it (it is put back on success).
+    fn sign_one(
+        &self,
+        inner: &mut Inner,
+        cycle: Uuid,
+        mut cache: CycleCache,
+        body: Body,
+    ) -> Result<Uuid> {
         let precheck = if body.kind() == Kind::Genesis {
             Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
         } else if let Err(e) = body.check_shape(cache.state.pool()) {
@@ -310,20 +323,35 @@ impl Store {
 
     /// A cadre seals the vote: every current ballot this device holds, and their recount.
     pub fn seal(&self, cycle: Uuid, note: &str) -> Result<Uuid> {
-        self.submit_drafted(cycle, |st| Ok(Body::Seal(st.draft_seal(note))))
+        self.submit_closing(cycle, |st| {
+            let (lists, mut seal) = st.draft_seal_with_lists(note);
+            Ok((
+                lists,
+                Box::new(move |ids: &[Uuid]| {
+                    seal.ballot_lists = ids.to_vec();
+                    Body::Seal(seal)
+                }),
+            ))
+        })
     }
 
     /// A cadre or council member releases the next instalment of a project's schedule, naming
     /// the current ratings when it is satisfaction-gated. Refused when nothing is left to release.
     pub fn release_next_instalment(&self, cycle: Uuid, project: Uuid, note: &str) -> Result<Uuid> {
-        self.submit_drafted(cycle, |st| {
-            st.draft_release(&project, note)
-                .map(Body::PaymentRelease)
-                .ok_or_else(|| {
+        self.submit_closing(cycle, |st| {
+            let (lists, mut release) =
+                st.draft_release_with_lists(&project, note).ok_or_else(|| {
                     StoreError::Rejected(Exclusion::RuleViolation {
                         detail: "no instalment left to release".into(),
                     })
-                })
+                })?;
+            Ok((
+                lists,
+                Box::new(move |ids: &[Uuid]| {
+                    release.rating_lists = ids.to_vec();
+                    Body::PaymentRelease(release)
+                }),
+            ))
         })
     }
 }
@@ -341,5 +369,101 @@ impl Store {
                     })
                 })
         })
+    }
+}
+
+/// What a closing action signs: the record lists it names (none when its ids fit inline), and
+/// the closing record, made once the lists' ids are known.
+type ClosingDraft = (Vec<RecordList>, Box<dyn FnOnce(&[Uuid]) -> Body>);
+
+impl Store {
+    /// Signs a closing record (a seal, a gated release) and the record lists it names, in one
+    /// transaction under one lock: the lists first, then the record naming them. All are checked
+    /// by a full fold before anything is stored; if any would be excluded, nothing is.
+    fn submit_closing(
+        &self,
+        cycle: Uuid,
+        draft: impl FnOnce(&CycleState) -> Result<ClosingDraft>,
+    ) -> Result<Uuid> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let cache = take_cache(inner, cycle)?;
+        let drafted = match draft(&cache.state) {
+            Ok(d) => d,
+            Err(e) => {
+                inner.caches.insert(cycle, cache);
+                return Err(e);
+            }
+        };
+        let (lists, close) = drafted;
+        if lists.is_empty() {
+            return self.sign_one(inner, cycle, cache, close(&[]));
+        }
+        let mut cache = cache;
+        if cache.state.member_of(&self.key).is_none() {
+            inner.caches.insert(cycle, cache);
+            return Err(StoreError::NotOnRoll(cycle));
+        }
+        let fault = inner.fault.take();
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known = cache
+            .state
+            .heads
+            .get(&self.key)
+            .map(|(s, _)| *s)
+            .unwrap_or(0);
+        let first_seq = next_seq(&tx)?.max(known + 1);
+        let phase = Some(cache.state.phase.1);
+        let time = Utc::now();
+        let sign = |seq: u64, body: Body| {
+            SignedRecord::sign(
+                &inner.secret,
+                &Draft {
+                    cycle,
+                    seq,
+                    time,
+                    phase,
+                    body,
+                },
+            )
+        };
+        let mut signed: Vec<SignedRecord> = Vec::with_capacity(lists.len() + 1);
+        for (i, list) in lists.into_iter().enumerate() {
+            signed.push(sign(first_seq + i as u64, Body::RecordList(list)));
+        }
+        let ids: Vec<Uuid> = signed.iter().map(|r| r.id).collect();
+        let last_seq = first_seq + ids.len() as u64;
+        signed.push(sign(last_seq, close(&ids)));
+        let mut decoded = Vec::with_capacity(signed.len());
+        for r in &signed {
+            match r.decode() {
+                Ok(d) => decoded.push(Arc::new(d)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for d in &decoded {
+            cache.records.push(Checked {
+                id: d.id,
+                kind: Some(d.kind()),
+                record: Ok(d.clone()),
+            });
+        }
+        refold(&mut cache, cycle);
+        // A refused action leaves nothing behind: the transaction and the cache (which holds
+        // the refused records) are dropped; the cache is rebuilt from the database.
+        for d in &decoded {
+            if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&d.id) {
+                return Err(StoreError::Rejected(reason.clone()));
+            }
+        }
+        for (r, d) in signed.iter().zip(&decoded) {
+            insert_record(&tx, cycle, r, Some(d), true, true)?;
+        }
+        bump_seq(&tx, last_seq)?;
+        let cache = finish(tx, fault, cache)?;
+        inner.caches.insert(cycle, cache);
+        Ok(signed.last().expect("the closing record").id)
     }
 }
