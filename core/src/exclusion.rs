@@ -176,6 +176,17 @@ pub enum Exclusion {
         /// The cycle's threshold in percent.
         threshold_pct: u8,
     },
+    /// A satisfaction-gated release leaves out ratings of the project that were signed before it
+    /// and that this device holds: its count is cherry-picked.
+    #[error(
+        "the release leaves out {left_out} of the project's ratings signed before it (for example {first})"
+    )]
+    RatingsLeftOut {
+        /// Ratings left out.
+        left_out: u32,
+        /// One of them.
+        first: Uuid,
+    },
 }
 
 impl Exclusion {
@@ -206,6 +217,7 @@ impl Exclusion {
             Exclusion::LateBallot { .. } => "late_ballot",
             Exclusion::TallyMismatch { .. } => "tally_mismatch",
             Exclusion::SatisfactionNotMet { .. } => "satisfaction_not_met",
+            Exclusion::RatingsLeftOut { .. } => "ratings_left_out",
         }
     }
 
@@ -270,6 +282,9 @@ impl Exclusion {
                 } => {
                     format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）")
                 }
+                Exclusion::RatingsLeftOut { left_out, first } => {
+                    format!("付款所依据的评价遗漏了本项目此前的 {left_out} 条评价（例如 {first}）")
+                }
             },
         }
     }
@@ -303,6 +318,7 @@ pub fn label(code: &str, lang: Lang) -> &str {
         "late_ballot" => ("迟到选票", "late ballot"),
         "tally_mismatch" => ("计票不符", "tally mismatch"),
         "satisfaction_not_met" => ("满意度未达标", "satisfaction not met"),
+        "ratings_left_out" => ("遗漏评价", "ratings left out"),
         _ => return code,
     };
     lang.pick(zh, en)

@@ -213,6 +213,14 @@ pub(crate) fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool,
             println!("    {} {}", b.id, reason(&b.excluded));
         }
     }
+    for rel in &r.cherry_picked_releases {
+        println!(
+            "{} {}: {}",
+            lang.pick("付款记录", "payment release"),
+            rel.id,
+            reason(&rel.excluded)
+        );
+    }
     for res in &r.resolutions {
         println!(
             "{} {}: {}",

@@ -37,6 +37,20 @@ impl CycleState {
                 detail: format!("instalments add up to {sum}, the contract is {contract}"),
             });
         }
+        let gated_final = self
+            .genesis
+            .as_ref()
+            .is_some_and(|g| g.satisfaction.gated_final_instalment);
+        if gated_final
+            && !b
+                .instalments
+                .last()
+                .is_some_and(|i| i.requires_satisfaction)
+        {
+            return Err(Exclusion::RuleViolation {
+                detail: "the last instalment waits for residents' satisfaction".into(),
+            });
+        }
         let p = self.projects.get_mut(&project).expect("checked");
         if let Some(prev) = p.schedule.replace(ctx.id) {
             self.schedules.remove(&prev);
@@ -95,7 +109,7 @@ impl CycleState {
             );
         }
         self.rating_records
-            .insert(ctx.id, (b.project, ctx.member, b.stars));
+            .insert(ctx.id, (b.project, ctx.member, b.stars, ctx.time));
         self.dirty.projects.insert(b.project);
         Ok(())
     }
@@ -150,13 +164,29 @@ impl CycleState {
             let mut members = BTreeSet::new();
             let mut stars = Vec::with_capacity(named.len());
             for id in &named {
-                let (p, m, given) = &self.rating_records[id];
+                let (p, m, given, _) = &self.rating_records[id];
                 if *p != project || !members.insert(*m) {
                     return Err(Exclusion::RuleViolation {
                         detail: format!("rating {id} is not a distinct rating of this project"),
                     });
                 }
                 stars.push(*given);
+            }
+            // Every current rating of the project signed before the release must be named: a
+            // release that weighs only the favourable ones is cherry-picked. (A rating whose
+            // claimed time is after the release may be missing: it can have been made later.)
+            let named_set: BTreeSet<Uuid> = named.iter().copied().collect();
+            let left_out: Vec<Uuid> = self.projects[&project]
+                .ratings
+                .values()
+                .map(|(id, _)| *id)
+                .filter(|id| !named_set.contains(id) && self.rating_records[id].3 <= ctx.time)
+                .collect();
+            if let Some(first) = left_out.first() {
+                return Err(Exclusion::RatingsLeftOut {
+                    left_out: left_out.len() as u32,
+                    first: *first,
+                });
             }
             let judged = Satisfaction::judge(&rule, &stars);
             if !judged.met {
@@ -256,12 +286,21 @@ impl CycleState {
 impl Satisfaction {
     /// Judges one rating per member (their stars) by `rule`: at least `min_ratings` ratings, and
     /// never fewer than one (a gate no resident has rated stays shut, whatever the genesis
-    /// says), with a good share of at least `threshold_pct` percent.
+    /// says), with a good share above `threshold_pct` percent (or at least at it, for a genesis
+    /// that says so).
     pub fn judge(rule: &SatisfactionRule, stars: &[u8]) -> Satisfaction {
         let total = stars.len() as u32;
         let good = stars.iter().filter(|s| **s >= rule.good_stars).count() as u32;
+        let (share, bar) = (
+            u64::from(good) * 100,
+            u64::from(rule.threshold_pct) * u64::from(total),
+        );
         let met = total >= rule.min_ratings.max(1)
-            && u64::from(good) * 100 >= u64::from(rule.threshold_pct) * u64::from(total);
+            && if rule.strictly_above {
+                share > bar
+            } else {
+                share >= bar
+            };
         Satisfaction { good, total, met }
     }
 }
@@ -280,8 +319,8 @@ mod tests {
 
     #[test]
     fn the_gate_weighs_good_ratings_against_the_threshold() {
-        let met = Satisfaction::judge(&rule(5), &[5, 4, 5, 4, 2]);
-        assert_eq!((met.good, met.total, met.met), (4, 5, true));
+        let met = Satisfaction::judge(&rule(5), &[5, 4, 5, 4, 2, 5]);
+        assert_eq!((met.good, met.total, met.met), (5, 6, true));
         let short = Satisfaction::judge(&rule(5), &[5, 4, 3, 2, 2]);
         assert_eq!((short.good, short.total, short.met), (2, 5, false));
     }
@@ -310,17 +349,18 @@ mod release_tests {
     use uuid::Uuid;
 
     /// A funded, awarded, completed project with a two-instalment schedule whose last
-    /// instalment is gated; resident 6 is the contractor, 7 on the council; residents 0-5 rate.
-    fn completed() -> (Kit, Uuid) {
-        let mut kit = Kit::new(VotingRules::approval(1, 1), 8);
-        kit.grant(6, &[Role::Contractor]);
-        kit.grant(7, &[Role::Council]);
+    /// instalment is gated; resident 10 is the contractor, 11 on the council; residents 0-9 rate.
+    /// The project awarded to resident 10, in the tender phase: (kit, project, award).
+    fn awarded() -> (Kit, Uuid, Uuid) {
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 12);
+        kit.grant(10, &[Role::Contractor]);
+        kit.grant(11, &[Role::Council]);
         let p = kit.open_vote(&[100_000])[0];
         kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p])));
         kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
         kit.advance(Phase::Resolution);
         let resolution = kit.state().draft_resolution("决议").unwrap();
-        kit.sign(Who::Resident(7), Body::Resolution(resolution));
+        kit.sign(Who::Resident(11), Body::Resolution(resolution));
         kit.advance(Phase::Tender);
         let tender = kit.sign(
             Who::Cadre,
@@ -332,7 +372,7 @@ mod release_tests {
             }),
         );
         let bid = kit.sign(
-            Who::Resident(6),
+            Who::Resident(10),
             Body::Bid(Bid {
                 tender,
                 amount: Fen::yuan(90_000),
@@ -348,6 +388,11 @@ mod release_tests {
                 reason: "唯一投标".into(),
             }),
         );
+        (kit, p, award)
+    }
+
+    pub(super) fn completed() -> (Kit, Uuid) {
+        let (mut kit, p, award) = awarded();
         let instalment = |label: &str, yuan: i64, gated: bool| Instalment {
             label: label.into(),
             amount: Fen::yuan(yuan),
@@ -367,7 +412,7 @@ mod release_tests {
         let first = kit.state().draft_release(&p, "预付").unwrap();
         kit.sign(Who::Cadre, Body::PaymentRelease(first));
         kit.sign(
-            Who::Resident(6),
+            Who::Resident(10),
             Body::CompletionReport(CompletionReport {
                 project: p,
                 text: "完工".into(),
@@ -378,7 +423,7 @@ mod release_tests {
         (kit, p)
     }
 
-    fn rate(kit: &mut Kit, p: Uuid, stars: &[u8]) {
+    pub(super) fn rate(kit: &mut Kit, p: Uuid, stars: &[u8]) {
         for (i, s) in stars.iter().enumerate() {
             kit.sign(
                 Who::Resident(i),
@@ -392,12 +437,30 @@ mod release_tests {
     }
 
     #[test]
+    fn a_schedule_must_end_in_the_gated_instalment() {
+        let (mut kit, _, award) = awarded();
+        let ungated = kit.sign(
+            Who::Cadre,
+            Body::InstalmentSchedule(InstalmentSchedule {
+                award,
+                instalments: vec![Instalment {
+                    label: "全款".into(),
+                    amount: Fen::yuan(90_000),
+                    requires_satisfaction: false,
+                }],
+            }),
+        );
+        assert_eq!(kit.code(ungated), "rule_violation");
+        assert!(kit.state().schedules.is_empty());
+    }
+
+    #[test]
     fn the_gated_instalment_is_released_when_residents_are_satisfied() {
         let (mut kit, p) = completed();
         rate(&mut kit, p, &[5, 4, 5, 4, 5]);
         let release = kit.state().draft_release(&p, "尾款").unwrap();
         assert_eq!(release.ratings.len(), 5);
-        let id = kit.sign(Who::Resident(7), Body::PaymentRelease(release));
+        let id = kit.sign(Who::Resident(11), Body::PaymentRelease(release));
         assert_eq!(kit.code(id), "valid");
     }
 
@@ -414,5 +477,64 @@ mod release_tests {
         phantom.ratings.push(Uuid::from_u128(31));
         let unknown = kit.sign(Who::Cadre, Body::PaymentRelease(phantom));
         assert_eq!(kit.code(unknown), "unknown_reference");
+    }
+}
+
+#[cfg(test)]
+mod cherry_pick_tests {
+    use super::release_tests::{completed, rate};
+    use crate::fold::testkit::Who;
+    use crate::fold::{Checked, fold};
+    use crate::record::Body;
+
+    /// A cadre releases the final instalment naming only the five satisfied ratings of ten. A
+    /// phone that met only those five raters accepts it (five of five are good); every device that
+    /// holds the other five, signed before the release, refuses it as cherry-picked.
+    #[test]
+    fn a_release_that_leaves_out_ratings_is_caught_by_every_device_holding_them() {
+        let (mut kit, p) = completed();
+        rate(&mut kit, p, &[5, 5, 5, 5, 5, 2, 2, 1, 2, 3]);
+        let st = kit.state();
+        let mut release = st.draft_release(&p, "尾款").unwrap();
+        release.ratings.retain(|id| st.rating_records[id].2 >= 4);
+        assert_eq!(release.ratings.len(), 5);
+        let id = kit.sign(Who::Cadre, Body::PaymentRelease(release));
+
+        let poor: Vec<uuid::Uuid> = st
+            .rating_records
+            .iter()
+            .filter(|(_, r)| r.2 < 4)
+            .map(|(id, _)| *id)
+            .collect();
+        let phone: Vec<Checked> = kit
+            .records
+            .iter()
+            .filter(|r| !poor.contains(&r.id))
+            .map(Checked::verify)
+            .collect();
+        let on_phone = fold(kit.cycle, kit.genesis, &phone);
+        assert!(on_phone.verdicts[&id].is_valid(), "the phone cannot know");
+
+        assert_eq!(kit.code(id), "ratings_left_out");
+        let everything = kit.state();
+        let judged = everything.satisfaction(&p);
+        assert_eq!((judged.good, judged.total, judged.met), (5, 10, false));
+        let report = everything.seal_report();
+        assert_eq!(report.cherry_picked_releases.len(), 1);
+        assert_eq!(report.cherry_picked_releases[0].id, id);
+    }
+
+    #[test]
+    fn exactly_the_threshold_does_not_release_unless_the_genesis_says_at_least() {
+        use crate::fold::evaluation::Satisfaction;
+        use crate::record::cycle::SatisfactionRule;
+        let eighty = [5, 5, 4, 4, 2];
+        assert!(!Satisfaction::judge(&SatisfactionRule::default(), &eighty).met);
+        let at_least = SatisfactionRule {
+            strictly_above: false,
+            ..SatisfactionRule::default()
+        };
+        assert!(Satisfaction::judge(&at_least, &eighty).met);
+        assert!(Satisfaction::judge(&SatisfactionRule::default(), &[5, 5, 4, 4, 4]).met);
     }
 }

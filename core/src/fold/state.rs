@@ -373,8 +373,8 @@ pub struct CycleState {
     pub reports: BTreeMap<Uuid, ReportState>,
     /// Instalment schedules by id.
     pub schedules: BTreeMap<Uuid, ScheduleState>,
-    /// Valid rating records: id -> (project, member, stars).
-    pub rating_records: BTreeMap<Uuid, (Uuid, Uuid, u8)>,
+    /// Valid rating records: id -> (project, member, stars, effective time).
+    pub rating_records: BTreeMap<Uuid, (Uuid, Uuid, u8, DateTime<Utc>)>,
     /// Every record's verdict.
     pub verdicts: BTreeMap<Uuid, Verdict>,
     /// Kind of every decoded record (for display).

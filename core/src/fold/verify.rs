@@ -70,6 +70,9 @@ pub struct SealReport {
     /// Seals (and releases) this device cannot check yet, with the records they name that it
     /// lacks. Once a sync brings them, the check runs.
     pub lacking: Vec<(Uuid, Vec<Uuid>)>,
+    /// Payment releases refused because they leave out ratings signed before them: a
+    /// cherry-picked satisfaction count.
+    pub cherry_picked_releases: Vec<RecordVerdict>,
     /// Every resolution record and its verdict.
     pub resolutions: Vec<RecordVerdict>,
     /// The resolution in effect, checked.
@@ -139,6 +142,10 @@ impl CycleState {
                 .lacking
                 .iter()
                 .map(|(id, missing)| (*id, missing.clone()))
+                .collect(),
+            cherry_picked_releases: of_kind(Kind::PaymentRelease)
+                .into_iter()
+                .filter(|v| matches!(v.excluded, Some(Exclusion::RatingsLeftOut { .. })))
                 .collect(),
             resolutions: of_kind(Kind::Resolution),
             resolution: self.resolution.as_ref().map(|r| ResolutionCheck {

@@ -116,6 +116,16 @@ pub struct SatisfactionRule {
     pub good_stars: u8,
     /// Fewest ratings needed before the gate can open.
     pub min_ratings: u32,
+    /// Whether the good share must be strictly above the threshold (the programmes' rule:
+    /// "satisfaction above 80 %"), rather than at least at it. New cycles say so by default; a
+    /// genesis signed before this field existed means "at least", as it did then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strictly_above: bool,
+    /// Whether every funded project's instalment schedule must end in a satisfaction-gated
+    /// instalment (the programmes' rule: the last payment depends on residents' satisfaction).
+    /// New cycles say so by default; a genesis signed before this field existed did not ask it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gated_final_instalment: bool,
 }
 
 impl Default for SatisfactionRule {
@@ -124,6 +134,8 @@ impl Default for SatisfactionRule {
             threshold_pct: 80,
             good_stars: 4,
             min_ratings: 5,
+            strictly_above: true,
+            gated_final_instalment: true,
         }
     }
 }

@@ -75,11 +75,13 @@ pub(crate) fn verify(cli: &Cli, args: &VerifyArgs) -> Result<ExitCode, CliError>
     } else {
         print_verify(&report, same, lang);
     }
-    Ok(if same && report.seal.is_some() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if same && report.seal.is_some() && report.cherry_picked_releases.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 pub(crate) fn audit(cli: &Cli, args: &AuditArgs) -> Result<ExitCode, CliError> {
