@@ -187,6 +187,20 @@ pub enum Exclusion {
         /// One of them.
         first: Uuid,
     },
+    /// The vote cannot open while proposals have had no feedback: every proposal, adopted or not,
+    /// gets a review with a reason first.
+    #[error("{} proposal(s) still await a review: {}", proposals.len(), ids(proposals))]
+    AwaitingReview {
+        /// The proposals without a review.
+        proposals: Vec<Uuid>,
+    },
+}
+
+fn ids(list: &[Uuid]) -> String {
+    list.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Exclusion {
@@ -218,6 +232,7 @@ impl Exclusion {
             Exclusion::TallyMismatch { .. } => "tally_mismatch",
             Exclusion::SatisfactionNotMet { .. } => "satisfaction_not_met",
             Exclusion::RatingsLeftOut { .. } => "ratings_left_out",
+            Exclusion::AwaitingReview { .. } => "awaiting_review",
         }
     }
 
@@ -282,6 +297,13 @@ impl Exclusion {
                 } => {
                     format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）")
                 }
+                Exclusion::AwaitingReview { proposals } => {
+                    format!(
+                        "还有 {} 个提案未获审核意见：{}",
+                        proposals.len(),
+                        ids(proposals)
+                    )
+                }
                 Exclusion::RatingsLeftOut { left_out, first } => {
                     format!("付款所依据的评价遗漏了本项目此前的 {left_out} 条评价（例如 {first}）")
                 }
@@ -319,6 +341,7 @@ pub fn label(code: &str, lang: Lang) -> &str {
         "tally_mismatch" => ("计票不符", "tally mismatch"),
         "satisfaction_not_met" => ("满意度未达标", "satisfaction not met"),
         "ratings_left_out" => ("遗漏评价", "ratings left out"),
+        "awaiting_review" => ("提案待审核", "proposals await review"),
         _ => return code,
     };
     lang.pick(zh, en)

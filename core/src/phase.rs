@@ -41,6 +41,11 @@ impl Phase {
         Phase::Closed,
     ];
 
+    /// The phase that follows this one (`None` after `closed`). A cycle moves one phase at a time.
+    pub fn next(self) -> Option<Phase> {
+        Phase::ALL.get(self as usize + 1).copied()
+    }
+
     /// Stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {

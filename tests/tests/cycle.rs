@@ -337,3 +337,34 @@ fn the_cli_reads_what_the_demo_left() {
     assert!(!ok && out.contains("no database at"), "{out}");
     assert!(!missing.exists());
 }
+
+/// Two cycles of the same year on one tablet: the default cycle of every command is the newest
+/// one, as `--help` says (it used to be the oldest of the year).
+#[test]
+fn the_default_cycle_is_the_newest() {
+    use linli_core::record::cycle::{Genesis, SatisfactionRule, VotingRules};
+    use linli_core::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tablet.db");
+    let store = Store::open(&db).unwrap();
+    let genesis = |title: &str| Genesis {
+        community: "玉林社区".into(),
+        year: 2026,
+        title: title.into(),
+        budget_pool: linli_core::Fen::yuan(300_000),
+        calendar: vec![],
+        voting: VotingRules::approval(1, 3),
+        satisfaction: SatisfactionRule::default(),
+        founder_member: uuid::Uuid::now_v7(),
+        founder_name: "书记".into(),
+    };
+    let _older = store.create_cycle(genesis("上半年")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let newer = store.create_cycle(genesis("下半年")).unwrap();
+    assert_eq!(store.cycles().unwrap()[0].cycle, newer);
+    drop(store);
+    let (ok, out) = linli(&["--db", db.to_str().unwrap(), "invite"]);
+    assert!(ok, "{out}");
+    let invite = linli_core::invite::Invite::parse(out.trim()).expect("an invite");
+    assert_eq!(invite.cycle, newer);
+}

@@ -208,9 +208,16 @@ def test_concurrent_calls_from_threads(cycle):
     # Two threads racing to vote for the same resident: both calls succeed, one ballot remains.
     sync(r, cadre, cycle_id)
     cadre.advance_phase(cycle_id, CyclePhase.DELIBERATION, "")
-    ids = [p.id for p in cadre.proposals(cycle_id, None, None)][:2]
+    every = [p.id for p in cadre.proposals(cycle_id, None, None)]
+    ids = every[:2]
     for p in ids:
         cadre.review(cycle_id, p, ReviewOutcome.SHORTLIST(), "ok")
+    # Every proposal gets feedback before the vote opens; the core names those still waiting.
+    with pytest.raises(LinliError.Rejected) as waiting:
+        cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
+    assert waiting.value.code == "awaiting_review"
+    for p in every[2:]:
+        cadre.review(cycle_id, p, ReviewOutcome.REJECT(), "与其他提案重复")
     cadre.advance_phase(cycle_id, CyclePhase.VOTING, "")
     sync(cadre, r, cycle_id)
     racers = [threading.Thread(target=lambda p=p: r.vote(cycle_id, [p])) for p in ids]

@@ -6,7 +6,7 @@ use crate::fold::{Checked, fold};
 use crate::identity::DeviceSecret;
 use crate::money::Fen;
 use crate::phase::Phase;
-use crate::record::cycle::{Genesis, PhaseChange, SatisfactionRule, VotingRules};
+use crate::record::cycle::{Genesis, SatisfactionRule, VotingRules};
 use crate::record::envelope::{Draft, SignedRecord};
 use crate::record::proposal::{BudgetLine, Category, Proposal, ProposalContent, ReviewDecision};
 use crate::record::roll::RollEntry;
@@ -168,11 +168,10 @@ impl Kit {
 
     /// The cadre moves the cycle on, as the store's `advance_phase` drafts it.
     pub fn advance(&mut self, to: Phase) {
-        let change = PhaseChange {
-            to,
-            prev: self.phase,
-            note: String::new(),
-        };
+        let change = self
+            .state()
+            .draft_phase_change(to, "")
+            .expect("the kit's phases follow the rules");
         self.phase = self.sign(Who::Cadre, Body::PhaseChange(change));
     }
 

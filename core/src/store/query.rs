@@ -245,11 +245,13 @@ fn proposal_row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
 }
 
 impl Store {
-    /// The cycles this device follows, with their summaries.
+    /// The cycles this device follows, with their summaries, newest first: by year, then by
+    /// creation (cycle ids are UUID v7, which sort by the time they were made). The first is
+    /// what every shell means by "the default cycle".
     pub fn cycles(&self) -> Result<Vec<CycleSummary>> {
         self.read(|c| {
             let mut stmt =
-                c.prepare_cached(&format!("{SUMMARY_SQL} ORDER BY year DESC, cycle_id"))?;
+                c.prepare_cached(&format!("{SUMMARY_SQL} ORDER BY year DESC, cycle_id DESC"))?;
             stmt.query_map([], summary_row)?.collect()
         })
     }

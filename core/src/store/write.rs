@@ -304,7 +304,9 @@ impl Store {
     /// A cadre moves the cycle to `to`, following the phase in effect.
     pub fn advance_phase(&self, cycle: Uuid, to: Phase, note: &str) -> Result<Uuid> {
         self.submit_drafted(cycle, |st| {
-            Ok(Body::PhaseChange(st.draft_phase_change(to, note)))
+            st.draft_phase_change(to, note)
+                .map(Body::PhaseChange)
+                .map_err(StoreError::Rejected)
         })
     }
 
