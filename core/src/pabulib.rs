@@ -6,7 +6,9 @@
 //! counting rules stay in integer and rational arithmetic.
 
 use crate::tally::{Ballots, Election};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use uuid::Uuid;
 
 /// Why a `.pb` file cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -512,9 +514,18 @@ impl DecimalDigits for u64 {
 
 impl Instance {
     /// A sealed cycle as a Pabulib instance: the shortlisted proposals with their estimates (in
-    /// yuan, two decimals), the pool as budget, and the sealed ballots as approval votes (voter id
-    /// = member id). `None` before the seal.
-    pub fn from_sealed(st: &crate::fold::state::CycleState) -> Option<Instance> {
+    /// yuan, two decimals), the pool as budget, and the sealed ballots as votes. `None` before
+    /// the seal.
+    ///
+    /// Voter ids are pseudonyms for this export only: `1..n` in the order of
+    /// SHA-256(`pseudonym_key` ‖ ballot id), so the file cannot be joined with the roll (member ids,
+    /// names) or with another export made with another key. Pass a fresh random key per export
+    /// (`linli pabulib export` does). Anyone who also holds the cycle's records can still match a
+    /// vote to its signed ballot by its content: ballots are pseudonymous, not secret.
+    pub fn from_sealed(
+        st: &crate::fold::state::CycleState,
+        pseudonym_key: &[u8; 32],
+    ) -> Option<Instance> {
         let seal = st.seal.as_ref()?;
         let g = st.genesis.as_ref()?;
         let projects: Vec<PbProject> = seal
@@ -542,13 +553,24 @@ impl Instance {
                 }
             })
             .collect();
-        let votes: Vec<PbVote> = seal
+        let mut order: Vec<([u8; 32], &Uuid)> = seal
             .ballots
             .iter()
             .map(|b| {
+                let mut h = Sha256::new();
+                h.update(pseudonym_key);
+                h.update(b.as_bytes());
+                (h.finalize().into(), b)
+            })
+            .collect();
+        order.sort();
+        let votes: Vec<PbVote> = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, b))| {
                 let ballot = &st.ballot_records[b];
                 PbVote {
-                    voter: ballot.member.to_string(),
+                    voter: (i + 1).to_string(),
                     vote: ballot.choices.iter().map(|a| a.to_string()).collect(),
                     points: (!ballot.points.is_empty())
                         .then(|| ballot.points.iter().map(|p| u64::from(*p)).collect()),

@@ -66,6 +66,8 @@ struct ProposalsView: View {
                 case .ranked: Text("vote.ranked \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
                 default: Text("vote.rule \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
                 }
+                // Ballots are pseudonymous, not secret (docs/threat-model.md): say so before a vote.
+                Text("vote.visibility").font(.footnote)
             }
             ForEach(model.proposals, id: \.id) { p in
                 HStack {

@@ -290,6 +290,55 @@ fn the_cli_reads_what_the_demo_left() {
     sealed.sort();
     assert_eq!(from_file, sealed);
 
+    // Voter ids in an export are pseudonyms for that export: no member id appears, and a second
+    // export pairs ids with votes differently, so neither joins with the roll or the other.
+    let votes_of = |path: &std::path::Path| -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let body = &text[text.find("VOTES").unwrap()..];
+        body.lines()
+            .skip(2)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (id, vote) = l.split_once(';').unwrap();
+                (id.to_string(), vote.split(';').next().unwrap().to_string())
+            })
+            .collect()
+    };
+    let pb2 = dir.path().join("again.pb");
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "pabulib",
+        "export",
+        "--out",
+        pb2.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    let (first, second) = (votes_of(&pb), votes_of(&pb2));
+    let (ok, members) = linli(&["--db", db, "members", "--json"]);
+    assert!(ok, "{members}");
+    assert!(first.len() > 8);
+    let members: serde_json::Value = serde_json::from_str(&members).unwrap();
+    let text = std::fs::read_to_string(&pb).unwrap();
+    for m in members.as_array().unwrap() {
+        let id = m["member"]
+            .as_str()
+            .or(m["id"].as_str())
+            .expect("member id");
+        assert!(!text.contains(id), "the export names member {id}");
+    }
+    let mut ids: Vec<usize> = first.iter().map(|(id, _)| id.parse().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=first.len()).collect::<Vec<_>>());
+    assert_ne!(first, second, "each export draws its own pseudonyms");
+    let (mut a, mut b): (Vec<_>, Vec<_>) = (
+        first.iter().map(|(_, v)| v.clone()).collect(),
+        second.iter().map(|(_, v)| v.clone()).collect(),
+    );
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the same votes");
+
     // Bundles: all records as QR-sized chunks, imported back in reverse order (nothing new), and a
     // corrupt chunk refused with a typed error.
     let chunks = dir.path().join("chunks");

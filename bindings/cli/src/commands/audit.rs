@@ -50,7 +50,9 @@ pub(crate) fn pabulib_export(cli: &Cli, args: &PabulibExportArgs) -> Result<Exit
     let lang = cli.lang;
     let (store, cycle) = open_cycle(cli, *cycle)?;
     let st = store.state(cycle)?;
-    let instance = linli_core::pabulib::Instance::from_sealed(&st).ok_or_else(|| {
+    // A fresh key per export: its voter ids join with nothing else (see `from_sealed`).
+    let key = linli_core::identity::random_seed().map_err(linli_core::store::StoreError::from)?;
+    let instance = linli_core::pabulib::Instance::from_sealed(&st, &key).ok_or_else(|| {
         CliError::Usage(
             lang.pick("该周期尚未封票", "the cycle is not sealed yet")
                 .into(),

@@ -149,6 +149,8 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
                 },
                 style = MaterialTheme.typography.bodySmall,
             )
+            // Ballots are pseudonymous, not secret (docs/threat-model.md): say so before a vote.
+            Text(stringResource(R.string.ballot_visibility), style = MaterialTheme.typography.bodySmall)
             val count = state.selected.size.toUInt()
             Button(
                 onClick = model::vote,
