@@ -352,15 +352,20 @@ mod release_tests {
     /// instalment is gated; resident 10 is the contractor, 11 on the council; residents 0-9 rate.
     /// The project awarded to resident 10, in the tender phase: (kit, project, award).
     fn awarded() -> (Kit, Uuid, Uuid) {
-        let mut kit = Kit::new(VotingRules::approval(1, 1), 12);
-        kit.grant(10, &[Role::Contractor]);
-        kit.grant(11, &[Role::Council]);
+        awarded_with(10)
+    }
+
+    fn awarded_with(raters: usize) -> (Kit, Uuid, Uuid) {
+        let (contractor, council) = (raters, raters + 1);
+        let mut kit = Kit::new(VotingRules::approval(1, 1), raters + 2);
+        kit.grant(contractor, &[Role::Contractor]);
+        kit.grant(council, &[Role::Council]);
         let p = kit.open_vote(&[100_000])[0];
         kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p])));
         kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
         kit.advance(Phase::Resolution);
         let resolution = kit.state().draft_resolution("决议").unwrap();
-        kit.sign(Who::Resident(11), Body::Resolution(resolution));
+        kit.sign(Who::Resident(council), Body::Resolution(resolution));
         kit.advance(Phase::Tender);
         let tender = kit.sign(
             Who::Cadre,
@@ -372,7 +377,7 @@ mod release_tests {
             }),
         );
         let bid = kit.sign(
-            Who::Resident(10),
+            Who::Resident(contractor),
             Body::Bid(Bid {
                 tender,
                 amount: Fen::yuan(90_000),
@@ -392,7 +397,13 @@ mod release_tests {
     }
 
     pub(super) fn completed() -> (Kit, Uuid) {
-        let (mut kit, p, award) = awarded();
+        completed_with(10)
+    }
+
+    /// [`completed`] with `raters` residents who may rate (0..raters); the contractor and the
+    /// council member come after them.
+    fn completed_with(raters: usize) -> (Kit, Uuid) {
+        let (mut kit, p, award) = awarded_with(raters);
         let instalment = |label: &str, yuan: i64, gated: bool| Instalment {
             label: label.into(),
             amount: Fen::yuan(yuan),
@@ -412,7 +423,7 @@ mod release_tests {
         let first = kit.state().draft_release(&p, "预付").unwrap();
         kit.sign(Who::Cadre, Body::PaymentRelease(first));
         kit.sign(
-            Who::Resident(10),
+            Who::Resident(raters),
             Body::CompletionReport(CompletionReport {
                 project: p,
                 text: "完工".into(),
@@ -462,6 +473,28 @@ mod release_tests {
         assert_eq!(release.ratings.len(), 5);
         let id = kit.sign(Who::Resident(11), Body::PaymentRelease(release));
         assert_eq!(kit.code(id), "valid");
+    }
+
+    /// A project rated by 5,000 residents: the release names its ratings in record lists, every
+    /// record stays under the cap, and a device holding all of them accepts it.
+    #[test]
+    fn a_gated_release_over_5000_ratings_fits_in_record_lists() {
+        use crate::record::envelope::MAX_RECORD_BYTES;
+        let (mut kit, p) = completed_with(5_000);
+        let stars: Vec<u8> = (0..5_000).map(|i| if i % 10 == 0 { 3 } else { 5 }).collect();
+        rate(&mut kit, p, &stars);
+        let (lists, mut release) = kit.state().draft_release_with_lists(&p, "尾款").unwrap();
+        assert_eq!(lists.len(), 2);
+        assert!(release.ratings.is_empty());
+        release.rating_lists = lists
+            .into_iter()
+            .map(|l| kit.sign(Who::Cadre, Body::RecordList(l)))
+            .collect();
+        let id = kit.sign(Who::Cadre, Body::PaymentRelease(release));
+        assert!(kit.records.iter().all(|r| r.signed.len() <= MAX_RECORD_BYTES));
+        assert_eq!(kit.code(id), "valid");
+        let judged = kit.state().satisfaction(&p);
+        assert_eq!((judged.good, judged.total, judged.met), (4_500, 5_000, true));
     }
 
     #[test]

@@ -47,9 +47,9 @@ impl Kit {
     /// A cycle with a ¥300,000 pool, the given voting rules and `residents` residents of voting
     /// age, in the outreach phase.
     pub fn new(voting: VotingRules, residents: usize) -> Kit {
-        let seed = |n: u8| {
-            let mut s = [n; 32];
-            s[31] = 0xA5;
+        let seed = |n: u64| {
+            let mut s = [0xA5; 32];
+            s[..8].copy_from_slice(&n.to_le_bytes());
             s
         };
         let mut kit = Kit {
@@ -63,7 +63,7 @@ impl Kit {
             },
             residents: (0..residents)
                 .map(|i| Signer {
-                    secret: DeviceSecret::from_seed(&seed(10 + i as u8)),
+                    secret: DeviceSecret::from_seed(&seed(10 + i as u64)),
                     seq: 0,
                 })
                 .collect(),
