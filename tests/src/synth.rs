@@ -131,7 +131,13 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             title: "基准测试周期".into(),
             budget_pool: Fen::yuan(300_000),
             calendar: vec![],
-            voting: VotingRules::approval(1, 3),
+            // Counted as genesis records were before minimum support and tie rules existed (see
+            // the satisfaction rule below): this cycle's bytes are pinned.
+            voting: VotingRules {
+                min_support: 0,
+                tie_break: linli_core::record::cycle::TieBreak::ById,
+                ..VotingRules::approval(1, 3)
+            },
             // The rule as genesis records were signed before `strictly_above` existed, so that
             // this cycle's bytes (pinned in tests/tests/fold.rs) stay those of format 1.
             satisfaction: SatisfactionRule {

@@ -216,6 +216,7 @@ fn ranked_ballots_counted_by_borda() {
         min_picks: 1,
         max_picks: 5,
         rule: Rule::Borda,
+        ..VotingRules::approval(1, 1)
     };
     let (f, selected) = sealed_cycle(rules, 6, |i, ids| match i % 3 {
         0 => Ballot::rank(vec![ids[4], ids[3], ids[0]]),
@@ -245,6 +246,7 @@ fn cumulative_ballots_and_their_bad_forms() {
         min_picks: 1,
         max_picks: 3,
         rule: Rule::Greedy,
+        ..VotingRules::approval(1, 1)
     };
     let f = Fixture::with_rules(2, rules.clone());
     let ids = f.to_voting(3);
@@ -312,6 +314,7 @@ fn knapsack_ballots_respect_the_cap() {
         min_picks: 1,
         max_picks: 3,
         rule: Rule::Greedy,
+        ..VotingRules::approval(1, 1)
     };
     let f = Fixture::with_rules(1, rules);
     let ids = f.to_voting(3);
@@ -333,6 +336,7 @@ fn mes_cycle_selects_proportionally() {
         min_picks: 1,
         max_picks: 3,
         rule: Rule::Mes,
+        ..VotingRules::approval(1, 1)
     };
     let (f, selected) = sealed_cycle(rules, 10, |i, ids| {
         if i < 6 {
@@ -360,6 +364,7 @@ fn genesis_with_a_rule_that_does_not_fit_the_ballots_is_refused() {
         min_picks: 1,
         max_picks: 3,
         rule: Rule::Borda,
+        ..VotingRules::approval(1, 1)
     };
     assert!(matches!(
         bad.check_shape(),
@@ -370,6 +375,7 @@ fn genesis_with_a_rule_that_does_not_fit_the_ballots_is_refused() {
         min_picks: 1,
         max_picks: 3,
         rule: Rule::Greedy,
+        ..VotingRules::approval(1, 1)
     };
     assert!(matches!(
         bad.check_shape(),

@@ -147,6 +147,14 @@ pub(crate) fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool,
         }
     );
     println!("{}: {}", lang.pick("计票规则", "counting rule"), r.rule);
+    println!("{}", r.tie_break.label(lang));
+    if r.min_support > 0 {
+        println!(
+            "{}: {}",
+            lang.pick("获资助所需最少票数", "fewest votes to be funded"),
+            r.min_support
+        );
+    }
     for s in &r.seals {
         println!(
             "{} {}: {}",

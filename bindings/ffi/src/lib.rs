@@ -342,6 +342,8 @@ impl Device {
                 },
                 min_picks: input.min_picks,
                 max_picks: input.max_picks,
+                // A new cycle's defaults (one vote at least; ties to the lower cost, then a lot).
+                ..VotingRules::approval(1, 1)
             },
             satisfaction: SatisfactionRule {
                 threshold_pct: input.satisfaction_threshold_pct,

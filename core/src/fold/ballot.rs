@@ -5,10 +5,11 @@ use crate::fold::ctx::Ctx;
 use crate::fold::state::{BallotState, Conflict, CycleState, SealState, Verdict};
 use crate::money::Fen;
 use crate::record::ballot::*;
-use crate::record::cycle::BallotKind;
+use crate::record::cycle::{BallotKind, TieBreak};
 use crate::record::list::{ListOf, MAX_INLINE_IDS, RecordList};
 use crate::role::Role;
 use crate::tally::{Ballots, Election, Rule};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
@@ -157,9 +158,18 @@ impl CycleState {
     }
 
     /// Runs the cycle's counting rule on the given ballots: the selection, in the rule's order.
+    ///
+    /// Proposals below the cycle's minimum support are left out before the rule runs; proposals
+    /// with equal scores are ordered by the cycle's tie-break rule ([`TieBreak`]).
     pub fn select(&self, ballots: &[Uuid]) -> Vec<Uuid> {
         let rules = &self.genesis.as_ref().expect("ballots imply genesis").voting;
-        let ids = self.shortlisted();
+        let scores = self.recount(ballots);
+        let ids: Vec<Uuid> = self
+            .shortlisted()
+            .into_iter()
+            .filter(|p| scores.get(p).copied().unwrap_or(0) >= rules.min_support)
+            .collect();
+        let names = self.tie_order(rules.tie_break, &ids, ballots);
         let index: BTreeMap<Uuid, usize> = ids.iter().enumerate().map(|(i, p)| (*p, i)).collect();
         let pick = |b: &BallotState| -> Vec<usize> {
             b.choices
@@ -186,7 +196,7 @@ impl CycleState {
             _ => Ballots::Approval(records.iter().map(|b| pick(b)).collect()),
         };
         let election = Election {
-            names: ids.iter().map(Uuid::to_string).collect(),
+            names,
             costs: ids
                 .iter()
                 .map(|p| self.proposals[p].content.estimated_budget.get().max(0) as u64)
@@ -199,6 +209,24 @@ impl CycleState {
             Ok(outcome) => outcome.selected.into_iter().map(|i| ids[i]).collect(),
             // The genesis check guarantees the rule fits the ballots; nothing is selected otherwise.
             Err(_) => Vec::new(),
+        }
+    }
+
+    /// The names the counting rule orders equal scores by (it takes the lexicographically lower
+    /// first): the proposal id, or its cost (20 digits) followed by its lot, the SHA-256 of the
+    /// sealed ballot set's digest and the proposal id.
+    fn tie_order(&self, rule: TieBreak, ids: &[Uuid], ballots: &[Uuid]) -> Vec<String> {
+        match rule {
+            TieBreak::ById => ids.iter().map(Uuid::to_string).collect(),
+            TieBreak::LowerCostThenLot => {
+                let digest = ballot_set_digest(ballots);
+                ids.iter()
+                    .map(|p| {
+                        let cost = self.proposals[p].content.estimated_budget.get().max(0);
+                        format!("{cost:020}{}", hex::encode(lot(&digest, p)))
+                    })
+                    .collect()
+            }
         }
     }
 
@@ -322,6 +350,26 @@ impl CycleState {
     }
 }
 
+/// The SHA-256 of a ballot set, its ids sorted: what the public lot is drawn from.
+pub fn ballot_set_digest(ballots: &[Uuid]) -> [u8; 32] {
+    let mut sorted = ballots.to_vec();
+    sorted.sort();
+    let mut h = Sha256::new();
+    for b in &sorted {
+        h.update(b.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// A proposal's lot among equal scores and costs: SHA-256(ballot set digest ‖ proposal id); the
+/// lower lot goes first. Anyone can redo it by hand from the seal with `sha256sum`.
+pub fn lot(digest: &[u8; 32], proposal: &Uuid) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(digest);
+    h.update(proposal.as_bytes());
+    h.finalize().into()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::fold::testkit::{Kit, Who};
@@ -435,5 +483,69 @@ mod tests {
         let phantom = kit.sign(Who::Cadre, Body::Seal(unknown));
         assert_eq!(kit.code(double), "rule_violation");
         assert_eq!(kit.code(phantom), "unknown_reference");
+    }
+
+    /// A proposal with no vote is not funded even when it fits the pool; equal scores go to the
+    /// lower cost; equal costs to the lot any device draws from the seal.
+    #[test]
+    fn counting_needs_support_and_breaks_ties_by_cost_then_lot() {
+        use crate::fold::ballot::{ballot_set_digest, lot};
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 4);
+        let p = kit.open_vote(&[200_000, 150_000, 140_000, 10_000]);
+        let b: Vec<_> = (0..3)
+            .map(|i| kit.sign(Who::Resident(i), ballot(vec![p[i]])))
+            .collect();
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        let st = kit.state();
+        let sealed = st.seal.as_ref().unwrap();
+        assert_eq!(
+            sealed.selected,
+            [p[2], p[1]],
+            "cheaper first; the 0-vote one is left out"
+        );
+        assert_eq!(sealed.counts[&p[3]], 0);
+
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 2);
+        let p = kit.open_vote(&[200_000, 200_000]);
+        let b2: Vec<_> = (0..2)
+            .map(|i| kit.sign(Who::Resident(i), ballot(vec![p[i]])))
+            .collect();
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        let digest = ballot_set_digest(&b2);
+        let winner = if lot(&digest, &p[0]) < lot(&digest, &p[1]) {
+            p[0]
+        } else {
+            p[1]
+        };
+        assert_eq!(kit.state().seal.unwrap().selected, [winner]);
+        let _ = b;
+    }
+
+    #[test]
+    fn a_genesis_may_keep_the_pabutools_order_and_fund_unsupported_proposals() {
+        use crate::record::cycle::TieBreak;
+        let rules = VotingRules {
+            min_support: 0,
+            tie_break: TieBreak::ById,
+            ..VotingRules::approval(1, 1)
+        };
+        let mut kit = Kit::new(rules, 3);
+        let p = kit.open_vote(&[200_000, 150_000, 140_000]);
+        for (i, choice) in p.iter().take(2).enumerate() {
+            kit.sign(Who::Resident(i), ballot(vec![*choice]));
+        }
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        let selected = kit.state().seal.unwrap().selected;
+        // Tied at one vote, the lower id goes first: ¥200,000 leaves no room for the rest, while
+        // ¥150,000 leaves room for the unsupported ¥140,000 one, which this genesis funds.
+        let expected = if p[0] < p[1] {
+            vec![p[0]]
+        } else {
+            vec![p[1], p[2]]
+        };
+        assert_eq!(
+            selected, expected,
+            "by id, and the 0-vote proposal funded if it fits"
+        );
     }
 }

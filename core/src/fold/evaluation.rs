@@ -481,7 +481,9 @@ mod release_tests {
     fn a_gated_release_over_5000_ratings_fits_in_record_lists() {
         use crate::record::envelope::MAX_RECORD_BYTES;
         let (mut kit, p) = completed_with(5_000);
-        let stars: Vec<u8> = (0..5_000).map(|i| if i % 10 == 0 { 3 } else { 5 }).collect();
+        let stars: Vec<u8> = (0..5_000)
+            .map(|i| if i % 10 == 0 { 3 } else { 5 })
+            .collect();
         rate(&mut kit, p, &stars);
         let (lists, mut release) = kit.state().draft_release_with_lists(&p, "尾款").unwrap();
         assert_eq!(lists.len(), 2);
@@ -491,10 +493,17 @@ mod release_tests {
             .map(|l| kit.sign(Who::Cadre, Body::RecordList(l)))
             .collect();
         let id = kit.sign(Who::Cadre, Body::PaymentRelease(release));
-        assert!(kit.records.iter().all(|r| r.signed.len() <= MAX_RECORD_BYTES));
+        assert!(
+            kit.records
+                .iter()
+                .all(|r| r.signed.len() <= MAX_RECORD_BYTES)
+        );
         assert_eq!(kit.code(id), "valid");
         let judged = kit.state().satisfaction(&p);
-        assert_eq!((judged.good, judged.total, judged.met), (4_500, 5_000, true));
+        assert_eq!(
+            (judged.good, judged.total, judged.met),
+            (4_500, 5_000, true)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::exclusion::Exclusion;
 use crate::fold::state::{CycleState, Verdict};
 use crate::money::Fen;
 use crate::record::Kind;
+use crate::record::cycle::TieBreak;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -53,6 +54,10 @@ pub struct ResolutionCheck {
 pub struct SealReport {
     /// The counting rule (`greedy`, `mes`, `mes-add1`, `borda`).
     pub rule: String,
+    /// How equal scores are ordered (`lower_cost_then_lot`, `by_id`), as the genesis states.
+    pub tie_break: TieBreak,
+    /// The fewest votes a proposal needs to be funded.
+    pub min_support: u64,
     /// Every seal record and its verdict (a false count shows as `tally_mismatch`).
     pub seals: Vec<RecordVerdict>,
     /// The seal in effect, if any.
@@ -127,6 +132,16 @@ impl CycleState {
                 .genesis
                 .as_ref()
                 .map(|g| g.voting.rule.as_str().to_string())
+                .unwrap_or_default(),
+            tie_break: self
+                .genesis
+                .as_ref()
+                .map(|g| g.voting.tie_break)
+                .unwrap_or_default(),
+            min_support: self
+                .genesis
+                .as_ref()
+                .map(|g| g.voting.min_support)
                 .unwrap_or_default(),
             seals: of_kind(Kind::Seal),
             seal: self.seal.as_ref().map(|s| s.id),

@@ -1,6 +1,7 @@
 //! The cycle: its genesis record (the trust root), its rules and its phases.
 
 use crate::exclusion::Exclusion;
+use crate::lang::Lang;
 use crate::money::{Fen, MAX_FEN};
 use crate::text;
 use chrono::NaiveDate;
@@ -56,16 +57,76 @@ pub struct VotingRules {
     pub max_picks: u32,
     /// The counting rule that selects proposals from the sealed ballots.
     pub rule: crate::tally::Rule,
+    /// The fewest votes (approvals, Borda points or points) a proposal needs to be funded. New
+    /// cycles need at least one; a genesis signed before this field existed asks for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_support: u64,
+    /// How the counting rule orders proposals with equal scores.
+    #[serde(default, skip_serializing_if = "TieBreak::is_by_id")]
+    pub tie_break: TieBreak,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// How proposals with equal scores are ordered when the counting rule picks among them. The
+/// rule is stated in the genesis and printed with the result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieBreak {
+    /// The cheaper proposal first (more of the pool is left for others); between equal costs, a
+    /// public lot: the order of SHA-256(digest of the sealed ballot ids ‖ proposal id), which any
+    /// device reproduces from the seal and which no one can steer without changing the ballots
+    /// counted. The default for new cycles.
+    LowerCostThenLot,
+    /// The lower proposal id first, as pabutools orders projects by id: kept so that a cycle
+    /// can be counted exactly as a Pabulib file is. What a genesis signed before the rule existed
+    /// means.
+    #[default]
+    ById,
+}
+
+impl TieBreak {
+    /// Stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TieBreak::LowerCostThenLot => "lower_cost_then_lot",
+            TieBreak::ById => "by_id",
+        }
+    }
+
+    /// How the rule reads for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            TieBreak::LowerCostThenLot => lang.pick(
+                "票数相同时，预算较低者优先；预算也相同时，按由封票推算的公开抽签",
+                "equal scores: the lower cost first, then a public lot drawn from the seal",
+            ),
+            TieBreak::ById => lang.pick(
+                "票数相同时，按提案编号顺序（与 pabutools 相同）",
+                "equal scores: in proposal id order (as pabutools)",
+            ),
+        }
+    }
+
+    fn is_by_id(&self) -> bool {
+        *self == TieBreak::ById
+    }
 }
 
 impl VotingRules {
-    /// Approval voting with `min..=max` picks, counted greedily by votes (today's practice).
+    /// Approval voting with `min..=max` picks, counted greedily by votes (today's practice), with
+    /// the defaults of a new cycle: at least one vote to be funded, ties to the lower cost then a
+    /// public lot.
     pub fn approval(min_picks: u32, max_picks: u32) -> VotingRules {
         VotingRules {
             ballot: BallotKind::Approval,
             min_picks,
             max_picks,
             rule: crate::tally::Rule::Greedy,
+            min_support: 1,
+            tie_break: TieBreak::LowerCostThenLot,
         }
     }
 

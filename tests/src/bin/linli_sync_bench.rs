@@ -63,10 +63,16 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("phone") {
         return phone_child(&args[2], &args[3], &args[4]);
     }
-    // `linli_sync_bench [open|first|merge|lan|memory]...` runs only the named scenarios.
+    // `linli_sync_bench [seal|open|first|merge|lan|memory]...` runs only the named scenarios.
     let only: Vec<String> = args[1..].to_vec();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let dir = tempfile::tempdir().unwrap();
+    if wanted("seal") {
+        seal_at_size(dir.path());
+    }
+    if only.iter().all(|o| o == "seal") && !only.is_empty() {
+        return;
+    }
 
     println!("## Document sizes (records put by the hub's one actor, compacted on flush)\n");
     println!("| cycle | documents | records | stored bytes | bytes/record | import + flush |");
@@ -276,4 +282,58 @@ fn main() {
             eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         }
     }
+}
+
+/// Seals at the top of the range and beyond: the cadre's seal (lists and seal signed, checked by a
+/// full fold, stored in one transaction), the bytes it adds to a sync, a phone taking it in (a
+/// full fold with the seal), and an auditor's verify from the stored bytes.
+fn seal_at_size(dir: &std::path::Path) {
+    println!("## Seal and verify (500 proposals, file stores)\n");
+    println!(
+        "| ballots | seal on the cadre's tablet | records it adds | bytes it adds | phone takes in the seal | verify on the phone (from bytes) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for ballots in [5_000, 20_000, 100_000] {
+        let s = synth::cycle(ballots, 500, ballots);
+        let cadre = Store::open_with_keys(
+            dir.join(format!("seal-cadre-{ballots}.db")),
+            &MemoryKeyStore([1; 32]),
+        )
+        .unwrap();
+        cadre.follow_cycle(s.cycle, s.genesis).unwrap();
+        for chunk in s.records.chunks(10_000) {
+            cadre.import(s.cycle, chunk).unwrap();
+        }
+        let before = cadre.export(s.cycle).unwrap().len();
+        let t = Instant::now();
+        let seal = cadre.seal(s.cycle, "投票截止").unwrap();
+        let sealing = ms(t);
+        let added: Vec<_> = cadre.export(s.cycle).unwrap().split_off(before);
+        let bytes: usize = added.iter().map(|r| r.signed.len() + 64).sum();
+        let phone = Store::open_with_keys(
+            dir.join(format!("seal-phone-{ballots}.db")),
+            &MemoryKeyStore([2; 32]),
+        )
+        .unwrap();
+        phone.follow_cycle(s.cycle, s.genesis).unwrap();
+        for chunk in s.records.chunks(10_000) {
+            phone.import(s.cycle, chunk).unwrap();
+        }
+        let t = Instant::now();
+        phone.import(s.cycle, &added).unwrap();
+        let taking = ms(t);
+        let t = Instant::now();
+        let audit = phone.audit_against_device(s.cycle).unwrap();
+        let verifying = ms(t);
+        let report = audit.state.seal_report();
+        assert!(audit.matches_device_state);
+        assert_eq!(report.seal, Some(seal));
+        assert_eq!(report.sealed_ballots, ballots);
+        println!(
+            "| {ballots} | {sealing:.0} ms | {} | {bytes} ({:.1} per ballot) | {taking:.0} ms | {verifying:.0} ms |",
+            added.len(),
+            bytes as f64 / ballots as f64
+        );
+    }
+    println!();
 }
