@@ -45,9 +45,10 @@ pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duratio
         );
     }
     println!(
-        "  {} {}，{} {}",
+        "  {} {}{}{} {}",
         r.sealed_ballots,
         lang.pick("张选票已封存计入", "ballots sealed and counted"),
+        lang.pick("，", ", "),
         r.late_ballots,
         lang.pick(
             "张迟到选票列出但未计入",

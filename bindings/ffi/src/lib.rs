@@ -590,6 +590,7 @@ impl Device {
     pub fn verify(&self, cycle_id: String) -> Result<VerifyReport, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
         let store = self.store()?;
+        let lang = self.lang();
         let audit = store.audit_against_device(cycle).map_err(self.err())?;
         let same = audit.matches_device_state;
         let r = audit.state.seal_report();
@@ -619,6 +620,28 @@ impl Device {
                     code: b.excluded.map(|e| e.code().into()),
                 })
                 .collect(),
+            not_counted: r
+                .not_counted
+                .into_iter()
+                .map(|(code, count)| ReasonCount {
+                    label: linli_core::exclusion::label(&code, lang).to_string(),
+                    code,
+                    count: count as u32,
+                })
+                .collect(),
+            lacking_records: r
+                .lacking
+                .iter()
+                .flat_map(|(_, missing)| missing.iter().map(Uuid::to_string))
+                .collect(),
+            cherry_picked_releases: r
+                .cherry_picked_releases
+                .iter()
+                .map(|v| v.id.to_string())
+                .collect(),
+            tie_break: r.tie_break.as_str().into(),
+            tie_break_label: r.tie_break.label(lang).into(),
+            min_support: r.min_support,
         })
     }
 

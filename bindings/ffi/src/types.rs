@@ -447,6 +447,30 @@ pub struct VerifyReport {
     pub late_ballots: u32,
     /// Ballots not counted, with their exclusion codes.
     pub excluded_ballots: Vec<RecordItem>,
+    /// The ballots not counted, grouped by exclusion code with how many.
+    pub not_counted: Vec<ReasonCount>,
+    /// Records a seal or release names that this device lacks, so it cannot check it yet: sync,
+    /// then verify again.
+    pub lacking_records: Vec<String>,
+    /// Payment releases refused because they leave out ratings signed before them.
+    pub cherry_picked_releases: Vec<String>,
+    /// How equal scores are ordered (`lower_cost_then_lot`, `by_id`).
+    pub tie_break: String,
+    /// The same rule in the device's language.
+    pub tie_break_label: String,
+    /// The fewest votes a proposal needs to be funded.
+    pub min_support: u64,
+}
+
+/// How many records share one exclusion code.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ReasonCount {
+    /// The stable exclusion code.
+    pub code: String,
+    /// Its short name in the device's language.
+    pub label: String,
+    /// How many.
+    pub count: u32,
 }
 
 /// What an import did.

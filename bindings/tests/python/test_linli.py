@@ -119,6 +119,9 @@ def test_a_whole_cycle_on_three_devices_gives_one_verified_tally(cycle):
     scores = {x.proposal_id: x.score for x in reports[0].result}
     assert scores == {lift: 3, lights: 1, paper: 1}
     assert [b.code for b in reports[0].excluded_ballots] == ["superseded"]
+    assert [(c.code, c.count) for c in reports[0].not_counted] == [("superseded", 1)]
+    assert reports[0].lacking_records == [] and reports[0].cherry_picked_releases == []
+    assert reports[0].tie_break == "lower_cost_then_lot" and reports[0].min_support == 1
     assert residents[1].my_ballot(cycle_id).choices == [lift]
     summary = residents[2].summary(cycle_id)
     assert (summary.sealed, summary.sealed_ballots, summary.voters) == (True, 3, 3)
