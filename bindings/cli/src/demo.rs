@@ -571,6 +571,8 @@ impl Community {
             .funded
             .into_iter()
             .collect();
+        // Bidding closes in a second (a real tender runs for days); the awards wait for it.
+        let deadline = Utc::now() + Duration::seconds(1);
         let mut tenders = Vec::new();
         for (project, amount) in &funded {
             let t = cadre.act(
@@ -578,7 +580,7 @@ impl Community {
                 Body::Tender(Tender {
                     project: *project,
                     budget: *amount,
-                    deadline: Utc::now() + Duration::days(14),
+                    deadline,
                     requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into(),
                 }),
             )?;
@@ -587,8 +589,8 @@ impl Community {
         for c in contractors {
             meet(c, cadre)?;
         }
-        let mut awards = Vec::new();
-        for (t, project, amount) in &tenders {
+        let mut bids = Vec::new();
+        for (t, _, amount) in &tenders {
             contractors[0].act(
                 cycle,
                 Body::Bid(Bid {
@@ -607,9 +609,16 @@ impl Community {
                     duration_days: 60,
                 }),
             )?;
-            for c in contractors {
-                meet(c, cadre)?;
-            }
+            bids.push(bid_b);
+        }
+        for c in contractors {
+            meet(c, cadre)?;
+        }
+        if let Ok(wait) = (deadline - Utc::now()).to_std() {
+            std::thread::sleep(wait);
+        }
+        let mut awards = Vec::new();
+        for ((t, project, amount), bid_b) in tenders.iter().zip(bids) {
             let award = cadre.act(
                 cycle,
                 Body::Award(Award {

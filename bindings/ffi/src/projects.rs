@@ -88,16 +88,18 @@ impl Device {
         )
     }
 
-    /// A cadre opens a tender for a funded project; bids close `deadline_days` from now.
+    /// A cadre opens a tender for a funded project; bids close at `deadline_unix_seconds` (UTC).
+    /// Bids signed after it are refused, and the tender can be awarded only from then on.
     pub fn open_tender(
         &self,
         cycle_id: String,
         project_id: String,
         budget_fen: i64,
-        deadline_days: u32,
+        deadline_unix_seconds: i64,
         requirements: String,
     ) -> Result<String, LinliError> {
-        let deadline = chrono::Utc::now() + chrono::Duration::days(i64::from(deadline_days));
+        let deadline = chrono::DateTime::<chrono::Utc>::from_timestamp(deadline_unix_seconds, 0)
+            .ok_or_else(|| LinliError::invalid("deadline out of range"))?;
         let project = id(&project_id, "project")?;
         self.act(
             &cycle_id,

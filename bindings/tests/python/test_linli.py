@@ -265,13 +265,19 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
     council.resolve_as_sealed(cycle_id, "按投票结果资助")
     sync_all()
     cadre.advance_phase(cycle_id, CyclePhase.TENDER, "")
-    tender = cadre.open_tender(cycle_id, lights, 6_000_000, 14, "按提案实施")
+    closes = int(time.time()) + 2
+    tender = cadre.open_tender(cycle_id, lights, 6_000_000, closes, "按提案实施")
     sync_all()
     with pytest.raises(LinliError.Rejected) as e:
         builder.bid(cycle_id, tender, 7_000_000, "贵", 30)
     assert e.value.code == "over_budget"
     bid = builder.bid(cycle_id, tender, 5_000_000, "两周完工", 14)
     sync_all()
+    # Bidding is still open: the core refuses an award before the tender's deadline.
+    with pytest.raises(LinliError.Rejected) as e:
+        cadre.award(cycle_id, tender, bid, "报价最低")
+    assert e.value.code == "rule_violation"
+    time.sleep(max(0.0, closes - time.time()) + 0.05)
     award = cadre.award(cycle_id, tender, bid, "报价最低")
     cadre.schedule_instalments(cycle_id, award, [
         InstalmentInput(label="预付款", amount_fen=1_500_000, requires_satisfaction=False),

@@ -350,7 +350,8 @@ mod release_tests {
 
     /// A funded, awarded, completed project with a two-instalment schedule whose last
     /// instalment is gated; resident 10 is the contractor, 11 on the council; residents 0-9 rate.
-    /// The project awarded to resident 10, in the tender phase: (kit, project, award).
+    /// The project awarded to resident 10, in the tender phase: (kit, project, award). On the way,
+    /// an award signed before the tender's deadline is refused.
     fn awarded() -> (Kit, Uuid, Uuid) {
         awarded_with(10)
     }
@@ -367,12 +368,13 @@ mod release_tests {
         let resolution = kit.state().draft_resolution("决议").unwrap();
         kit.sign(Who::Resident(council), Body::Resolution(resolution));
         kit.advance(Phase::Tender);
+        let deadline = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
         let tender = kit.sign(
             Who::Cadre,
             Body::Tender(Tender {
                 project: p,
                 budget: Fen::yuan(100_000),
-                deadline: Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap(),
+                deadline,
                 requirements: "按图施工".into(),
             }),
         );
@@ -385,14 +387,16 @@ mod release_tests {
                 duration_days: 14,
             }),
         );
-        let award = kit.sign(
-            Who::Cadre,
-            Body::Award(Award {
-                tender,
-                bid,
-                reason: "唯一投标".into(),
-            }),
-        );
+        let award = Award {
+            tender,
+            bid,
+            reason: "唯一投标".into(),
+        };
+        let early = kit.sign(Who::Cadre, Body::Award(award.clone()));
+        assert_eq!(kit.code(early), "rule_violation", "bids are still open");
+        kit.skip_to(deadline);
+        let award = kit.sign(Who::Cadre, Body::Award(award));
+        assert_eq!(kit.code(award), "valid");
         (kit, p, award)
     }
 
@@ -445,6 +449,14 @@ mod release_tests {
                 }),
             );
         }
+    }
+
+    /// `awarded` signs an award before the deadline (refused) and one after it (valid).
+    #[test]
+    fn a_tender_is_awarded_only_after_its_deadline() {
+        let (kit, p, award) = awarded();
+        assert_eq!(kit.code(award), "valid");
+        assert_eq!(kit.state().projects[&p].award, Some(award));
     }
 
     #[test]

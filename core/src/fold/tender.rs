@@ -67,13 +67,24 @@ impl CycleState {
         Ok(())
     }
 
-    /// A cadre awards a tender to one of its bids. The first award in fold order stands.
+    /// A cadre awards a tender to one of its bids, once bidding has closed: the award's time
+    /// (its signer's clock, as for every record, made monotonic per signer by the fold) must be
+    /// at or after the tender's deadline, the same clock rule that closes bidding. An early
+    /// award would take a bid before others could be made. The first award in fold order stands.
     pub(crate) fn apply_award(&mut self, ctx: &Ctx, b: &Award) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require(ctx, Role::Cadre)?;
         let t = self.tender(&b.tender)?;
         if let Some(first) = t.award {
             return Err(Exclusion::Conflicting { with: first });
+        }
+        if ctx.time < t.deadline {
+            return Err(Exclusion::RuleViolation {
+                detail: format!(
+                    "bids are open until {}: a tender is awarded after its deadline",
+                    t.deadline.to_rfc3339()
+                ),
+            });
         }
         let project = t.project;
         let bid = self
