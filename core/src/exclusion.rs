@@ -167,7 +167,10 @@ pub enum Exclusion {
         detail: String,
     },
     /// A satisfaction-gated payment released without enough satisfied ratings.
-    #[error("satisfaction not met: {good} of {total} ratings are good (need {threshold_pct} %)")]
+    #[error(
+        "satisfaction not met: {good} of {total} ratings are good (need {} {threshold_pct} %)",
+        if *strictly_above { "more than" } else { "at least" }
+    )]
     SatisfactionNotMet {
         /// Ratings of 4 or 5 stars.
         good: u32,
@@ -175,6 +178,8 @@ pub enum Exclusion {
         total: u32,
         /// The cycle's threshold in percent.
         threshold_pct: u8,
+        /// Whether the share must be above the threshold (new cycles) or at least at it.
+        strictly_above: bool,
     },
     /// A satisfaction-gated release leaves out ratings of the project that were signed before it
     /// and that this device holds: its count is cherry-picked.
@@ -294,8 +299,12 @@ impl Exclusion {
                     good,
                     total,
                     threshold_pct,
+                    strictly_above,
                 } => {
-                    format!("满意度未达标：{total} 个评分中 {good} 个为满意（需 {threshold_pct}%）")
+                    let need = if *strictly_above { "超过" } else { "达到" };
+                    format!(
+                        "满意度未达标：{total} 个评分中 {good} 个为满意（需{need} {threshold_pct}%）"
+                    )
                 }
                 Exclusion::AwaitingReview { proposals } => {
                     format!(

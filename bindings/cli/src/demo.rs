@@ -13,7 +13,7 @@
 //! serving every phone at once), and all must hold byte-identical state and the same tally.
 
 use crate::devices::{Device, meet, register};
-use chrono::{Duration, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 use linli_core::identity::DeviceSecret;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
@@ -29,7 +29,7 @@ use linli_core::record::proposal::{
 };
 use linli_core::record::roll::Role;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
-use linli_core::record::tender::{Award, Bid, Tender};
+use linli_core::record::tender::{Award, Tender};
 use linli_core::store::StoreError;
 use linli_core::sync::net::{self, Server};
 use linli_core::sync::{Progress, SessionOptions, SyncError};
@@ -572,7 +572,7 @@ impl Community {
             .into_iter()
             .collect();
         // Bidding closes in a second (a real tender runs for days); the awards wait for it.
-        let deadline = Utc::now() + Duration::seconds(1);
+        let deadline = (Utc::now() + Duration::seconds(1)).trunc_subsecs(3);
         let mut tenders = Vec::new();
         for (project, amount) in &funded {
             let t = cadre.act(
@@ -582,6 +582,7 @@ impl Community {
                     budget: *amount,
                     deadline,
                     requirements: "按提案实施，质保两年 / as proposed, two-year warranty".into(),
+                    sealed_bids: true,
                 }),
             )?;
             tenders.push((t, *project, *amount));
@@ -589,33 +590,46 @@ impl Community {
         for c in contractors {
             meet(c, cadre)?;
         }
-        let mut bids = Vec::new();
+        // Bids are sealed: each contractor signs a commitment only; the amounts stay on their
+        // devices until the cadre closes bidding at the deadline.
+        let offer = |c: usize, amount: Fen| match c {
+            0 => (Fen(amount.get() * 95 / 100), "两周内进场，一个月完工", 45),
+            _ => (
+                Fen(amount.get() * 90 / 100),
+                "分两期施工，不影响居民出行",
+                60,
+            ),
+        };
         for (t, _, amount) in &tenders {
-            contractors[0].act(
-                cycle,
-                Body::Bid(Bid {
-                    tender: *t,
-                    amount: Fen(amount.get() * 95 / 100),
-                    plan: "两周内进场，一个月完工".into(),
-                    duration_days: 45,
-                }),
-            )?;
-            let bid_b = contractors[1].act(
-                cycle,
-                Body::Bid(Bid {
-                    tender: *t,
-                    amount: Fen(amount.get() * 90 / 100),
-                    plan: "分两期施工，不影响居民出行".into(),
-                    duration_days: 60,
-                }),
-            )?;
-            bids.push(bid_b);
+            for (c, contractor) in contractors.iter().enumerate() {
+                let (price, plan, days) = offer(c, *amount);
+                contractor.store.sealed_bid(cycle, *t, price, plan, days)?;
+            }
         }
         for c in contractors {
             meet(c, cadre)?;
         }
-        if let Ok(wait) = (deadline - Utc::now()).to_std() {
+        if let Ok(wait) = (deadline + Duration::milliseconds(2) - Utc::now()).to_std() {
             std::thread::sleep(wait);
+        }
+        for (t, _, _) in &tenders {
+            cadre.store.close_bids(cycle, *t)?;
+        }
+        let mut bids = Vec::new();
+        for c in contractors {
+            meet(c, cadre)?;
+        }
+        for (t, _, amount) in &tenders {
+            for (c, contractor) in contractors.iter().enumerate() {
+                let (price, plan, days) = offer(c, *amount);
+                let opened = contractor.store.open_bid(cycle, *t, price, plan, days)?;
+                if c == 1 {
+                    bids.push(opened);
+                }
+            }
+        }
+        for c in contractors {
+            meet(c, cadre)?;
         }
         let mut awards = Vec::new();
         for ((t, project, amount), bid_b) in tenders.iter().zip(bids) {

@@ -13,7 +13,7 @@ use linli_core::record::monitoring::{
 };
 use linli_core::record::roll::Revocation;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
-use linli_core::record::tender::{Award, Bid, Tender};
+use linli_core::record::tender::{Award, Tender};
 use uuid::Uuid;
 
 impl Device {
@@ -108,11 +108,14 @@ impl Device {
                 budget: Fen(budget_fen),
                 deadline,
                 requirements,
+                sealed_bids: true,
             }),
         )
     }
 
-    /// A contractor bids.
+    /// A contractor makes a sealed bid: only a commitment is signed and shared until bidding
+    /// closes; the amount, plan and duration stay on this device (see `open_bid`). Returns the
+    /// sealed bid's id.
     pub fn bid(
         &self,
         cycle_id: String,
@@ -121,16 +124,42 @@ impl Device {
         plan: String,
         duration_days: u32,
     ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
         let tender = id(&tender_id, "tender")?;
-        self.act(
-            &cycle_id,
-            Body::Bid(Bid {
-                tender,
-                amount: Fen(amount_fen),
-                plan,
-                duration_days,
-            }),
-        )
+        let amount = Fen(amount_fen);
+        let record = self.acted(cycle, |s| {
+            s.sealed_bid(cycle, tender, amount, &plan, duration_days)
+        })?;
+        Ok(record.to_string())
+    }
+
+    /// A cadre closes bidding on a tender once its deadline has passed, naming every sealed bid
+    /// this device holds; bids that reach it later are late and cannot be opened.
+    pub fn close_bids(&self, cycle_id: String, tender_id: String) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let tender = id(&tender_id, "tender")?;
+        Ok(self
+            .acted(cycle, |s| s.close_bids(cycle, tender))?
+            .to_string())
+    }
+
+    /// The contractor opens their sealed bid after bidding closed, with the same amount, plan and
+    /// duration they bid. Returns the opened bid's id, which the award names.
+    pub fn open_bid(
+        &self,
+        cycle_id: String,
+        tender_id: String,
+        amount_fen: i64,
+        plan: String,
+        duration_days: u32,
+    ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        let tender = id(&tender_id, "tender")?;
+        let amount = Fen(amount_fen);
+        let record = self.acted(cycle, |s| {
+            s.open_bid(cycle, tender, amount, &plan, duration_days)
+        })?;
+        Ok(record.to_string())
     }
 
     /// A cadre awards a tender to a bid, with a reason.

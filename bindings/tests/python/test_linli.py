@@ -271,13 +271,26 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
     with pytest.raises(LinliError.Rejected) as e:
         builder.bid(cycle_id, tender, 7_000_000, "贵", 30)
     assert e.value.code == "over_budget"
-    bid = builder.bid(cycle_id, tender, 5_000_000, "两周完工", 14)
+    sealed = builder.bid(cycle_id, tender, 5_000_000, "两周完工", 14)
     sync_all()
-    # Bidding is still open: the core refuses an award before the tender's deadline.
+    # The bid is sealed: nobody reads it, and the award waits for bidding to close and the bid
+    # to be opened.
+    plan = "两周完工".encode()
+    assert plan not in residents[0].export_bundle(cycle_id)
     with pytest.raises(LinliError.Rejected) as e:
-        cadre.award(cycle_id, tender, bid, "报价最低")
+        cadre.award(cycle_id, tender, sealed, "报价最低")
+    assert e.value.code in ("rule_violation", "unknown_reference")
+    with pytest.raises(LinliError.Rejected) as e:
+        cadre.close_bids(cycle_id, tender)
     assert e.value.code == "rule_violation"
     time.sleep(max(0.0, closes - time.time()) + 0.05)
+    cadre.close_bids(cycle_id, tender)
+    sync_all()
+    with pytest.raises(LinliError.Rejected):
+        builder.open_bid(cycle_id, tender, 4_000_000, "两周完工", 14)
+    bid = builder.open_bid(cycle_id, tender, 5_000_000, "两周完工", 14)
+    sync_all()
+    assert plan in residents[0].export_bundle(cycle_id), "once opened, every resident sees the bid"
     award = cadre.award(cycle_id, tender, bid, "报价最低")
     cadre.schedule_instalments(cycle_id, award, [
         InstalmentInput(label="预付款", amount_fen=1_500_000, requires_satisfaction=False),
@@ -319,8 +332,9 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
     # The project's timeline, as any resident's phone shows it: every step in order, with amounts.
     timeline = residents[2].timeline(cycle_id, lights)
     kinds = [e.kind for e in timeline]
-    assert kinds[:9] == ["proposal", "review", "seal", "resolution", "tender", "bid", "award",
-                         "instalment_schedule", "payment_release"], kinds
+    assert kinds[:11] == ["proposal", "review", "seal", "resolution", "tender", "sealed_bid",
+                          "bid_closing", "bid_opening", "award", "instalment_schedule",
+                          "payment_release"], kinds
     assert kinds.count("rating") == 3 and kinds[-1] == "payment_release", kinds
     assert {"monitoring_report", "report_response", "progress_update", "completion_report"} <= set(kinds)
     assert "ballot" not in kinds

@@ -215,10 +215,32 @@ pub struct TenderState {
     pub budget: Fen,
     /// Deadline.
     pub deadline: DateTime<Utc>,
-    /// Bids (record ids).
+    /// Bids (record ids): open bids, or the openings of sealed bids.
     pub bids: BTreeSet<Uuid>,
     /// The award, once made.
     pub award: Option<Uuid>,
+    /// Whether bids are sealed until bidding closes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sealed: bool,
+    /// The cadre's closing of a sealed tender, once signed, and its time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing: Option<(Uuid, DateTime<Utc>)>,
+    /// The sealed bids the closing names (received by the deadline).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub closed_bids: BTreeSet<Uuid>,
+}
+
+/// A sealed bid: a contractor's commitment, until it is opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealedBidState {
+    /// The tender.
+    pub tender: Uuid,
+    /// The bidding contractor.
+    pub contractor: Uuid,
+    /// The commitment.
+    pub commitment: String,
+    /// Its opening, once made and valid.
+    pub opening: Option<Uuid>,
 }
 
 /// A bid.
@@ -351,6 +373,9 @@ pub struct CycleState {
     pub ballot_records: BTreeMap<Uuid, BallotState>,
     /// Each voter's current ballot.
     pub current_ballots: BTreeMap<Uuid, Uuid>,
+    /// Sealed bids by id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sealed_bids: BTreeMap<Uuid, SealedBidState>,
     /// The seal in effect.
     pub seal: Option<SealState>,
     /// Valid record lists (the long lists closing records name), by id.
@@ -410,6 +435,7 @@ impl CycleState {
             ballot_records: BTreeMap::new(),
             current_ballots: BTreeMap::new(),
             seal: None,
+            sealed_bids: BTreeMap::new(),
             lists: BTreeMap::new(),
             lacking: BTreeMap::new(),
             resolution: None,

@@ -6,6 +6,7 @@ use crate::fold::{Checked, fold};
 use crate::identity::DeviceSecret;
 use crate::money::Fen;
 use crate::phase::Phase;
+use crate::record::ballot::Ballot;
 use crate::record::cycle::{Genesis, SatisfactionRule, VotingRules};
 use crate::record::envelope::{Draft, SignedRecord};
 use crate::record::proposal::{BudgetLine, Category, Proposal, ProposalContent, ReviewDecision};
@@ -226,6 +227,24 @@ impl Kit {
         }
         self.advance(Phase::Voting);
         ids
+    }
+
+    /// A cycle with one ¥100,000 proposal, voted, sealed, funded by the council, in the tender
+    /// phase: residents `0..raters` may rate later, resident `raters` is a contractor and
+    /// `raters + 1` a council member. Returns the kit and the project.
+    pub fn funded_in_tender(raters: usize) -> (Kit, Uuid) {
+        let (contractor, council) = (raters, raters + 1);
+        let mut kit = Kit::new(VotingRules::approval(1, 1), raters + 2);
+        kit.grant(contractor, &[Role::Contractor]);
+        kit.grant(council, &[Role::Council]);
+        let p = kit.open_vote(&[100_000])[0];
+        kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p])));
+        kit.sign(Who::Cadre, Body::Seal(kit.state().draft_seal("封存")));
+        kit.advance(Phase::Resolution);
+        let resolution = kit.state().draft_resolution("决议").unwrap();
+        kit.sign(Who::Resident(council), Body::Resolution(resolution));
+        kit.advance(Phase::Tender);
+        (kit, p)
     }
 
     /// The fold of every record so far.

@@ -25,7 +25,7 @@ use crate::record::resolution::Resolution;
 use crate::record::roll::{Revocation, RollEntry};
 use crate::record::roundtable::Roundtable;
 use crate::record::shape::RecordBody;
-use crate::record::tender::{Award, Bid, Tender};
+use crate::record::tender::{Award, Bid, BidClosing, BidOpening, SealedBid, Tender};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -169,6 +169,12 @@ kinds! {
     Tender(Tender) = "tender",
         phases &[Tender], home Works, timeline true;
     Bid(Bid) = "bid",
+        phases &[Tender], home Works, timeline true;
+    SealedBid(SealedBid) = "sealed_bid",
+        phases &[Tender], home Works, timeline true;
+    BidClosing(BidClosing) = "bid_closing",
+        phases &[Tender], home Works, timeline true;
+    BidOpening(BidOpening) = "bid_opening",
         phases &[Tender], home Works, timeline true;
     Award(Award) = "award",
         phases &[Tender], home Works, timeline true;

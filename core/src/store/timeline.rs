@@ -55,6 +55,7 @@ fn timeline_kinds() -> &'static str {
 struct Links {
     tenders: BTreeSet<Uuid>,
     bids: BTreeSet<Uuid>,
+    sealed: BTreeSet<Uuid>,
     awards: BTreeSet<Uuid>,
     /// Schedules of this project's award, with their instalment amounts.
     schedules: BTreeMap<Uuid, Vec<Fen>>,
@@ -71,6 +72,7 @@ impl Links {
         for kind in [
             Kind::Tender,
             Kind::Bid,
+            Kind::SealedBid,
             Kind::Award,
             Kind::InstalmentSchedule,
             Kind::MonitoringReport,
@@ -80,6 +82,7 @@ impl Links {
                 match &r.record.body {
                     Body::Tender(t) if t.project == project => l.tenders.insert(id),
                     Body::Bid(b) if l.tenders.contains(&b.tender) => l.bids.insert(id),
+                    Body::SealedBid(b) if l.tenders.contains(&b.tender) => l.sealed.insert(id),
                     Body::Award(a) if l.tenders.contains(&a.tender) => l.awards.insert(id),
                     Body::InstalmentSchedule(s) if l.awards.contains(&s.award) => l
                         .schedules
@@ -88,6 +91,7 @@ impl Links {
                     Body::MonitoringReport(m) if m.project == project => l.reports.insert(id),
                     Body::Tender(_)
                     | Body::Bid(_)
+                    | Body::SealedBid(_)
                     | Body::Award(_)
                     | Body::InstalmentSchedule(_)
                     | Body::MonitoringReport(_) => false,
@@ -104,6 +108,8 @@ impl Links {
                     | Body::RecordList(_)
                     | Body::Seal(_)
                     | Body::Resolution(_)
+                    | Body::BidClosing(_)
+                    | Body::BidOpening(_)
                     | Body::ProgressUpdate(_)
                     | Body::ReportResponse(_)
                     | Body::CompletionReport(_)
@@ -133,6 +139,9 @@ fn concerns(project: Uuid, links: &Links, r: &Record) -> bool {
         Body::Roundtable(v) => v.discussed.contains(&project),
         Body::Tender(v) => v.project == project,
         Body::Bid(v) => links.tenders.contains(&v.tender),
+        Body::SealedBid(v) => links.tenders.contains(&v.tender),
+        Body::BidClosing(v) => links.tenders.contains(&v.tender),
+        Body::BidOpening(v) => links.sealed.contains(&v.sealed_bid),
         Body::Award(v) => links.tenders.contains(&v.tender),
         Body::InstalmentSchedule(v) => links.awards.contains(&v.award),
         Body::ProgressUpdate(v) => v.project == project,
@@ -267,6 +276,19 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
             text: match lang {
                 Lang::Zh => format!("投标 {}，工期 {} 天", v.amount, v.duration_days),
                 Lang::En => format!("bid of {}, {} days", v.amount, v.duration_days),
+            },
+            amount: Some(v.amount),
+            ..Describe::default()
+        },
+        Body::SealedBid(_) => Describe::text(t("收到密封投标", "sealed bid received")),
+        Body::BidClosing(v) => Describe::text(match lang {
+            Lang::Zh => format!("投标截止：收到 {} 份密封投标", v.sealed_bids.len()),
+            Lang::En => format!("bidding closed: {} sealed bids", v.sealed_bids.len()),
+        }),
+        Body::BidOpening(v) => Describe {
+            text: match lang {
+                Lang::Zh => format!("开标：报价 {}，工期 {} 天", v.amount, v.duration_days),
+                Lang::En => format!("bid opened: {}, {} days", v.amount, v.duration_days),
             },
             amount: Some(v.amount),
             ..Describe::default()
