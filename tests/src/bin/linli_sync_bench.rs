@@ -70,7 +70,10 @@ fn main() {
     if wanted("seal") {
         seal_at_size(dir.path());
     }
-    if only.iter().all(|o| o == "seal") && !only.is_empty() {
+    if wanted("release") {
+        release_over_ratings(dir.path(), 5_000);
+    }
+    if !only.is_empty() && only.iter().all(|o| o == "seal" || o == "release") {
         return;
     }
 
@@ -336,4 +339,191 @@ fn seal_at_size(dir: &std::path::Path) {
         );
     }
     println!();
+}
+
+/// A gated final payment over `raters` ratings: a cycle is carried through the vote, the
+/// council, a sealed tender and the works on file stores, every rater rates, and the cadre
+/// releases the final instalment (the ratings named in record lists). Timed: the release on the
+/// tablet, and a phone's verify from the bytes.
+fn release_over_ratings(dir: &std::path::Path, raters: usize) {
+    use linli_core::Fen;
+    use linli_core::identity::DeviceSecret;
+    use linli_core::record::envelope::{Draft, SignedRecord};
+    use linli_core::record::evaluation::{
+        CompletionReport, Instalment, InstalmentSchedule, Rating,
+    };
+    use linli_core::record::roll::{Role, RollEntry};
+    use linli_core::record::tender::{Award, Tender};
+    use linli_core::{Phase, store::StoreError};
+    let s = synth::cycle(raters, 5, raters);
+    let open = |name: &str, seed: u8| {
+        let st = Store::open_with_keys(dir.join(name), &MemoryKeyStore([seed; 32])).unwrap();
+        st.follow_cycle(s.cycle, s.genesis).unwrap();
+        st
+    };
+    let share = |from: &Store, to: &Store| {
+        to.import(s.cycle, &from.export(s.cycle).unwrap()).unwrap();
+    };
+    let cadre = open("release-cadre.db", 1);
+    for chunk in s.records.chunks(10_000) {
+        cadre.import(s.cycle, chunk).unwrap();
+    }
+    let council = open("release-council.db", 50);
+    let builder = open("release-builder.db", 51);
+    for (store, role, member) in [
+        (&council, Role::Council, 1u128),
+        (&builder, Role::Contractor, 2),
+    ] {
+        cadre
+            .submit(
+                s.cycle,
+                Body::RollEntry(RollEntry {
+                    member: uuid::Uuid::from_u128(900_000 + member),
+                    display_name: format!("{role:?}"),
+                    device_key: store.device_key(),
+                    roles: [role].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: "当面核验".into(),
+                }),
+            )
+            .unwrap();
+    }
+    cadre.seal(s.cycle, "封存").unwrap();
+    cadre.advance_phase(s.cycle, Phase::Resolution, "").unwrap();
+    share(&cadre, &council);
+    council.resolve_as_sealed(s.cycle, "决议").unwrap();
+    share(&council, &cadre);
+    cadre.advance_phase(s.cycle, Phase::Tender, "").unwrap();
+    let (project, funded) = cadre
+        .state(s.cycle)
+        .unwrap()
+        .resolution
+        .unwrap()
+        .funded
+        .into_iter()
+        .next()
+        .expect("a funded project");
+    // Long enough for the contractor's device to take in the cycle and bid, even in a debug build.
+    let deadline = chrono::Utc::now() + chrono::Duration::seconds(10);
+    let tender = cadre
+        .submit(
+            s.cycle,
+            Body::Tender(Tender {
+                project,
+                budget: funded,
+                deadline,
+                requirements: "按提案实施".into(),
+                sealed_bids: true,
+            }),
+        )
+        .unwrap();
+    share(&cadre, &builder);
+    builder
+        .sealed_bid(s.cycle, tender, funded, "按期完工", 30)
+        .unwrap();
+    share(&builder, &cadre);
+    std::thread::sleep((deadline - chrono::Utc::now()).to_std().unwrap_or_default());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    cadre.close_bids(s.cycle, tender).unwrap();
+    share(&cadre, &builder);
+    let bid = builder
+        .open_bid(s.cycle, tender, funded, "按期完工", 30)
+        .unwrap();
+    share(&builder, &cadre);
+    let award = cadre
+        .submit(
+            s.cycle,
+            Body::Award(Award {
+                tender,
+                bid,
+                reason: "唯一投标".into(),
+            }),
+        )
+        .unwrap();
+    let half = Fen(funded.get() / 2);
+    cadre
+        .submit(
+            s.cycle,
+            Body::InstalmentSchedule(InstalmentSchedule {
+                award,
+                instalments: vec![
+                    Instalment {
+                        label: "预付款".into(),
+                        amount: half,
+                        requires_satisfaction: false,
+                    },
+                    Instalment {
+                        label: "尾款".into(),
+                        amount: Fen(funded.get() - half.get()),
+                        requires_satisfaction: true,
+                    },
+                ],
+            }),
+        )
+        .unwrap();
+    cadre
+        .advance_phase(s.cycle, Phase::Implementation, "")
+        .unwrap();
+    cadre
+        .release_next_instalment(s.cycle, project, "预付款")
+        .unwrap();
+    share(&cadre, &builder);
+    builder
+        .submit(
+            s.cycle,
+            Body::CompletionReport(CompletionReport {
+                project,
+                text: "完工".into(),
+                photos: vec![],
+            }),
+        )
+        .unwrap();
+    share(&builder, &cadre);
+    cadre.advance_phase(s.cycle, Phase::Evaluation, "").unwrap();
+    let evaluation = cadre.state(s.cycle).unwrap().phase.1;
+    let now = chrono::Utc::now();
+    let ratings: Vec<SignedRecord> = (0..raters)
+        .map(|i| {
+            SignedRecord::sign(
+                &DeviceSecret::from_seed(&resident_seed(i)),
+                &Draft {
+                    cycle: s.cycle,
+                    seq: 100,
+                    time: now,
+                    phase: Some(evaluation),
+                    body: Body::Rating(Rating {
+                        project,
+                        stars: if i % 10 == 0 { 3 } else { 5 },
+                        comment: String::new(),
+                    }),
+                },
+            )
+        })
+        .collect();
+    cadre.import(s.cycle, &ratings).unwrap();
+    let before = cadre.export(s.cycle).unwrap().len();
+    let t = Instant::now();
+    let released: Result<_, StoreError> =
+        cadre.release_next_instalment(s.cycle, project, "尾款：满意度达标");
+    let releasing = ms(t);
+    released.unwrap();
+    let added = cadre.export(s.cycle).unwrap().split_off(before);
+    let bytes: usize = added.iter().map(|r| r.signed.len() + 64).sum();
+    let phone = open("release-phone.db", 52);
+    share(&cadre, &phone);
+    let t = Instant::now();
+    let audit = phone.audit_against_device(s.cycle).unwrap();
+    let verifying = ms(t);
+    assert!(audit.matches_device_state);
+    let schedule = audit.state.projects[&project].schedule.unwrap();
+    assert!(audit.state.schedules[&schedule].released[1].is_some());
+    println!("## Gated release over {raters} ratings (file stores)\n");
+    println!(
+        "| ratings | release on the tablet | records it adds | bytes | verify on a phone (whole cycle, from bytes) |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {raters} | {releasing:.0} ms | {} | {bytes} | {verifying:.0} ms |\n",
+        added.len()
+    );
 }
