@@ -7,8 +7,10 @@
 //! ballot or report is applied incrementally; screens never need it (they read the views).
 
 mod audit;
+mod bids;
 mod blobs;
 mod cache;
+mod closing;
 pub mod docs;
 mod error;
 pub mod exchange;
@@ -38,7 +40,7 @@ use cache::{CycleCache, cached_or_load, load_cache, refold, take_cache, write_vi
 use fault::Fault;
 use import::{import_records, verify_all};
 use open::cycle_roots;
-use write::{finish, index_blob_refs, insert_record};
+use write::{bump_seq, finish, index_blob_refs, insert_record, next_seq};
 
 use crate::identity::{DeviceKey, DeviceSecret};
 use rusqlite::Connection;

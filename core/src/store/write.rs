@@ -6,13 +6,10 @@ use crate::exclusion::Exclusion;
 use crate::fold::CycleState;
 use crate::fold::state::Verdict;
 use crate::fold::{self, Checked};
-use crate::money::Fen;
 use crate::phase::Phase;
 use crate::record::cycle::Genesis;
 use crate::record::envelope::{Draft, Record, SignedRecord};
-use crate::record::list::RecordList;
 use crate::record::proposal::ReviewDecision;
-use crate::record::tender::{BidClosing, BidOpening, SealedBid};
 use crate::record::{Body, Kind};
 use chrono::Utc;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -135,7 +132,7 @@ impl Store {
 
     /// Checks, signs, applies and stores one body of this device's, with the lock held and the
     /// cycle's cache taken out of it (it is put back on success).
-    fn sign_one(
+    pub(super) fn sign_one(
         &self,
         inner: &mut Inner,
         cycle: Uuid,
@@ -373,199 +370,5 @@ impl Store {
                     })
                 })
         })
-    }
-}
-
-/// What a closing action signs: the record lists it names (none when its ids fit inline), and
-/// the closing record, made once the lists' ids are known.
-type ClosingDraft = (Vec<RecordList>, Box<dyn FnOnce(&[Uuid]) -> Body>);
-
-impl Store {
-    /// Signs a closing record (a seal, a gated release) and the record lists it names, in one
-    /// transaction under one lock: the lists first, then the record naming them. All are checked
-    /// by a full fold before anything is stored; if any would be excluded, nothing is.
-    fn submit_closing(
-        &self,
-        cycle: Uuid,
-        draft: impl FnOnce(&CycleState) -> Result<ClosingDraft>,
-    ) -> Result<Uuid> {
-        let mut g = self.lock();
-        let inner = &mut *g;
-        let cache = take_cache(inner, cycle)?;
-        let drafted = match draft(&cache.state) {
-            Ok(d) => d,
-            Err(e) => {
-                inner.caches.insert(cycle, cache);
-                return Err(e);
-            }
-        };
-        let (lists, close) = drafted;
-        if lists.is_empty() {
-            return self.sign_one(inner, cycle, cache, close(&[]));
-        }
-        let mut cache = cache;
-        if cache.state.member_of(&self.key).is_none() {
-            inner.caches.insert(cycle, cache);
-            return Err(StoreError::NotOnRoll(cycle));
-        }
-        let fault = inner.fault.take();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let known = cache
-            .state
-            .heads
-            .get(&self.key)
-            .map(|(s, _)| *s)
-            .unwrap_or(0);
-        let first_seq = next_seq(&tx)?.max(known + 1);
-        let phase = Some(cache.state.phase.1);
-        let time = Utc::now();
-        let sign = |seq: u64, body: Body| {
-            SignedRecord::sign(
-                &inner.secret,
-                &Draft {
-                    cycle,
-                    seq,
-                    time,
-                    phase,
-                    body,
-                },
-            )
-        };
-        let mut signed: Vec<SignedRecord> = Vec::with_capacity(lists.len() + 1);
-        for (i, list) in lists.into_iter().enumerate() {
-            signed.push(sign(first_seq + i as u64, Body::RecordList(list)));
-        }
-        let ids: Vec<Uuid> = signed.iter().map(|r| r.id).collect();
-        let last_seq = first_seq + ids.len() as u64;
-        signed.push(sign(last_seq, close(&ids)));
-        let mut decoded = Vec::with_capacity(signed.len());
-        for r in &signed {
-            match r.decode() {
-                Ok(d) => decoded.push(Arc::new(d)),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        for d in &decoded {
-            cache.records.push(Checked {
-                id: d.id,
-                kind: Some(d.kind()),
-                record: Ok(d.clone()),
-            });
-        }
-        refold(&mut cache, cycle);
-        // A refused action leaves nothing behind: the transaction and the cache (which holds
-        // the refused records) are dropped; the cache is rebuilt from the database.
-        for d in &decoded {
-            if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&d.id) {
-                return Err(StoreError::Rejected(reason.clone()));
-            }
-        }
-        for (r, d) in signed.iter().zip(&decoded) {
-            insert_record(&tx, cycle, r, Some(d), true, true)?;
-        }
-        bump_seq(&tx, last_seq)?;
-        let cache = finish(tx, fault, cache)?;
-        inner.caches.insert(cycle, cache);
-        Ok(signed.last().expect("the closing record").id)
-    }
-}
-
-/// Sealed bids, from the contractor's and the cadre's side. The nonce that keeps a commitment
-/// from being guessed is derived from this device's key and the tender (a deterministic ed25519
-/// signature, hashed), so the contractor's device reproduces it at opening without storing it.
-impl Store {
-    /// A contractor commits to a bid on a sealed tender: only the commitment is signed and
-    /// shared until [`Store::open_bid`].
-    pub fn sealed_bid(
-        &self,
-        cycle: Uuid,
-        tender: Uuid,
-        amount: Fen,
-        plan: &str,
-        duration_days: u32,
-    ) -> Result<Uuid> {
-        let opening = self.opening_of(tender, amount, plan, duration_days);
-        opening.check_shape()?;
-        let commitment =
-            BidOpening::commitment(&tender, amount, plan, duration_days, &opening.nonce);
-        self.submit_drafted(cycle, |st| {
-            // Nobody else can check the amount before the opening; the bidder's own device can.
-            if let Some(t) = st.tenders.get(&tender) {
-                if amount > t.budget {
-                    return Err(StoreError::Rejected(Exclusion::OverBudget {
-                        amount,
-                        limit: t.budget,
-                    }));
-                }
-            }
-            Ok(Body::SealedBid(SealedBid { tender, commitment }))
-        })
-    }
-
-    /// A cadre closes bidding on a sealed tender, naming every sealed bid this device holds.
-    pub fn close_bids(&self, cycle: Uuid, tender: Uuid) -> Result<Uuid> {
-        self.submit_drafted(cycle, |st| {
-            let sealed_bids = st
-                .sealed_bids
-                .iter()
-                .filter(|(_, b)| b.tender == tender)
-                .map(|(id, _)| *id)
-                .collect();
-            Ok(Body::BidClosing(BidClosing {
-                tender,
-                sealed_bids,
-            }))
-        })
-    }
-
-    /// The contractor opens the sealed bid they made with exactly this amount, plan and
-    /// duration. Refused when no sealed bid of theirs matches.
-    pub fn open_bid(
-        &self,
-        cycle: Uuid,
-        tender: Uuid,
-        amount: Fen,
-        plan: &str,
-        duration_days: u32,
-    ) -> Result<Uuid> {
-        let opening = self.opening_of(tender, amount, plan, duration_days);
-        let commitment =
-            BidOpening::commitment(&tender, amount, plan, duration_days, &opening.nonce);
-        let key = self.device_key();
-        self.submit_drafted(cycle, |st| {
-            let me = st.member_of(&key).ok_or(StoreError::NotOnRoll(cycle))?.id;
-            let sealed_bid = st
-                .sealed_bids
-                .iter()
-                .find(|(_, b)| {
-                    b.tender == tender && b.contractor == me && b.commitment == commitment
-                })
-                .map(|(id, _)| *id)
-                .ok_or_else(|| {
-                    StoreError::Rejected(Exclusion::RuleViolation {
-                        detail: "no sealed bid of this device matches that bid".into(),
-                    })
-                })?;
-            Ok(Body::BidOpening(BidOpening {
-                sealed_bid,
-                ..opening
-            }))
-        })
-    }
-
-    fn opening_of(&self, tender: Uuid, amount: Fen, plan: &str, duration_days: u32) -> BidOpening {
-        use sha2::{Digest, Sha256};
-        let mut message = b"linli-bid-nonce".to_vec();
-        message.extend_from_slice(tender.as_bytes());
-        let signature = self.lock().secret.sign(&message);
-        BidOpening {
-            sealed_bid: tender,
-            amount,
-            plan: plan.to_string(),
-            duration_days,
-            nonce: hex::encode(Sha256::digest(signature)),
-        }
     }
 }
