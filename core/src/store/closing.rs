@@ -26,17 +26,18 @@ impl Store {
         cycle: Uuid,
         draft: impl FnOnce(&CycleState) -> Result<ClosingDraft>,
     ) -> Result<Uuid> {
-        let mut g = self.lock();
-        let inner = &mut *g;
-        let cache = take_cache(inner, cycle)?;
-        let drafted = match draft(&cache.state) {
-            Ok(d) => d,
-            Err(e) => {
-                inner.caches.insert(cycle, cache);
-                return Err(e);
-            }
-        };
-        let (lists, close) = drafted;
+        self.under_lock(cycle, draft, |store, inner, cache, drafted| {
+            store.sign_closing(inner, cycle, cache, drafted)
+        })
+    }
+
+    fn sign_closing(
+        &self,
+        inner: &mut Inner,
+        cycle: Uuid,
+        cache: CycleCache,
+        (lists, close): ClosingDraft,
+    ) -> Result<Uuid> {
         if lists.is_empty() {
             return self.sign_one(inner, cycle, cache, close(&[]));
         }
@@ -49,13 +50,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let known = cache
-            .state
-            .heads
-            .get(&self.key)
-            .map(|(s, _)| *s)
-            .unwrap_or(0);
-        let first_seq = next_seq(&tx)?.max(known + 1);
+        let first_seq = write::first_free_seq(&tx, &cache.state, &self.key)?;
         let phase = Some(cache.state.phase.1);
         let time = Utc::now();
         let sign = |seq: u64, body: Body| {

@@ -40,7 +40,7 @@ use cache::{CycleCache, cached_or_load, load_cache, refold, take_cache, write_vi
 use fault::Fault;
 use import::{import_records, verify_all};
 use open::cycle_roots;
-use write::{bump_seq, finish, index_blob_refs, insert_record, next_seq};
+use write::{bump_seq, finish, index_blob_refs, insert_record};
 
 use crate::identity::{DeviceKey, DeviceSecret};
 use rusqlite::Connection;

@@ -117,17 +117,29 @@ impl Store {
         cycle: Uuid,
         draft: impl FnOnce(&CycleState) -> Result<Body>,
     ) -> Result<Uuid> {
+        self.under_lock(cycle, draft, |store, inner, cache, body| {
+            store.sign_one(inner, cycle, cache, body)
+        })
+    }
+
+    /// Takes the lock and the cycle's cache, drafts from the state, and hands the draft to `act`
+    /// with the lock still held; a failed draft puts the cache back and changes nothing.
+    pub(super) fn under_lock<T>(
+        &self,
+        cycle: Uuid,
+        draft: impl FnOnce(&CycleState) -> Result<T>,
+        act: impl FnOnce(&Store, &mut Inner, CycleCache, T) -> Result<Uuid>,
+    ) -> Result<Uuid> {
         let mut g = self.lock();
         let inner = &mut *g;
         let cache = take_cache(inner, cycle)?;
-        let body = match draft(&cache.state) {
-            Ok(body) => body,
+        match draft(&cache.state) {
+            Ok(drafted) => act(self, inner, cache, drafted),
             Err(e) => {
                 inner.caches.insert(cycle, cache);
-                return Err(e);
+                Err(e)
             }
-        };
-        self.sign_one(inner, cycle, cache, body)
+        }
     }
 
     /// Checks, signs, applies and stores one body of this device's, with the lock held and the
@@ -158,15 +170,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Never reuse a sequence number this key already signed, even if this database is new
-        // (a reinstalled app with the key restored from the keystore).
-        let known = cache
-            .state
-            .heads
-            .get(&self.key)
-            .map(|(s, _)| *s)
-            .unwrap_or(0);
-        let seq = next_seq(&tx)?.max(known + 1);
+        let seq = first_free_seq(&tx, &cache.state, &self.key)?;
         let draft = Draft {
             cycle,
             seq,
@@ -216,6 +220,18 @@ impl Store {
         inner.caches.insert(cycle, cache);
         Ok(rec.id)
     }
+}
+
+/// The next sequence number this device signs with: the database counter, but never one this key
+/// is known to have signed already, even if this database is new (a reinstalled app with the key
+/// restored from the keystore).
+pub(super) fn first_free_seq(
+    tx: &Transaction<'_>,
+    state: &CycleState,
+    key: &DeviceKey,
+) -> Result<u64> {
+    let known = state.heads.get(key).map(|(s, _)| *s).unwrap_or(0);
+    Ok(next_seq(tx)?.max(known + 1))
 }
 
 pub(super) fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
