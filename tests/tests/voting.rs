@@ -384,7 +384,7 @@ fn genesis_with_a_rule_that_does_not_fit_the_ballots_is_refused() {
     let _ = Phase::Voting;
 }
 
-/// A cycle of `voters` ballots signed in memory, imported into the founding cadre's own store
+/// A cycle of 500 proposals and `voters` ballots signed in memory, imported into the founding cadre's own store
 /// (a file, as on a tablet), and sealed there. Returns the synthetic cycle, the cadre's store and
 /// the seal's id.
 fn sealed_at_size(
@@ -393,7 +393,7 @@ fn sealed_at_size(
 ) -> (linli_tests::synth::Synth, linli_core::store::Store, Uuid) {
     use linli_core::identity::MemoryKeyStore;
     use linli_core::store::Store;
-    let s = linli_tests::synth::cycle(voters, 30, voters);
+    let s = linli_tests::synth::cycle(voters, 500, voters);
     let cadre = Store::open_with_keys(dir.join("tablet.db"), &MemoryKeyStore([1; 32])).unwrap();
     cadre.follow_cycle(s.cycle, s.genesis).unwrap();
     cadre.import(s.cycle, &s.records).unwrap();

@@ -162,8 +162,12 @@ impl CycleState {
     /// Proposals below the cycle's minimum support are left out before the rule runs; proposals
     /// with equal scores are ordered by the cycle's tie-break rule ([`TieBreak`]).
     pub fn select(&self, ballots: &[Uuid]) -> Vec<Uuid> {
+        self.select_scored(ballots, &self.recount(ballots))
+    }
+
+    /// [`CycleState::select`] with the ballots' scores already recounted (the seal has them).
+    fn select_scored(&self, ballots: &[Uuid], scores: &BTreeMap<Uuid, u64>) -> Vec<Uuid> {
         let rules = &self.genesis.as_ref().expect("ballots imply genesis").voting;
-        let scores = self.recount(ballots);
         let ids: Vec<Uuid> = self
             .shortlisted()
             .into_iter()
@@ -247,10 +251,11 @@ impl CycleState {
         if !missing.is_empty() {
             return Err(self.lacks(ctx, "ballot", missing));
         }
-        let mut voters = BTreeSet::new();
+        // The sealed ballot of each voter: one at most.
+        let mut counted_of: BTreeMap<Uuid, Uuid> = BTreeMap::new();
         for id in &named {
             let member = self.ballot_records[id].member;
-            if !voters.insert(member) {
+            if counted_of.insert(member, *id).is_some() {
                 return Err(Exclusion::RuleViolation {
                     detail: format!("the seal counts two ballots of member {member}"),
                 });
@@ -266,12 +271,8 @@ impl CycleState {
                 .unwrap_or_else(|| "the seal states counts for proposals not on the ballot".into());
             return Err(Exclusion::TallyMismatch { detail });
         }
-        let selected = self.select(&named);
+        let selected = self.select_scored(&named, &counts);
         let sealed: BTreeSet<Uuid> = named.iter().copied().collect();
-        let counted_of: BTreeMap<Uuid, Uuid> = named
-            .iter()
-            .map(|id| (self.ballot_records[id].member, *id))
-            .collect();
         for id in &sealed {
             self.set_verdict(*id, Verdict::Valid);
         }

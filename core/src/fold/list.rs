@@ -53,12 +53,8 @@ impl CycleState {
                 None => lacking.push(*l),
             }
         }
-        if let Some(first) = lacking.first().copied() {
-            self.lacking.insert(ctx.id, lacking);
-            return Err(Exclusion::UnknownReference {
-                what: "record list".into(),
-                id: first,
-            });
+        if !lacking.is_empty() {
+            return Err(self.lacks(ctx, "record list", lacking));
         }
         if crate::record::shape::has_duplicates(&ids) {
             return Err(Exclusion::RuleViolation {

@@ -60,20 +60,25 @@ pub struct Bid {
 impl Bid {
     /// Checks the record on its own.
     pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check("plan", &self.plan, 1, text::LONG)?;
-        if !self.amount.is_valid_positive() {
-            return Err(Exclusion::InvalidAmount {
-                field: "amount".into(),
-                detail: format!("{} is not a positive amount", self.amount),
-            });
-        }
-        if self.duration_days == 0 || self.duration_days > 3650 {
-            return Err(Exclusion::RuleViolation {
-                detail: "duration must be 1 to 3650 days".into(),
-            });
-        }
-        Ok(())
+        check_offer(self.amount, &self.plan, self.duration_days)
     }
+}
+
+/// What every bid, open or sealed, must say: a plan, a positive price, 1 to 3,650 days.
+pub fn check_offer(amount: Fen, plan: &str, duration_days: u32) -> Result<(), Exclusion> {
+    text::check("plan", plan, 1, text::LONG)?;
+    if !amount.is_valid_positive() {
+        return Err(Exclusion::InvalidAmount {
+            field: "amount".into(),
+            detail: format!("{amount} is not a positive amount"),
+        });
+    }
+    if duration_days == 0 || duration_days > 3650 {
+        return Err(Exclusion::RuleViolation {
+            detail: "duration must be 1 to 3650 days".into(),
+        });
+    }
+    Ok(())
 }
 
 /// A cadre awards a tender to one bid, with a reason.
@@ -221,13 +226,7 @@ impl BidOpening {
 
     /// Checks the record on its own.
     pub fn check_shape(&self) -> Result<(), Exclusion> {
-        Bid {
-            tender: self.sealed_bid,
-            amount: self.amount,
-            plan: self.plan.clone(),
-            duration_days: self.duration_days,
-        }
-        .check_shape()?;
+        check_offer(self.amount, &self.plan, self.duration_days)?;
         if self.nonce.len() != 64 || hex::decode(&self.nonce).is_err() {
             return Err(Exclusion::Malformed {
                 detail: "a bid's nonce is 64 hex digits".into(),

@@ -4,7 +4,7 @@ use super::*;
 use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::record::Body;
-use crate::record::tender::{BidClosing, BidOpening, SealedBid};
+use crate::record::tender::{BidClosing, BidOpening, SealedBid, check_offer};
 use uuid::Uuid;
 
 /// Sealed bids, from the contractor's and the cadre's side. The nonce that keeps a commitment
@@ -21,10 +21,9 @@ impl Store {
         plan: &str,
         duration_days: u32,
     ) -> Result<Uuid> {
-        let opening = self.opening_of(tender, amount, plan, duration_days);
-        opening.check_shape()?;
-        let commitment =
-            BidOpening::commitment(&tender, amount, plan, duration_days, &opening.nonce);
+        check_offer(amount, plan, duration_days)?;
+        let nonce = self.bid_nonce(&tender);
+        let commitment = BidOpening::commitment(&tender, amount, plan, duration_days, &nonce);
         self.submit_drafted(cycle, |st| {
             // Nobody else can check the amount before the opening; the bidder's own device can.
             if let Some(t) = st.tenders.get(&tender) {
@@ -65,9 +64,8 @@ impl Store {
         plan: &str,
         duration_days: u32,
     ) -> Result<Uuid> {
-        let opening = self.opening_of(tender, amount, plan, duration_days);
-        let commitment =
-            BidOpening::commitment(&tender, amount, plan, duration_days, &opening.nonce);
+        let nonce = self.bid_nonce(&tender);
+        let commitment = BidOpening::commitment(&tender, amount, plan, duration_days, &nonce);
         let key = self.device_key();
         self.submit_drafted(cycle, |st| {
             let me = st.member_of(&key).ok_or(StoreError::NotOnRoll(cycle))?.id;
@@ -85,22 +83,20 @@ impl Store {
                 })?;
             Ok(Body::BidOpening(BidOpening {
                 sealed_bid,
-                ..opening
+                amount,
+                plan: plan.to_string(),
+                duration_days,
+                nonce,
             }))
         })
     }
 
-    fn opening_of(&self, tender: Uuid, amount: Fen, plan: &str, duration_days: u32) -> BidOpening {
+    /// This device's nonce for a bid on `tender`: the SHA-256 of its (deterministic) signature
+    /// of the tender id, so only this device can make it and it makes it again at opening.
+    fn bid_nonce(&self, tender: &Uuid) -> String {
         use sha2::{Digest, Sha256};
         let mut message = b"linli-bid-nonce".to_vec();
         message.extend_from_slice(tender.as_bytes());
-        let signature = self.lock().secret.sign(&message);
-        BidOpening {
-            sealed_bid: tender,
-            amount,
-            plan: plan.to_string(),
-            duration_days,
-            nonce: hex::encode(Sha256::digest(signature)),
-        }
+        hex::encode(Sha256::digest(self.lock().secret.sign(&message)))
     }
 }
