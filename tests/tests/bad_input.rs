@@ -162,7 +162,7 @@ fn rating_of_six_is_refused() {
 }
 
 #[test]
-fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
+fn a_stranger_is_refused_locally_and_held_aside_remotely_until_registered() {
     let f = Fixture::new(2);
     let ids = f.to_voting(2);
     // Locally: a phone that follows the cycle but was never registered.
@@ -174,7 +174,8 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
         .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap_err();
     assert!(matches!(err, StoreError::NotOnRoll(c) if c == f.cycle));
-    // Remotely: the same ballot signed by hand and delivered to the tablet is kept and excluded.
+    // Remotely: the same ballot signed by hand and delivered to the tablet is held aside: not
+    // part of the cycle, not shown, not sent on.
     let phase = f.cadre.store.state(f.cycle).unwrap().phase.1;
     let secret = DeviceSecret::generate().unwrap();
     let forged = SignedRecord::sign(
@@ -197,7 +198,8 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
         .store
         .import(f.cycle, std::slice::from_ref(&forged))
         .unwrap();
-    assert_eq!(report.excluded, vec![(forged.id, Exclusion::UnknownSigner)]);
+    assert_eq!((report.new, report.held), (1, 1));
+    assert!(report.excluded.is_empty());
     assert_eq!(
         before,
         f.cadre
@@ -206,16 +208,66 @@ fn device_not_on_the_roll_is_refused_locally_and_excluded_remotely() {
             .unwrap(),
         "votes changed"
     );
-    let invalid = f.cadre.store.records(f.cycle, true).unwrap();
+    assert!(f.cadre.store.records(f.cycle, true).unwrap().is_empty());
     assert!(
-        invalid
+        !f.cadre
+            .store
+            .export(f.cycle)
+            .unwrap()
             .iter()
-            .any(|r| r.id == forged.id && r.code.as_deref() == Some("unknown_signer"))
+            .any(|r| r.id == forged.id)
+    );
+    // It does not reach another device.
+    linli_cli::devices::exchange(&f.residents[1], &f.cadre, f.cycle).unwrap();
+    assert!(
+        !f.residents[1]
+            .store
+            .export(f.cycle)
+            .unwrap()
+            .iter()
+            .any(|r| r.id == forged.id)
+    );
+    // Delivered again: already held, nothing to do.
+    let again = f
+        .cadre
+        .store
+        .import(f.cycle, std::slice::from_ref(&forged))
+        .unwrap();
+    assert_eq!((again.new, again.known), (0, 1));
+    // Once the cadre registers that key, the held ballot is part of the cycle and counts.
+    f.cadre
+        .act(
+            f.cycle,
+            Body::RollEntry(linli_core::record::roll::RollEntry {
+                member: uuid::Uuid::now_v7(),
+                display_name: "迟到者".into(),
+                device_key: secret.public(),
+                roles: [linli_core::record::roll::Role::Resident]
+                    .into_iter()
+                    .collect(),
+                age_15_plus: true,
+                attestation: "当面核验".into(),
+            }),
+        )
+        .unwrap();
+    let rows = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    assert_eq!(rows.iter().find(|p| p.id == ids[0]).unwrap().votes, 1);
+    assert!(
+        f.cadre
+            .store
+            .export(f.cycle)
+            .unwrap()
+            .iter()
+            .any(|r| r.id == forged.id)
     );
 }
 
 #[test]
-fn forged_signature_is_kept_excluded_and_counts_nothing() {
+fn forged_signature_is_refused_and_counts_nothing() {
     let f = Fixture::new(3);
     let ids = f.to_voting(2);
     f.residents[0]
@@ -238,7 +290,9 @@ fn forged_signature_is_kept_excluded_and_counts_nothing() {
         .store
         .import(f.cycle, std::slice::from_ref(&forged))
         .unwrap();
-    assert_eq!(report.excluded, vec![(forged.id, Exclusion::BadSignature)]);
+    assert_eq!(report.refused, vec![(forged.id, Exclusion::BadSignature)]);
+    assert_eq!((report.new, report.excluded.len()), (0, 0));
+    assert!(f.cadre.store.records(f.cycle, true).unwrap().is_empty());
     assert_eq!(
         before,
         f.cadre
@@ -268,36 +322,34 @@ fn invalid_utf8_and_garbage_from_outside_are_malformed() {
         .store
         .import(f.cycle, &[bad.clone(), garbage.clone()])
         .unwrap();
-    assert_eq!(report.new, 2);
-    for (id, reason) in &report.excluded {
+    assert_eq!(report.new, 0);
+    for (id, reason) in &report.refused {
         assert!(
             matches!(reason, Exclusion::Malformed { .. }),
             "{id}: {reason:?}"
         );
     }
-    assert_eq!(report.excluded.len(), 2);
+    assert_eq!(report.refused.len(), 2);
     assert!(SignedRecord::from_bytes(&[1, 2, 3]).is_err());
-    let after = snapshot(&f.cadre.store, f.cycle);
-    // Only the record list and counts grew; proposals and members are unchanged.
-    assert_eq!(f.cadre.store.members(f.cycle).unwrap().len(), 2 + 1);
-    assert_ne!(before, after);
-    let invalid = f.cadre.store.records(f.cycle, true).unwrap();
-    assert_eq!(invalid.len(), 2);
+    // Refused at the door: nothing is stored, nothing changes.
+    assert_eq!(before, snapshot(&f.cadre.store, f.cycle));
+    assert!(f.cadre.store.records(f.cycle, true).unwrap().is_empty());
 }
 
 #[test]
-fn record_for_another_cycle_is_excluded_as_wrong_cycle() {
+fn record_for_another_cycle_is_refused_as_wrong_cycle() {
     let f = Fixture::new(1);
     let g = Fixture::new(1);
     let foreign = g.cadre.store.export(g.cycle).unwrap();
     let report = f.cadre.store.import(f.cycle, &foreign).unwrap();
-    assert_eq!(report.excluded.len(), foreign.len());
+    assert_eq!(report.refused.len(), foreign.len());
     assert!(
         report
-            .excluded
+            .refused
             .iter()
             .all(|(_, e)| matches!(e, Exclusion::WrongCycle { .. }))
     );
+    assert_eq!(report.new, 0);
     assert_eq!(f.cadre.store.members(f.cycle).unwrap().len(), 3);
 }
 

@@ -25,9 +25,12 @@ fn a_whole_cycle_converges_on_every_device_with_a_verifiable_tally() {
         "the ballot cast after the seal is listed as late"
     );
     let codes: Vec<&str> = r.excluded.iter().map(|(_, c)| c.as_str()).collect();
-    for code in ["late_ballot", "unknown_signer", "bad_signature"] {
-        assert!(codes.contains(&code), "{code} missing from {codes:?}");
-    }
+    assert!(codes.contains(&"late_ballot"), "{codes:?}");
+    // The stranger's forged ballot is held aside, the tampered one refused: neither is part of
+    // the cycle on any device.
+    assert!(!codes.contains(&"unknown_signer") && !codes.contains(&"bad_signature"));
+    assert_eq!(r.refused, vec!["bad_signature".to_string()]);
+    assert_eq!(r.held, 1);
     // Every proposal got feedback: one merged, one rejected, the rest on the ballot.
     let statuses: Vec<&str> = r.proposals.iter().map(|(_, s, _)| s.as_str()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "merged").count(), 1);
@@ -109,17 +112,17 @@ fn the_cli_reads_what_the_demo_left() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
+    // The tampered and the stranger's records are not part of the cycle.
     assert!(
-        codes.contains(&"bad_signature") && codes.contains(&"unknown_signer"),
+        codes.contains(&"late_ballot")
+            && !codes.contains(&"bad_signature")
+            && !codes.contains(&"unknown_signer"),
         "{codes:?}"
     );
 
     let (ok, out) = linli(&["--db", db, "--lang", "zh", "records", "--invalid"]);
     assert!(ok);
-    assert!(
-        out.contains("签名无效") && out.contains("签名者不在名册上"),
-        "{out}"
-    );
+    assert!(out.contains("不在封票记录"), "{out}");
 
     let (ok, out) = linli(&["--db", db, "audit", "--json"]);
     assert!(ok, "{out}");
@@ -136,13 +139,11 @@ fn the_cli_reads_what_the_demo_left() {
         .iter()
         .map(|b| b["excluded"]["code"].as_str().unwrap())
         .collect();
-    for code in [
-        "late_ballot",
-        "unknown_signer",
-        "bad_signature",
-        "superseded",
-    ] {
+    for code in ["late_ballot", "superseded"] {
         assert!(reasons.contains(&code), "{code} missing from {reasons:?}");
+    }
+    for code in ["unknown_signer", "bad_signature"] {
+        assert!(!reasons.contains(&code), "{code} in {reasons:?}");
     }
     let selected: Vec<String> = v["report"]["result"]
         .as_array()

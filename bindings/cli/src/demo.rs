@@ -5,7 +5,7 @@
 //! the cadre reviews every proposal with a reason, a roundtable deliberates, residents vote (one
 //! changes their mind, one votes after the seal), the cadre seals, the council resolves, contractors
 //! bid, residents monitor and rate, and the last instalment is released only where satisfaction
-//! meets the gate. A forged and a tampered record are imported and shown as excluded.
+//! meets the gate. A stranger's forged ballot is held aside and a tampered one refused.
 //!
 //! Devices work offline and sync in sessions (Automerge documents) whenever they meet the tablet.
 //! A resident with no coverage sends their ballot as QR-sized chunks of a bundle. At the end every
@@ -30,7 +30,7 @@ use linli_core::record::proposal::{
 use linli_core::record::roll::Role;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
 use linli_core::record::tender::{Award, Tender};
-use linli_core::store::StoreError;
+use linli_core::store::{ImportReport, StoreError};
 use linli_core::sync::net::{self, Server};
 use linli_core::sync::{Progress, SessionOptions, SyncError};
 use linli_core::{Exclusion, Fen};
@@ -77,6 +77,10 @@ pub struct DemoReport {
     pub blocked_payments: Vec<(String, Exclusion)>,
     /// Excluded records: kind and reason code.
     pub excluded: Vec<(String, String)>,
+    /// Reason codes of the hostile records refused at the door (never stored).
+    pub refused: Vec<String>,
+    /// Hostile records held aside because their signer is not on the roll.
+    pub held: usize,
     /// Whether every device ended with byte-identical state and the same tally.
     pub converged: bool,
     /// Sync sessions in the final LAN meeting, and the bytes they moved both ways.
@@ -227,7 +231,6 @@ fn photo(label: &str) -> BlobRef {
     BlobRef::for_bytes(label.as_bytes(), "image/jpeg", &format!("{label}.jpg"))
 }
 
-/// Runs the demo with device databases in `dir`.
 /// Runs the whole cycle on `dir`: the story the demo tells, one step per phase.
 pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     let community = Community::found(dir, opts.residents.max(MIN_RESIDENTS))?;
@@ -239,9 +242,9 @@ pub fn run(dir: &Path, opts: &DemoOptions) -> Result<DemoReport, SyncError> {
     let awards = community.tender()?;
     let troubled = community.implement(&awards)?;
     let blocked = community.evaluate(&awards, troubled)?;
-    community.hostile_input(&shortlisted)?;
+    let hostile = community.hostile_input(&shortlisted)?;
     let meeting = community.meet_at_the_centre()?;
-    community.report(bundle_chunks, blocked, meeting)
+    community.report(bundle_chunks, blocked, meeting, hostile)
 }
 
 /// The demo's devices and the cycle they run.
@@ -819,7 +822,7 @@ impl Community {
     }
 
     /// Hostile input reaches the tablet and is caught.
-    fn hostile_input(&self, shortlisted: &[Uuid]) -> Result<(), SyncError> {
+    fn hostile_input(&self, shortlisted: &[Uuid]) -> Result<ImportReport, SyncError> {
         let Community { cadre, cycle, .. } = self;
         let cycle = *cycle;
         let state = cadre.store.state(cycle)?;
@@ -850,8 +853,7 @@ impl Community {
         let tampered_text =
             tampered_text.replacen(&first.to_string(), &shortlisted[6].to_string(), 1);
         let tampered = SignedRecord::from_parts(tampered_text.into_bytes(), honest.signature);
-        cadre.store.import(cycle, &[forged, tampered])?;
-        Ok(())
+        Ok(cadre.store.import(cycle, &[forged, tampered])?)
     }
 
     /// Everyone meets at the community centre. Returns the LAN sessions and bytes, whether every
@@ -909,6 +911,7 @@ impl Community {
         bundle_chunks: usize,
         blocked: Vec<(String, Exclusion)>,
         (lan_sessions, lan_bytes, converged, audit_matches): (u64, u64, bool, bool),
+        hostile: ImportReport,
     ) -> Result<DemoReport, SyncError> {
         let Community { cadre, cycle, .. } = self;
         let cycle = *cycle;
@@ -957,6 +960,12 @@ impl Community {
             projects,
             blocked_payments: blocked,
             excluded,
+            refused: hostile
+                .refused
+                .iter()
+                .map(|(_, e)| e.code().to_string())
+                .collect(),
+            held: hostile.held,
             converged,
             audit_matches,
             lan_sessions,

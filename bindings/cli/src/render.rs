@@ -91,6 +91,16 @@ pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duratio
     for (kind, code) in &r.excluded {
         println!("  {kind}: {code}");
     }
+    println!(
+        "{}: {}; {}: {}",
+        lang.pick("门口拒收的篡改记录", "Tampered records refused at the door"),
+        r.refused.join(", "),
+        lang.pick(
+            "未登记者的记录（单独存放，不计入）",
+            "Records by unregistered keys (held aside, not counted)"
+        ),
+        r.held
+    );
     println!();
     println!(
         "{}: {} {}, {} {}; {}: {} {}",

@@ -48,8 +48,9 @@ pub enum LinliError {
     #[error("{code}: {detail}")]
     Sync {
         /// Stable code: `sync_truncated`, `sync_bad_magic`, `sync_version`, `sync_too_large`,
-        /// `sync_malformed`, `sync_unknown_cycle`, `sync_protocol`, `document`, `blob_mismatch`,
-        /// `network`.
+        /// `sync_malformed`, `sync_damaged`, `sync_busy` (a full hub: try again shortly),
+        /// `sync_refused` (the peer said why in `detail`), `sync_timeout`, `sync_unknown_cycle`,
+        /// `sync_protocol`, `document`, `blob_mismatch`, `network`.
         code: String,
         /// Explanation.
         detail: String,
@@ -90,6 +91,9 @@ impl LinliError {
             | SyncError::Malformed(_)
             | SyncError::UnknownCycle(_)
             | SyncError::Protocol(_)
+            | SyncError::Damaged
+            | SyncError::Refused(_)
+            | SyncError::TimedOut(_)
             | SyncError::Io(_) => LinliError::Sync { code, detail },
             SyncError::Store(_) => LinliError::Storage { detail },
         }

@@ -669,6 +669,8 @@ impl Device {
             new_records: r.new as u32,
             known_records: r.known as u32,
             excluded_records: r.excluded.len() as u32,
+            refused_records: r.refused.len() as u32,
+            held_records: r.held as u32,
         })
     }
 }

@@ -482,6 +482,11 @@ pub struct ImportResult {
     pub known_records: u32,
     /// New records kept but not counted.
     pub excluded_records: u32,
+    /// Records refused at the door (a signature that does not verify, undecodable bytes, another
+    /// cycle's record): nothing of them is stored.
+    pub refused_records: u32,
+    /// Records by keys not on the roll, held aside until their signer is registered.
+    pub held_records: u32,
 }
 
 /// What a resident's monitoring report says.

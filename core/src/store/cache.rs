@@ -72,6 +72,9 @@ pub(super) fn write_views(tx: &Transaction<'_>, cache: &mut CycleCache) -> Resul
         !cache.stale,
         "a deferred fold is settled before its views are written"
     );
+    if cache.state.dirty.all {
+        super::import::hold_strangers(tx, cache)?;
+    }
     let dirty = cache.state.take_dirty();
     views::materialise(tx, &cache.state, &dirty)?;
     if dirty.all {
@@ -119,10 +122,11 @@ pub(super) fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Resul
         if sig.len() == 64 {
             s.copy_from_slice(&sig);
         }
-        records.push(Checked::from_record(
-            &SignedRecord::from_parts(signed, s),
-            ok,
-        ));
+        let c = Checked::from_record(&SignedRecord::from_parts(signed, s), ok);
+        // Rows from before the door (schema 10) that would not pass it are not part of the cycle.
+        if matches!(&c.record, Ok(r) if r.cycle == cycle) {
+            records.push(c);
+        }
     }
     let mut state = fold::fold(cycle, genesis, &records);
     // Every committed write left the views level with the records, unless a session deferred

@@ -522,16 +522,17 @@ pub(crate) fn records_between(
         let values = doc
             .get_all_at(ROOT, key.as_str(), after)
             .unwrap_or_default();
-        let mut found = false;
+        // Concurrent puts of one key can hold different copies (a damaged signature next to the
+        // genuine one): every copy is offered, and the import takes the one that verifies.
+        let mut copies: Vec<SignedRecord> = Vec::new();
         for (v, _) in values {
             if let Value::Scalar(s) = v {
                 if let ScalarValue::Bytes(b) = s.as_ref() {
                     if let Ok(rec) = SignedRecord::from_bytes(b) {
                         if rec.id.to_string() == key {
-                            if !found {
-                                out.push(rec);
+                            if !copies.contains(&rec) {
+                                copies.push(rec);
                             }
-                            found = true;
                             continue;
                         }
                     }
@@ -539,6 +540,7 @@ pub(crate) fn records_between(
             }
             rejected += 1;
         }
+        out.extend(copies);
     }
     (out, rejected)
 }

@@ -32,7 +32,8 @@ const PUSH_MAX_CHANGES: usize = 64;
 pub struct Applied {
     /// Records new to this device.
     pub new_records: usize,
-    /// Map entries that are not records (bytes that don't hash to their key): ignored.
+    /// Map entries that are not records (bytes that don't hash to their key). Traffic that
+    /// carries any is refused whole, so an applied message always reports 0.
     pub rejected_entries: usize,
     /// Blobs stored.
     pub blobs: usize,
@@ -200,7 +201,12 @@ impl Store {
                 } else if after != before {
                     let (recs, rejected) =
                         guarded(*id, || Ok(docs::records_between(doc, &before, &after)))?;
-                    applied.rejected_entries += rejected;
+                    if rejected > 0 {
+                        return Err(automerge_err(
+                            *id,
+                            format!("{rejected} entries are not records under their own id"),
+                        ));
+                    }
                     if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, recs.len())? {
                         inner.docs.set_weight(*cycle, *id, w);
                     }
@@ -210,6 +216,15 @@ impl Store {
             for (cycle, recs) in by_cycle {
                 let mut cache = super::cached_or_load(&mut inner.caches, &tx, cycle)?;
                 let report = import_records(&tx, &mut cache, cycle, &recs, false, true)?;
+                // A document entry that fails the door (damaged, forged, another cycle's) was
+                // put there by a device that should not have: the whole message is refused, so
+                // junk never settles in this device's documents and never spreads from here.
+                if let Some((id, reason)) = report.refused.first() {
+                    return Err(StoreError::Document {
+                        doc: "records".into(),
+                        detail: format!("entry {id} refused: {}", reason.code()),
+                    });
+                }
                 applied.new_records += report.new;
                 if !cache.stale {
                     super::write_views(&tx, &mut cache)?;

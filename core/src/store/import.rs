@@ -6,9 +6,11 @@ use crate::exclusion::Exclusion;
 use crate::fold::Checked;
 use crate::fold::state::{CycleState, Verdict};
 use crate::identity::{self, DeviceKey};
-use crate::record::envelope::SignedRecord;
+use crate::record::Kind;
+use crate::record::envelope::{Record, SignedRecord};
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, TransactionBehavior};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::collections::HashSet;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -21,6 +23,13 @@ pub struct ImportReport {
     pub known: usize,
     /// New records that are kept but not counted, with the reason.
     pub excluded: Vec<(Uuid, Exclusion)>,
+    /// Records refused at the door and not stored: a signature that does not verify, bytes that
+    /// do not decode, or a record of another cycle. Nothing of them is kept, so the genuine copy
+    /// is taken whenever it arrives (a damaged copy never occupies its place).
+    pub refused: Vec<(Uuid, Exclusion)>,
+    /// New records signed by a key that is not on the roll: held aside on this device, not part
+    /// of the cycle, until a registration of their signer arrives.
+    pub held: usize,
 }
 
 impl Store {
@@ -58,34 +67,61 @@ pub(super) fn import_records(
     defer: bool,
 ) -> Result<ImportReport> {
     let mut report = ImportReport::default();
+    // Candidates: records not stored (or held aside) yet. Several copies of one id (a damaged
+    // one and the genuine one) may arrive together; each is judged on its own bytes.
     let mut fresh: Vec<&SignedRecord> = Vec::new();
     {
-        let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+        let mut exists = tx.prepare_cached(
+            "SELECT 1 FROM records WHERE id = ?1 UNION ALL SELECT 1 FROM held_records WHERE id = ?1",
+        )?;
         let mut seen = std::collections::HashSet::new();
         for r in records {
-            if !seen.insert(r.id) || exists.exists([r.id.to_string()])? {
+            if !seen.insert((r.id, r.signature)) || exists.exists([r.id.to_string()])? {
                 report.known += 1;
             } else {
                 fresh.push(r);
             }
         }
     }
-    report.new = fresh.len();
-    if fresh.is_empty() {
-        return Ok(report);
-    }
     let sig_ok = verify_all(&fresh);
     let mut checked: Vec<Checked> = Vec::with_capacity(fresh.len());
+    let mut taken = HashSet::new();
+    let mut refused: Vec<(Uuid, Exclusion)> = Vec::new();
+    let mut registers = false;
     for (r, ok) in fresh.iter().zip(&sig_ok) {
         let c = Checked::from_record(r, *ok);
-        let decoded = match &c.record {
-            Ok(d) => Some(d.clone()),
-            Err(_) => r.decode().ok().map(Arc::new),
+        let decoded = match at_door(&c, cycle) {
+            Ok(d) => d,
+            Err(reason) => {
+                refused.push((r.id, reason));
+                continue;
+            }
         };
-        insert_record(tx, cycle, r, decoded.as_ref(), *ok, pending)?;
+        if !taken.insert(r.id) {
+            report.known += 1;
+            continue;
+        }
+        registers |= matches!(decoded.kind(), Kind::Genesis | Kind::RollEntry);
+        insert_record(tx, cycle, r, Some(&decoded), true, pending)?;
         checked.push(c);
     }
-    // Incremental when every new record sorts after the folded ones; a full fold otherwise.
+    // A refused copy whose genuine twin was taken is not news.
+    refused.retain(|(id, _)| !taken.contains(id));
+    report.refused = refused;
+    report.new = checked.len();
+    // A registration may make a held stranger's records part of the cycle: they are judged
+    // again with this batch (and held again if their signer is still unknown).
+    if registers {
+        for (r, c) in take_held(tx, cycle)? {
+            insert_record(tx, cycle, &r, c.record.as_ref().ok(), true, true)?;
+            checked.push(c);
+        }
+    }
+    if checked.is_empty() {
+        return Ok(report);
+    }
+    // Incremental when every new record sorts after the folded ones (and is signed by someone
+    // on the roll); a full fold otherwise.
     let mut order: Vec<&Checked> = checked.iter().collect();
     order.sort_by_key(|c| match &c.record {
         Ok(r) => (0, r.kind().rank(), r.time, r.signer, r.seq, r.id),
@@ -95,7 +131,11 @@ pub(super) fn import_records(
     if incremental {
         for c in &order {
             match &c.record {
-                Ok(r) if cache.state.apply_new(r).is_some() => {}
+                Ok(r)
+                    if !matches!(
+                        cache.state.apply_new(r),
+                        None | Some(Err(Exclusion::UnknownSigner))
+                    ) => {}
                 _ => {
                     incremental = false;
                     break;
@@ -116,6 +156,7 @@ pub(super) fn import_records(
             return Ok(report);
         }
         refold(cache, cycle);
+        report.held = hold_strangers(tx, cache)?;
     }
     for c in &checked {
         if let Some(Verdict::Excluded { reason }) = cache.state.verdicts.get(&c.id) {
@@ -123,6 +164,130 @@ pub(super) fn import_records(
         }
     }
     Ok(report)
+}
+
+/// Most records held aside per cycle: beyond it a stranger's records are dropped, so hostile
+/// bundles cannot fill a phone.
+pub const MAX_HELD: i64 = 10_000;
+
+/// Moves the records of signers who are not on the roll out of the cycle, into `held_records`,
+/// and folds again without them, so a stranger's records never shape the state, the views or
+/// the documents. Called after every full fold (a deferred one too, through the views).
+/// Returns how many were held.
+pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Result<usize> {
+    let st = &cache.state;
+    let stranger = |c: &Checked| match &c.record {
+        Ok(r) => {
+            !st.keys.contains_key(&r.signer)
+                && !st.verdicts.get(&c.id).is_some_and(Verdict::is_valid)
+        }
+        Err(_) => false,
+    };
+    let (out, keep): (Vec<Checked>, Vec<Checked>) = std::mem::take(&mut cache.records)
+        .into_iter()
+        .partition(stranger);
+    cache.records = keep;
+    if out.is_empty() {
+        return Ok(0);
+    }
+    let cycle = cache.state.cycle;
+    let held: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM held_records WHERE cycle_id = ?1")?
+        .query_row([cycle.to_string()], |r| r.get(0))?;
+    let mut room = (MAX_HELD - held).max(0) as usize;
+    for c in &out {
+        let row: Option<(Vec<u8>, Vec<u8>)> = tx
+            .prepare_cached("DELETE FROM records WHERE id = ?1 RETURNING signed, signature")?
+            .query_row([c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let (Some((signed, sig)), true) = (row, room > 0) {
+            room -= 1;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO held_records (id, cycle_id, signed, signature, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                c.id.to_string(),
+                cycle.to_string(),
+                signed,
+                sig,
+                Utc::now().to_rfc3339()
+            ])?;
+        }
+    }
+    // Photos only a stranger's record names are not fetched.
+    let named: HashSet<&str> = cache
+        .records
+        .iter()
+        .filter_map(|c| c.record.as_ref().ok())
+        .flat_map(|r| r.body.blob_refs().iter().map(|b| b.sha256.as_str()))
+        .collect();
+    for c in &out {
+        for b in c
+            .record
+            .as_ref()
+            .map(|r| r.body.blob_refs())
+            .unwrap_or_default()
+        {
+            if !named.contains(b.sha256.as_str()) {
+                tx.prepare_cached("DELETE FROM blob_refs WHERE sha256 = ?1 AND cycle_id = ?2")?
+                    .execute(params![b.sha256, cycle.to_string()])?;
+            }
+        }
+    }
+    refold(cache, cycle);
+    Ok(out.len())
+}
+
+/// After a local registration: the held records are judged again with it.
+pub(super) fn retake_held(tx: &Transaction<'_>, cache: &mut CycleCache, cycle: Uuid) -> Result<()> {
+    let back = take_held(tx, cycle)?;
+    if back.is_empty() {
+        return Ok(());
+    }
+    for (r, c) in back {
+        insert_record(tx, cycle, &r, c.record.as_ref().ok(), true, true)?;
+        cache.records.push(c);
+    }
+    refold(cache, cycle);
+    hold_strangers(tx, cache)?;
+    Ok(())
+}
+
+/// Takes every held record of the cycle out of `held_records`, checked again.
+fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Checked)>> {
+    let mut stmt = tx.prepare_cached(
+        "DELETE FROM held_records WHERE cycle_id = ?1 RETURNING signed, signature",
+    )?;
+    let rows = stmt.query_map([cycle.to_string()], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (signed, sig) = row?;
+        let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else {
+            continue;
+        };
+        let r = SignedRecord::from_parts(signed, sig);
+        let c = Checked::verify(&r);
+        if at_door(&c, cycle).is_ok() {
+            out.push((r, c));
+        }
+    }
+    Ok(out)
+}
+
+/// The door: only a record that decodes, carries a valid signature and belongs to `cycle` is
+/// stored. Everything else is refused before it touches the database.
+fn at_door(c: &Checked, cycle: Uuid) -> std::result::Result<Arc<Record>, Exclusion> {
+    match &c.record {
+        Err(e) => Err(e.clone()),
+        Ok(r) if r.cycle != cycle => Err(Exclusion::WrongCycle {
+            expected: cycle,
+            found: r.cycle,
+        }),
+        Ok(r) => Ok(r.clone()),
+    }
 }
 
 pub(super) fn verify_all(records: &[&SignedRecord]) -> Vec<bool> {

@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 9;
+pub const VERSION: u32 = 10;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -18,6 +18,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/007_stale_views.sql"),
     include_str!("../../migrations/008_ballot_writes.sql"),
     include_str!("../../migrations/009_records_in_arrival_order.sql"),
+    include_str!("../../migrations/010_door.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

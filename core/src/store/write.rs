@@ -209,12 +209,16 @@ impl Store {
         verdict?;
         insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
         bump_seq(&tx, seq)?;
+        let registers = decoded.kind() == Kind::RollEntry;
         if !folded {
             cache.records.push(Checked {
                 id: rec.id,
                 kind: Some(decoded.kind()),
                 record: Ok(decoded),
             });
+        }
+        if registers {
+            super::import::retake_held(&tx, &mut cache, cycle)?;
         }
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
@@ -246,8 +250,8 @@ pub(super) fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
     Ok(())
 }
 
-/// Stores a record under the cycle it was delivered for (a record naming another cycle is kept
-/// there and excluded as `wrong_cycle`).
+/// Stores a record of `cycle` that passed the door (see `import::at_door`): it decodes, its
+/// signature verifies and it names this cycle.
 pub(super) fn insert_record(
     tx: &Transaction<'_>,
     cycle: Uuid,

@@ -1,8 +1,10 @@
 //! The sync message: one framed, versioned byte string per turn of a session.
 //!
 //! ```text
-//! "LNLS" | version u8 (1) | payload length u32 LE | payload
-//! payload = flags u8 (bit 0 hello, bit 1 done, bit 2 agreed)
+//! "LNLS" | version u8 (2) | payload length u32 LE | checksum 8 | payload
+//! checksum = the first 8 bytes of SHA-256(payload)
+//! payload = flags u8 (bit 0 hello, bit 1 done, bit 2 agreed, bit 3 refusal)
+//!           [refusal: reason code str; nothing follows]
 //!           [agreed: digest 8]
 //!           [hello: device key 32 | max blob u64 | cycles u16 × (cycle 16 | genesis 16 |
 //!                   rest flag u8 [rest digest 8] | docs u16 × (doc u16 | heads digest 8))]
@@ -14,19 +16,31 @@
 //! ```
 //! Every length is checked against what is left and against a limit before anything is
 //! allocated; decoding never panics on any input (fuzzed: `fuzz/fuzz_targets/sync_message.rs`).
+//! The checksum makes a frame damaged in transit a [`SyncError::Damaged`] before any of it is
+//! read; it is no defence against a hostile peer, whose records still have to pass their
+//! signatures. A refusal ends a session and says why (`sync_busy` from a full hub, or the code
+//! of the error that stopped the sender), so a phone can tell the resident.
 
 use super::SyncError;
 use crate::identity::DeviceKey;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// Magic bytes opening every message.
 pub const MAGIC: &[u8; 4] = b"LNLS";
 /// The protocol version this build speaks.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Largest message accepted (a first sync of a big cycle is sent in several messages).
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
-/// Header length: magic, version, payload length.
-pub const HEADER_BYTES: usize = 9;
+/// Header length: magic, version, payload length, checksum.
+pub const HEADER_BYTES: usize = 17;
+/// Longest reason code a refusal carries.
+const MAX_REASON: usize = 64;
+
+fn checksum(payload: &[u8]) -> [u8; 8] {
+    let d = Sha256::digest(payload);
+    d[..8].try_into().expect("8 bytes")
+}
 const MAX_ITEMS: usize = 4096;
 
 /// The first message of each side: who it is and what it holds.
@@ -104,6 +118,28 @@ pub struct Message {
 }
 
 impl Message {
+    /// A refusal: the sender ends the session and gives the reason code (`sync_busy`, or the
+    /// code of the error that stopped it). Nothing else travels with it.
+    pub fn refusal(code: &str) -> Vec<u8> {
+        let code = &code.as_bytes()[..code.len().min(MAX_REASON)];
+        let mut p = vec![8u8];
+        put_bytes(&mut p, code);
+        frame(&p)
+    }
+
+    /// The reason code when `bytes` are a well-formed refusal.
+    pub fn refusal_code(bytes: &[u8]) -> Option<String> {
+        let body = checked_payload(bytes).ok()?;
+        let mut r = Reader { b: body };
+        if r.u8().ok()? != 8 {
+            return None;
+        }
+        let code = r.bytes().ok()?;
+        (r.b.is_empty() && code.len() <= MAX_REASON)
+            .then(|| String::from_utf8(code.to_vec()).ok())
+            .flatten()
+    }
+
     /// Encodes the message with its header.
     pub fn encode(&self) -> Vec<u8> {
         let mut p = Vec::with_capacity(64);
@@ -150,12 +186,7 @@ impl Message {
             put_bytes(&mut p, &b.bytes);
         }
         put_hashes(&mut p, &self.missing);
-        let mut out = Vec::with_capacity(HEADER_BYTES + p.len());
-        out.extend_from_slice(MAGIC);
-        out.push(VERSION);
-        out.extend_from_slice(&(p.len() as u32).to_le_bytes());
-        out.extend_from_slice(&p);
-        out
+        frame(&p)
     }
 
     /// The payload length announced by a header, checked (for transports reading a stream).
@@ -177,25 +208,17 @@ impl Message {
     }
 
     /// Decodes a message. Any defect is a typed error; nothing is trusted before it is checked.
+    /// A refusal decodes as [`SyncError::Refused`] with the peer's reason.
     pub fn decode(bytes: &[u8]) -> Result<Message, SyncError> {
-        if bytes.len() < HEADER_BYTES {
-            return Err(if bytes.len() >= 4 && &bytes[..4] != MAGIC {
-                SyncError::BadMagic
-            } else {
-                SyncError::Truncated
-            });
-        }
-        let header: [u8; HEADER_BYTES] = bytes[..HEADER_BYTES].try_into().expect("length checked");
-        let len = Message::payload_len(&header)?;
-        let body = &bytes[HEADER_BYTES..];
-        if body.len() < len {
-            return Err(SyncError::Truncated);
-        }
-        if body.len() > len {
-            return Err(SyncError::Malformed("bytes after the message"));
-        }
+        let body = checked_payload(bytes)?;
         let mut r = Reader { b: body };
         let flags = r.u8()?;
+        if flags == 8 {
+            return Err(match Message::refusal_code(bytes) {
+                Some(code) => SyncError::Refused(code),
+                None => SyncError::Malformed("refusal"),
+            });
+        }
         if flags & !0b111 != 0 {
             return Err(SyncError::Malformed("unknown flags"));
         }
@@ -273,6 +296,41 @@ impl Message {
         }
         Ok(m)
     }
+}
+
+/// Wraps a payload in the header.
+fn frame(p: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_BYTES + p.len());
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    out.extend_from_slice(&checksum(p));
+    out.extend_from_slice(p);
+    out
+}
+
+/// The payload of a framed message whose header, length and checksum are right.
+fn checked_payload(bytes: &[u8]) -> Result<&[u8], SyncError> {
+    if bytes.len() < HEADER_BYTES {
+        return Err(if bytes.len() >= 4 && &bytes[..4] != MAGIC {
+            SyncError::BadMagic
+        } else {
+            SyncError::Truncated
+        });
+    }
+    let header: [u8; HEADER_BYTES] = bytes[..HEADER_BYTES].try_into().expect("length checked");
+    let len = Message::payload_len(&header)?;
+    let body = &bytes[HEADER_BYTES..];
+    if body.len() < len {
+        return Err(SyncError::Truncated);
+    }
+    if body.len() > len {
+        return Err(SyncError::Malformed("bytes after the message"));
+    }
+    if checksum(body) != header[9..17] {
+        return Err(SyncError::Damaged);
+    }
+    Ok(body)
 }
 
 fn put_bytes(p: &mut Vec<u8>, b: &[u8]) {
@@ -386,6 +444,31 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(Message::decode(&longer).is_err());
+    }
+
+    #[test]
+    fn every_single_bit_flip_is_refused() {
+        let bytes = sample().encode();
+        for bit in 0..bytes.len() * 8 {
+            let mut d = bytes.clone();
+            d[bit / 8] ^= 1 << (bit % 8);
+            assert!(Message::decode(&d).is_err(), "bit {bit} accepted");
+            if bit >= HEADER_BYTES * 8 {
+                assert!(
+                    matches!(Message::decode(&d), Err(SyncError::Damaged)),
+                    "bit {bit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_carries_its_reason() {
+        let r = Message::refusal("sync_busy");
+        assert!(matches!(Message::decode(&r), Err(SyncError::Refused(c)) if c == "sync_busy"));
+        assert_eq!(Message::refusal_code(&sample().encode()), None);
+        let long = Message::refusal(&"x".repeat(500));
+        assert_eq!(Message::refusal_code(&long).unwrap().len(), MAX_REASON);
     }
 
     #[test]

@@ -40,6 +40,15 @@ pub enum SyncError {
     /// A structural defect.
     #[error("malformed sync message: {0}")]
     Malformed(&'static str),
+    /// The bytes do not match the frame's checksum: damaged in transit.
+    #[error("sync message damaged in transit")]
+    Damaged,
+    /// The peer ended the session and said why (`sync_busy`: a full hub, try again shortly).
+    #[error("the peer refused the session: {0}")]
+    Refused(String),
+    /// A read, a write or the whole session ran past its deadline.
+    #[error("sync timed out: {0}")]
+    TimedOut(&'static str),
     /// Traffic for a cycle this side of the session does not share.
     #[error("the peer sent data for cycle {0}, which this session does not share")]
     UnknownCycle(Uuid),
@@ -63,6 +72,10 @@ impl SyncError {
             SyncError::UnsupportedVersion(_) => "sync_version",
             SyncError::TooLarge { .. } => "sync_too_large",
             SyncError::Malformed(_) => "sync_malformed",
+            SyncError::Damaged => "sync_damaged",
+            SyncError::Refused(c) if c == "sync_busy" => "sync_busy",
+            SyncError::Refused(_) => "sync_refused",
+            SyncError::TimedOut(_) => "sync_timeout",
             SyncError::UnknownCycle(_) => "sync_unknown_cycle",
             SyncError::Protocol(_) => "sync_protocol",
             SyncError::Store(e) => e.code(),
@@ -84,6 +97,12 @@ impl SyncError {
                 format!("同步数据 {size} 字节，超过上限 {max}")
             }
             (SyncError::Malformed(w), Lang::Zh) => format!("同步数据格式错误：{w}"),
+            (SyncError::Damaged, Lang::Zh) => "同步数据在传输中损坏，已拒收，请重试".into(),
+            (SyncError::Refused(c), Lang::Zh) if c == "sync_busy" => {
+                "对方正忙（同时同步的手机太多），请稍后重试".into()
+            }
+            (SyncError::Refused(c), Lang::Zh) => format!("对方拒绝了本次同步，原因代码：{c}"),
+            (SyncError::TimedOut(w), Lang::Zh) => format!("同步超时：{w}"),
             (SyncError::UnknownCycle(c), Lang::Zh) => format!("对方发来了本次同步不包含的周期 {c}"),
             (SyncError::Protocol(w), Lang::Zh) => format!("同步协议错误：{w}"),
             (SyncError::Io(e), Lang::Zh) => format!("网络出错：{e}"),

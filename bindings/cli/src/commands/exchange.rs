@@ -162,13 +162,20 @@ pub(crate) fn bundle_import(cli: &Cli, args: &BundleImportArgs) -> Result<ExitCo
         let records = linli_core::bundle::decode(cycle, &b)?;
         let r = store.import(cycle, &records)?;
         println!(
-            "{cycle}: {} {}, {} {}, {} {}",
+            "{cycle}: {} {}, {} {}, {} {}, {} {}, {} {}",
             r.new,
             lang.pick("条新记录", "new records"),
             r.known,
             lang.pick("条已有", "already held"),
             r.excluded.len(),
-            lang.pick("条未计入", "not counted")
+            lang.pick("条未计入", "not counted"),
+            r.refused.len(),
+            lang.pick("条损坏或伪造，已拒收", "damaged or forged, refused"),
+            r.held,
+            lang.pick(
+                "条未登记者的记录，单独存放",
+                "by unregistered keys, held aside"
+            ),
         );
     }
     Ok(ExitCode::SUCCESS)
