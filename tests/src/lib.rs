@@ -186,6 +186,16 @@ pub fn snapshot(store: &Store, cycle: Uuid) -> String {
     )
 }
 
+/// The secret of a fixture device, read from its key file (to craft hostile records as a thief
+/// holding that phone would).
+pub fn secret_of(f: &Fixture, file: &str) -> linli_core::identity::DeviceSecret {
+    let hex = std::fs::read_to_string(f.dir.path().join(format!("{file}.db.key"))).unwrap();
+    let seed: [u8; 32] = linli_core::identity::DeviceKey::from_hex(hex.trim())
+        .unwrap()
+        .0;
+    linli_core::identity::DeviceSecret::from_seed(&seed)
+}
+
 /// Tomorrow, for deadlines.
 pub fn tomorrow() -> chrono::DateTime<Utc> {
     Utc::now() + Duration::days(1)

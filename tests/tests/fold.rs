@@ -11,22 +11,12 @@ use linli_core::record::ballot::Ballot;
 use linli_core::record::cycle::Phase;
 use linli_core::record::envelope::{Draft, SignedRecord};
 use linli_core::record::proposal::{Review, ReviewDecision};
-use linli_core::record::roll::Revocation;
 use linli_core::store::Store;
 use linli_core::{Exclusion, Kind};
-use linli_tests::{Fixture, own_seqs, seqs_of};
+use linli_tests::{Fixture, own_seqs, secret_of, seqs_of};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use uuid::Uuid;
-
-/// The secret of a fixture device, read from its key file (to craft hostile records).
-fn secret_of(f: &Fixture, file: &str) -> DeviceSecret {
-    let hex = std::fs::read_to_string(f.dir.path().join(format!("{file}.db.key"))).unwrap();
-    let seed: [u8; 32] = linli_core::identity::DeviceKey::from_hex(hex.trim())
-        .unwrap()
-        .0;
-    DeviceSecret::from_seed(&seed)
-}
 
 struct Scenario {
     cycle: Uuid,
@@ -126,16 +116,7 @@ fn scenario() -> &'static Scenario {
             .into_iter()
             .max()
             .unwrap_or(0);
-        f.cadre
-            .act(
-                f.cycle,
-                Body::Revocation(Revocation {
-                    device_key: lost,
-                    after_seq: seen,
-                    reason: "手机丢失".into(),
-                }),
-            )
-            .unwrap();
+        f.cadre.store.revoke(f.cycle, lost, "手机丢失").unwrap();
         // Whoever has the lost phone votes with it afterwards (on a copy that missed the revocation).
         let thief = secret_of(&f, "r5");
         let phase = f.cadre.store.state(f.cycle).unwrap().phase.1;

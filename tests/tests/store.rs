@@ -8,9 +8,9 @@ use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
 use linli_core::record::cycle::Phase;
 use linli_core::record::proposal::Proposal;
-use linli_core::record::roll::{Revocation, Role};
+use linli_core::record::roll::Role;
 use linli_core::store::{Fault, ProposalFilter, Store, StoreError, schema};
-use linli_tests::{Fixture, own_seqs, proposal, seqs_of, snapshot};
+use linli_tests::{Fixture, own_seqs, proposal, secret_of, snapshot};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -301,6 +301,138 @@ fn chinese_full_text_search_finds_two_and_three_character_words() {
 }
 
 #[test]
+fn a_thief_cannot_displace_a_ballot_signed_before_the_revocation() {
+    use linli_core::record::envelope::{Draft, SignedRecord};
+    let f = Fixture::new(2);
+    let ids = f.to_voting(2);
+    f.residents[0]
+        .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap();
+    f.sync();
+    let lost = f.residents[0].store.device_key();
+    f.cadre.store.revoke(f.cycle, lost, "手机丢失").unwrap();
+    f.sync();
+    let owner = f
+        .cadre
+        .store
+        .export(f.cycle)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.decode().ok())
+        .find(|d| d.signer == lost && d.kind() == linli_core::Kind::Ballot)
+        .unwrap();
+    // The thief signs another ballot under the owner's sequence number, trying claimed times
+    // until its id sorts below the owner's (which used to win the slot).
+    let thief = secret_of(&f, "r0");
+    let forged = (1..)
+        .map(|ms| {
+            SignedRecord::sign(
+                &thief,
+                &Draft {
+                    cycle: f.cycle,
+                    seq: owner.seq,
+                    time: owner.time - chrono::Duration::milliseconds(ms),
+                    phase: owner.phase,
+                    body: Body::Ballot(Ballot::approve(vec![ids[1]])),
+                },
+            )
+        })
+        .find(|r| r.id < owner.id)
+        .unwrap();
+    // However it arrives: at the tablet, or first at a phone that then syncs.
+    f.cadre
+        .store
+        .import(f.cycle, std::slice::from_ref(&forged))
+        .unwrap();
+    f.residents[1]
+        .store
+        .import(f.cycle, &[forged.clone()])
+        .unwrap();
+    f.sync();
+    for d in std::iter::once(&f.cadre).chain(&f.residents) {
+        let rows = d.store.proposals(f.cycle, &Default::default()).unwrap();
+        assert_eq!(
+            rows.iter().find(|p| p.id == ids[0]).unwrap().votes,
+            1,
+            "{}",
+            d.name
+        );
+        assert_eq!(
+            rows.iter().find(|p| p.id == ids[1]).unwrap().votes,
+            0,
+            "{}",
+            d.name
+        );
+        let st = d.store.state(f.cycle).unwrap();
+        assert!(st.verdicts[&owner.id].is_valid(), "{}", d.name);
+        assert!(!st.verdicts[&forged.id].is_valid(), "{}", d.name);
+    }
+}
+
+/// A made-up resident's device key, different for every `i`.
+fn resident_key(i: usize) -> linli_core::DeviceKey {
+    let mut seed = [7u8; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    linli_core::identity::DeviceSecret::from_seed(&seed).public()
+}
+
+#[test]
+fn a_cadre_key_with_thousands_of_registrations_is_revoked_in_parts() {
+    use linli_core::record::roll::{MAX_KEPT, RollEntry};
+    let f = Fixture::new(1);
+    // The second cadre registers more residents than one revocation can keep.
+    let n = MAX_KEPT + 100;
+    for i in 0..n {
+        f.cadre2
+            .act(
+                f.cycle,
+                Body::RollEntry(RollEntry {
+                    member: uuid::Uuid::now_v7(),
+                    display_name: format!("居民{i}"),
+                    device_key: resident_key(i),
+                    roles: [Role::Resident].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: "当面核验".into(),
+                }),
+            )
+            .unwrap();
+    }
+    exchange(&f.cadre2, &f.cadre, f.cycle).unwrap();
+    let members = f.cadre.store.members(f.cycle).unwrap().len();
+    f.cadre
+        .store
+        .revoke(f.cycle, f.cadre2.store.device_key(), "平板丢失")
+        .unwrap();
+    let st = f.cadre.store.state(f.cycle).unwrap();
+    let parts = f
+        .cadre
+        .store
+        .export(f.cycle)
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r.decode()
+                .is_ok_and(|d| d.kind() == linli_core::Kind::Revocation)
+        })
+        .count();
+    assert_eq!(parts, 2, "{n} registrations take two revocations");
+    assert_eq!(
+        st.keys[&f.cadre2.store.device_key()]
+            .kept
+            .as_ref()
+            .unwrap()
+            .len(),
+        n
+    );
+    // Every registration made before stays; the lost tablet registers no one new.
+    assert_eq!(f.cadre.store.members(f.cycle).unwrap().len(), members);
+    let late = Device::open(f.dir.path(), "late", "后来者").unwrap();
+    register(&f.cadre2, &late, f.cycle, &[Role::Resident]).unwrap();
+    exchange(&f.cadre2, &f.cadre, f.cycle).unwrap();
+    assert_eq!(f.cadre.store.members(f.cycle).unwrap().len(), members);
+}
+
+#[test]
 fn a_lost_phone_is_revoked_and_a_new_one_attested() {
     let f = Fixture::new(2);
     let ids = f.to_voting(2);
@@ -309,18 +441,12 @@ fn a_lost_phone_is_revoked_and_a_new_one_attested() {
         .act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
         .unwrap();
     f.sync();
-    let seen = seqs_of(&f.cadre.store, f.cycle, &old_phone.store.device_key())
-        .into_iter()
-        .max()
-        .unwrap();
     f.cadre
-        .act(
+        .store
+        .revoke(
             f.cycle,
-            Body::Revocation(Revocation {
-                device_key: old_phone.store.device_key(),
-                after_seq: seen,
-                reason: "手机丢失 / phone lost".into(),
-            }),
+            old_phone.store.device_key(),
+            "手机丢失 / phone lost",
         )
         .unwrap();
     // Whoever holds the old phone, offline, changes the vote.

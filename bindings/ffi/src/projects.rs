@@ -11,7 +11,6 @@ use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSch
 use linli_core::record::monitoring::{
     MonitoringReport, ProgressUpdate, ReportKind, ReportResponse,
 };
-use linli_core::record::roll::Revocation;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
 use linli_core::record::tender::{Award, Tender};
 use uuid::Uuid;
@@ -69,23 +68,19 @@ impl Device {
         self.act(&cycle_id, Body::Roundtable(Box::new(body)))
     }
 
-    /// A cadre revokes a lost phone's key; its records up to `after_seq` stay valid.
+    /// A cadre revokes a lost phone's key. The records of that key this device holds stay valid
+    /// (the revocation names them); no other record signed with the key counts from then on,
+    /// whatever sequence number or time it claims.
     pub fn revoke_device(
         &self,
         cycle_id: String,
         device_key: String,
-        after_seq: u64,
         reason: String,
     ) -> Result<String, LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
         let device_key = DeviceKey::from_hex(device_key.trim()).map_err(LinliError::invalid)?;
-        self.act(
-            &cycle_id,
-            Body::Revocation(Revocation {
-                device_key,
-                after_seq,
-                reason,
-            }),
-        )
+        let record = self.acted(cycle, |s| s.revoke(cycle, device_key, &reason))?;
+        Ok(record.to_string())
     }
 
     /// A cadre opens a tender for a funded project; bids close at `deadline_unix_seconds` (UTC).

@@ -39,6 +39,7 @@ impl CycleState {
                 member: g.founder_member,
                 entry: r.id,
                 revoked_after: None,
+                kept: None,
             },
         );
         self.phases.insert(r.id, Phase::Outreach);

@@ -2,7 +2,8 @@
 //!
 //! Order (docs/data-model.md §Fold):
 //! 1. Undecodable records, bad signatures and records of another cycle are excluded.
-//! 2. Equivocation: two different records with the same (signer, seq) — the lower id is kept, the
+//! 2. Equivocation: two different records with the same (signer, seq) — a record kept by a
+//!    revocation in effect wins, then one named by a closing record, then the lower id; the
 //!    others are `conflicting`.
 //! 3. Each record gets an *effective time*: the maximum claimed time over its signer's records with
 //!    a sequence number up to its own, so one signer's records are always in sequence order.
@@ -11,7 +12,8 @@
 //!    record is applied after every kind it may depend on.
 //! 5. The genesis named by the device's trust root is applied; other geneses are untrusted.
 //! 6. The roll is the least fixpoint of roll entries reachable from the genesis cadre (see
-//!    [`crate::record::roll`]), with revocations applied as sequence-number cut-offs.
+//!    [`crate::record::roll`]), with revocations applied: a revoked key's records count only if a
+//!    revocation keeps them (or, for a revocation that keeps none, up to its sequence number).
 //! 7. Every other record is checked (signer on the roll, key not revoked at that seq, phase allowed)
 //!    and applied by its concept module, or excluded with the reason.
 
@@ -84,7 +86,30 @@ impl Checked {
 
 /// Folds a set of records into the state of `cycle`, trusting the genesis `genesis_id`.
 /// The result depends only on the set, never on the order of `inputs`.
+///
+/// A revocation in effect that keeps a record makes it win its (signer, seq) slot. Which
+/// revocations are in effect is known only once the roll is folded, so when a kept record lost
+/// its slot the set is folded once more with the kept records preferred (a second pass costs
+/// nothing in a cycle without such a conflict).
 pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
+    let st = fold_preferring(cycle, genesis_id, inputs, &Default::default());
+    let kept = st.kept_by_revocations();
+    if st
+        .conflicts
+        .iter()
+        .any(|c| kept.contains(&c.lost) && !kept.contains(&c.kept))
+    {
+        return fold_preferring(cycle, genesis_id, inputs, &kept);
+    }
+    st
+}
+
+fn fold_preferring(
+    cycle: Uuid,
+    genesis_id: Uuid,
+    inputs: &[Checked],
+    preferred: &std::collections::BTreeSet<Uuid>,
+) -> CycleState {
     let mut st = CycleState::new(cycle, genesis_id);
     // Dedupe by id (the same bytes delivered twice) and split off unusable records.
     let mut usable: BTreeMap<Uuid, &Arc<Record>> = BTreeMap::new();
@@ -116,8 +141,9 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
         }
     }
     // Equivocation: one (signer, seq) slot, several records (a phone restored from a backup, or
-    // a cheat). A record named by a closing record (a seal's ballots, a release's ratings) wins,
-    // so that one voter cannot invalidate a seal; otherwise the lowest id wins.
+    // a cheat). A record kept by a revocation wins (see above); then a record named by a closing
+    // record (a seal's ballots, a release's ratings), so that one voter cannot invalidate a seal;
+    // otherwise the lowest id wins.
     let named: std::collections::BTreeSet<Uuid> = usable
         .values()
         .flat_map(|r| r.body.named_records().unwrap_or_default())
@@ -129,7 +155,7 @@ pub fn fold(cycle: Uuid, genesis_id: Uuid, inputs: &[Checked]) -> CycleState {
     }
     let mut records: Vec<&Record> = Vec::with_capacity(usable.len());
     for (_, mut group) in slots {
-        group.sort_by_key(|r| (!named.contains(&r.id), r.id));
+        group.sort_by_key(|r| (!preferred.contains(&r.id), !named.contains(&r.id), r.id));
         let kept = group[0].id;
         for r in &group[1..] {
             st.exclude(r.id, Exclusion::Conflicting { with: kept });
@@ -275,10 +301,8 @@ impl CycleState {
     /// Generic checks, then the kind's rule. Mutates nothing when it returns an error.
     fn apply_record(&mut self, r: &Record, time: DateTime<Utc>) -> Result<(), Exclusion> {
         let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
-        if let Some(after_seq) = key.revoked_after {
-            if r.seq > after_seq {
-                return Err(Exclusion::RevokedKey { after_seq });
-            }
+        if let Some(out) = key.revoked(&r.id, r.seq) {
+            return Err(out);
         }
         let allowed = r.kind().allowed_phases();
         if !allowed.is_empty() {

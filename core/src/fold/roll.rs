@@ -6,10 +6,25 @@ use crate::identity::DeviceKey;
 use crate::record::Body;
 use crate::record::envelope::Record;
 use crate::record::roll::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
+/// The revocations in effect, by key: the cut-off and the records kept (in a [`KeyState`], whose
+/// `revoked` check is the one rule).
+type Cutoffs = BTreeMap<DeviceKey, KeyState>;
+
 impl CycleState {
+    /// The records kept by the revocations in effect: they win their (signer, seq) slot (see
+    /// [`crate::fold::fold`]).
+    pub(crate) fn kept_by_revocations(&self) -> BTreeSet<Uuid> {
+        self.keys
+            .values()
+            .filter_map(|k| k.kept.as_ref())
+            .flatten()
+            .copied()
+            .collect()
+    }
+
     /// Folds roll entries and revocations (records sorted by the fold order).
     ///
     /// 1. Pass 1: the least fixpoint of roll entries — an entry counts once its signer is a cadre
@@ -36,15 +51,25 @@ impl CycleState {
         let base_members = self.members.clone();
         let base_keys = self.keys.clone();
 
-        let mut cutoffs: BTreeMap<DeviceKey, u64> = BTreeMap::new();
+        let mut cutoffs: Cutoffs = BTreeMap::new();
         if !revocations.is_empty() {
             self.roll_fixpoint(&entries, &cutoffs);
             let mut verdicts = Vec::new();
             for (r, v) in &revocations {
                 let verdict = self.check_revocation(r, v, &cutoffs);
                 if verdict.is_ok() {
-                    let c = cutoffs.entry(v.device_key).or_insert(v.after_seq);
-                    *c = (*c).min(v.after_seq);
+                    let c = cutoffs.entry(v.device_key).or_insert_with(|| KeyState {
+                        member: Uuid::nil(),
+                        entry: r.id,
+                        revoked_after: Some(v.after_seq),
+                        kept: None,
+                    });
+                    c.revoked_after = c.revoked_after.map(|a| a.min(v.after_seq));
+                    if !v.kept.is_empty() {
+                        c.kept
+                            .get_or_insert_with(BTreeSet::new)
+                            .extend(v.kept.iter().copied());
+                    }
                 }
                 verdicts.push((r.id, verdict));
             }
@@ -61,19 +86,16 @@ impl CycleState {
             }
         }
         self.roll_fixpoint(&entries, &cutoffs);
-        for (key, after) in &cutoffs {
+        for (key, cut) in &cutoffs {
             if let Some(k) = self.keys.get_mut(key) {
-                k.revoked_after = Some(*after);
+                k.revoked_after = cut.revoked_after;
+                k.kept = cut.kept.clone();
             }
         }
         self.dirty.members.extend(self.members.keys().copied());
     }
 
-    fn roll_fixpoint(
-        &mut self,
-        entries: &[(&Record, &RollEntry)],
-        cutoffs: &BTreeMap<DeviceKey, u64>,
-    ) {
+    fn roll_fixpoint(&mut self, entries: &[(&Record, &RollEntry)], cutoffs: &Cutoffs) {
         let mut pending: Vec<(&Record, &RollEntry)> = Vec::new();
         for (r, e) in entries {
             match e.check_shape() {
@@ -107,19 +129,11 @@ impl CycleState {
         }
     }
 
-    /// The signer must be a cadre on the roll whose key is not cut off at this seq.
-    fn authorise_cadre(
-        &self,
-        r: &Record,
-        cutoffs: &BTreeMap<DeviceKey, u64>,
-    ) -> Result<Uuid, Exclusion> {
+    /// The signer must be a cadre on the roll whose key does not cut this record off.
+    fn authorise_cadre(&self, r: &Record, cutoffs: &Cutoffs) -> Result<Uuid, Exclusion> {
         let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
-        if let Some(after_seq) = cutoffs.get(&r.signer) {
-            if r.seq > *after_seq {
-                return Err(Exclusion::RevokedKey {
-                    after_seq: *after_seq,
-                });
-            }
+        if let Some(out) = cutoffs.get(&r.signer).and_then(|c| c.revoked(&r.id, r.seq)) {
+            return Err(out);
         }
         if !self.has_role(&key.member, Role::Cadre) {
             return Err(Exclusion::MissingRole { role: Role::Cadre });
@@ -159,6 +173,7 @@ impl CycleState {
             member: e.member,
             entry: r.id,
             revoked_after: None,
+            kept: None,
         });
         Ok(())
     }
@@ -167,7 +182,7 @@ impl CycleState {
         &self,
         r: &Record,
         v: &Revocation,
-        cutoffs: &BTreeMap<DeviceKey, u64>,
+        cutoffs: &Cutoffs,
     ) -> Result<(), Exclusion> {
         v.check_shape()?;
         self.authorise_cadre(r, cutoffs)?;
@@ -219,6 +234,7 @@ mod tests {
             device_key: kit.key_of(0),
             after_seq: kit.seq_of(0),
             reason: "手机丢失".into(),
+            kept: vec![],
         };
         kit.sign(Who::Cadre, Body::Revocation(revocation));
         let after = kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p[1]])));

@@ -62,8 +62,25 @@ pub struct KeyState {
     pub member: Uuid,
     /// The roll entry (or genesis) that registered it.
     pub entry: Uuid,
-    /// Set when revoked: records with a higher sequence number do not count.
+    /// Set when revoked: records with a higher sequence number do not count (unless `kept`
+    /// names records, which then decides alone).
     pub revoked_after: Option<u64>,
+    /// When a revocation in effect keeps records: the only records of this key that count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<BTreeSet<Uuid>>,
+}
+
+impl KeyState {
+    /// Why a record of this key at `seq` with id `id` does not count, if it is cut off by a
+    /// revocation.
+    pub fn revoked(&self, id: &Uuid, seq: u64) -> Option<Exclusion> {
+        let after_seq = self.revoked_after?;
+        let out = match &self.kept {
+            Some(kept) => !kept.contains(id),
+            None => seq > after_seq,
+        };
+        out.then_some(Exclusion::RevokedKey { after_seq })
+    }
 }
 
 /// Lifecycle of a proposal.

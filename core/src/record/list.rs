@@ -83,7 +83,7 @@ impl RecordBody for RecordList {
 
 /// Ids as one base64 string of their 16-byte forms: 21.3 bytes an id instead of 39 as a JSON
 /// list of UUID strings.
-mod packed_ids {
+pub(crate) mod packed_ids {
     use base64ct::{Base64, Encoding};
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
     use uuid::Uuid;

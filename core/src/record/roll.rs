@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::money::Fen;
 use crate::record::blob::BlobRef;
-use crate::record::shape::RecordBody;
+use crate::record::shape::{RecordBody, has_duplicates};
 pub use crate::role::Role;
 
 /// A cadre registers a member's device on the roll after checking the person face to face. The
@@ -45,8 +45,16 @@ impl RollEntry {
     }
 }
 
-/// A cadre revokes a device key (a lost phone). Records the key signed up to and including
-/// `after_seq` stay valid; later ones are excluded.
+/// A cadre revokes a device key (a lost phone).
+///
+/// The revocation names the records of that key it keeps (`kept`: the ones the revoking
+/// cadre's device held, as packed ids). Once it is in effect, a record of the key counts only if
+/// some revocation of the key keeps it, whatever its sequence number or claimed time, and a kept
+/// record wins its (signer, seq) slot: a thief holding the key cannot displace an earlier record
+/// by signing another with the same sequence number. A key with more than [`MAX_KEPT`] records
+/// is revoked by several revocations, each keeping a part. A revocation that keeps nothing (the
+/// cadre held no record of the key, or one signed before this rule) cuts the key off after
+/// `after_seq`. docs/threat-model.md states the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revocation {
@@ -56,12 +64,34 @@ pub struct Revocation {
     pub after_seq: u64,
     /// Why.
     pub reason: String,
+    /// The key's records this revocation keeps valid.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "crate::record::list::packed_ids"
+    )]
+    pub kept: Vec<Uuid>,
 }
+
+/// Most records one revocation keeps (the record stays under the 64 KiB cap).
+pub const MAX_KEPT: usize = crate::record::list::MAX_IDS;
 
 impl Revocation {
     /// Checks the record on its own.
     pub fn check_shape(&self) -> Result<(), Exclusion> {
-        text::check("reason", &self.reason, 1, text::MEDIUM)
+        text::check("reason", &self.reason, 1, text::MEDIUM)?;
+        if self.kept.len() > MAX_KEPT {
+            return Err(Exclusion::TooMany {
+                field: "kept".into(),
+                max: MAX_KEPT,
+            });
+        }
+        if has_duplicates(&self.kept) {
+            return Err(Exclusion::RuleViolation {
+                detail: "a revocation keeps each record once".into(),
+            });
+        }
+        Ok(())
     }
 }
 

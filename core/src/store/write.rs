@@ -347,7 +347,7 @@ impl Store {
         self.submit_closing(cycle, |st| {
             let (lists, mut seal) = st.draft_seal_with_lists(note);
             Ok((
-                lists,
+                super::closing::list_bodies(lists),
                 Box::new(move |ids: &[Uuid]| {
                     seal.ballot_lists = ids.to_vec();
                     Body::Seal(seal)
@@ -367,7 +367,7 @@ impl Store {
                     })
                 })?;
             Ok((
-                lists,
+                super::closing::list_bodies(lists),
                 Box::new(move |ids: &[Uuid]| {
                     release.rating_lists = ids.to_vec();
                     Body::PaymentRelease(release)
