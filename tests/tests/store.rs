@@ -346,7 +346,7 @@ fn a_thief_cannot_displace_a_ballot_signed_before_the_revocation() {
         .unwrap();
     f.residents[1]
         .store
-        .import(f.cycle, &[forged.clone()])
+        .import(f.cycle, std::slice::from_ref(&forged))
         .unwrap();
     f.sync();
     for d in std::iter::once(&f.cadre).chain(&f.residents) {
