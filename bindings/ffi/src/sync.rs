@@ -115,12 +115,17 @@ pub struct ChunkCollector {
 /// How far a chunk collection is.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct ChunkStatus {
-    /// Distinct chunks received.
+    /// The bundle the scanned chunk belongs to (hex of its Merkle root): a collector follows up
+    /// to four bundles side by side, so a stray chunk of another one never blocks this one.
+    pub bundle: String,
+    /// Distinct chunks of that bundle received.
     pub received: u32,
-    /// Chunks in the bundle.
+    /// Chunks in that bundle.
     pub total: u32,
     /// Every chunk is in: `bundle()` gives the bytes.
     pub complete: bool,
+    /// The chunk numbers (from 0) of that bundle still to scan.
+    pub missing: Vec<u32>,
 }
 
 fn device_key(s: &str) -> Result<DeviceKey, LinliError> {
@@ -346,21 +351,42 @@ impl ChunkCollector {
         })
     }
 
-    /// Adds a scanned chunk (duplicates are ignored). A corrupt chunk or one from another bundle
-    /// is an error and changes nothing.
+    /// Adds a scanned chunk (duplicates are ignored). Each chunk proves its place in its bundle:
+    /// a damaged or forged one is an error and changes nothing.
     pub fn add(&self, chunk: Vec<u8>) -> Result<ChunkStatus, LinliError> {
         let mut a = self
             .assembler
             .lock()
             .map_err(|_| LinliError::invalid("the collection failed earlier"))?;
-        let (received, total) = a
-            .add(&chunk)
+        let p = a
+            .scan(&chunk)
             .map_err(|e| LinliError::invalid(e.to_string()))?;
+        let missing = a
+            .missing_of(&p.bundle)
+            .into_iter()
+            .map(u32::from)
+            .collect();
         Ok(ChunkStatus {
-            received: received as u32,
-            total: total as u32,
-            complete: received == total,
+            bundle: hex::encode(p.bundle),
+            received: p.held as u32,
+            total: p.total as u32,
+            complete: p.held == p.total,
+            missing,
         })
+    }
+
+    /// Drops the chunks of a bundle scanned by mistake (`bundle` from a [`ChunkStatus`]).
+    /// Returns whether it was being collected.
+    pub fn drop_bundle(&self, bundle: String) -> Result<bool, LinliError> {
+        let root: [u8; 32] = hex::decode(bundle.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| LinliError::invalid(format!("not a bundle id: {bundle:?}")))?;
+        let mut a = self
+            .assembler
+            .lock()
+            .map_err(|_| LinliError::invalid("the collection failed earlier"))?;
+        Ok(a.drop_bundle(&root))
     }
 
     /// The reassembled bundle, checked against its hash; an error while chunks are missing.

@@ -541,6 +541,11 @@ def test_an_offline_ballot_travels_as_qr_chunks(cycle):
     assert status.complete and status.received == status.total == len(big)
     with pytest.raises(LinliError.InvalidInput):
         collector.add(b"LNLC" + bytes(40))
+    # The collector says what is left, and a bundle scanned by mistake can be dropped.
+    partial = ChunkCollector()
+    first = partial.add(big[0])
+    assert first.missing == list(range(1, len(big))) and not first.complete
+    assert partial.drop_bundle(first.bundle)
     one = ChunkCollector()
     assert one.add(chunks[0]).complete
     assert cadre.import_bundle(cycle_id, one.bundle()).new_records == 1
