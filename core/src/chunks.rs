@@ -79,7 +79,13 @@ fn levels(leaves: Vec<Hash>) -> Vec<Vec<Hash>> {
         let below = out.last().expect("one level");
         let up = below
             .chunks(2)
-            .map(|p| if p.len() == 2 { node(&p[0], &p[1]) } else { p[0] })
+            .map(|p| {
+                if p.len() == 2 {
+                    node(&p[0], &p[1])
+                } else {
+                    p[0]
+                }
+            })
             .collect();
         out.push(up);
     }
@@ -312,7 +318,11 @@ impl Assembler {
     /// The first complete bundle's bytes. Every chunk was proven against the root when it was
     /// added, so a complete bundle is the one that was split.
     pub fn finish(&self) -> Result<Vec<u8>, ChunkError> {
-        if let Some(g) = self.groups.iter().find(|g| g.parts.iter().all(Option::is_some)) {
+        if let Some(g) = self
+            .groups
+            .iter()
+            .find(|g| g.parts.iter().all(Option::is_some))
+        {
             return Ok(g.parts.iter().flatten().flatten().copied().collect());
         }
         let best = self.bundles().into_iter().next();

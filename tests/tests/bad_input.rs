@@ -363,3 +363,94 @@ fn unknown_cycle_is_a_typed_error() {
         Err(StoreError::UnknownCycle(_))
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Invites: checked against the genesis when it arrives, replaceable while forged, bounded, and
+// listed at once.
+
+fn meet(a: &linli_cli::devices::Device, b: &linli_cli::devices::Device) {
+    linli_cli::devices::meet(a, b).unwrap();
+}
+
+#[test]
+fn a_forged_invite_scanned_first_is_replaced_by_the_genuine_one() {
+    let f = Fixture::new(1);
+    let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
+    let phone = linli_cli::devices::Device::open(f.dir.path(), "new", "新居民").unwrap();
+    // A real cycle id with a made-up genesis.
+    phone
+        .store
+        .follow_cycle(f.cycle, uuid::Uuid::now_v7())
+        .unwrap();
+    // Listed at once, awaiting its first sync; acting says why it cannot.
+    let listed = phone.store.summary(f.cycle).unwrap();
+    assert_eq!(listed.phase, "awaiting_genesis");
+    assert_eq!(phone.store.cycles().unwrap().len(), 1);
+    let err = phone
+        .act(f.cycle, Body::Proposal(Box::new(proposal("早到", 10_000))))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotOnRoll(_)), "{err:?}");
+    // A bundle of the cycle brought under the forged root is held aside, not trusted.
+    let all = f.cadre.store.export(f.cycle).unwrap();
+    let r = phone.store.import(f.cycle, &all).unwrap();
+    assert_eq!(r.held, all.len());
+    assert_eq!(
+        phone.store.summary(f.cycle).unwrap().phase,
+        "awaiting_genesis"
+    );
+    // The genuine invite replaces the forged root; what was held is judged again.
+    phone.store.follow_cycle(f.cycle, genesis).unwrap();
+    assert_eq!(phone.store.summary(f.cycle).unwrap().phase, "outreach");
+    assert_eq!(
+        phone.store.state(f.cycle).unwrap().canonical_bytes(),
+        f.cadre.store.state(f.cycle).unwrap().canonical_bytes()
+    );
+    // Once the genesis is held, the root is fixed.
+    assert!(matches!(
+        phone.store.follow_cycle(f.cycle, uuid::Uuid::now_v7()),
+        Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
+    ));
+    // And sync works as for any phone.
+    meet(&phone, &f.cadre);
+}
+
+#[test]
+fn invented_cycles_are_bounded_and_can_be_left() {
+    let f = Fixture::new(1);
+    let phone = linli_cli::devices::Device::open(f.dir.path(), "new", "新居民").unwrap();
+    let invented: Vec<uuid::Uuid> = (0..linli_core::store::MAX_AWAITING)
+        .map(|_| {
+            let c = uuid::Uuid::now_v7();
+            phone.store.follow_cycle(c, uuid::Uuid::now_v7()).unwrap();
+            c
+        })
+        .collect();
+    assert!(matches!(
+        phone
+            .store
+            .follow_cycle(uuid::Uuid::now_v7(), uuid::Uuid::now_v7()),
+        Err(StoreError::TooManyAwaiting { .. })
+    ));
+    let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
+    phone.store.leave_cycle(invented[0]).unwrap();
+    phone.store.follow_cycle(f.cycle, genesis).unwrap();
+    meet(&phone, &f.cadre);
+    assert_eq!(phone.store.summary(f.cycle).unwrap().phase, "outreach");
+    for c in &invented[1..] {
+        phone.store.leave_cycle(*c).unwrap();
+    }
+    assert_eq!(phone.store.cycles().unwrap().len(), 1);
+    assert!(matches!(
+        phone.store.summary(invented[1]),
+        Err(StoreError::UnknownCycle(_))
+    ));
+    // A cycle the device has acted in cannot be left.
+    f.cadre
+        .store
+        .advance_phase(f.cycle, Phase::Proposals, "")
+        .unwrap();
+    assert!(matches!(
+        f.cadre.store.leave_cycle(f.cycle),
+        Err(StoreError::Rejected(Exclusion::RuleViolation { .. }))
+    ));
+}

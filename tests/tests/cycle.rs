@@ -377,7 +377,7 @@ fn the_cli_reads_what_the_demo_left() {
     bad[last] ^= 1;
     std::fs::write(&files[0], bad).unwrap();
     let (ok, out) = linli(&args);
-    assert!(!ok && out.contains("corrupt"), "{out}");
+    assert!(!ok && out.contains("damaged"), "{out}");
 
     for cmd in ["members", "projects"] {
         let (ok, out) = linli(&["--db", db, cmd]);

@@ -68,6 +68,10 @@ impl LinliError {
                 code: x.code().into(),
                 detail,
             },
+            StoreError::TooManyAwaiting { .. } => LinliError::Rejected {
+                code: e.code().into(),
+                detail,
+            },
             StoreError::NotOnRoll(_) => LinliError::NotOnRoll { detail },
             StoreError::UnknownCycle(_) => LinliError::UnknownCycle { detail },
             _ => LinliError::Storage { detail },

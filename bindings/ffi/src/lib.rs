@@ -383,6 +383,13 @@ impl Device {
         Ok(invite.cycle.to_string())
     }
 
+    /// Stops following a cycle this device has signed nothing in (joined by mistake, or from an
+    /// invite whose genesis never arrives). Refused once the device has acted in it.
+    pub fn leave_cycle(&self, cycle_id: String) -> Result<(), LinliError> {
+        let cycle = id(&cycle_id, "cycle")?;
+        self.store()?.leave_cycle(cycle).map_err(self.err())
+    }
+
     /// A cadre registers a member's device on the roll. Returns the member id.
     pub fn register_member(
         &self,

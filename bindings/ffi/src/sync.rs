@@ -361,11 +361,7 @@ impl ChunkCollector {
         let p = a
             .scan(&chunk)
             .map_err(|e| LinliError::invalid(e.to_string()))?;
-        let missing = a
-            .missing_of(&p.bundle)
-            .into_iter()
-            .map(u32::from)
-            .collect();
+        let missing = a.missing_of(&p.bundle).into_iter().map(u32::from).collect();
         Ok(ChunkStatus {
             bundle: hex::encode(p.bundle),
             received: p.held as u32,

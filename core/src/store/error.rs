@@ -54,6 +54,13 @@ pub enum StoreError {
         /// The claimed SHA-256.
         sha256: String,
     },
+    /// Too many cycles await their first sync (joined from invites whose genesis has not
+    /// arrived): sync one, or leave one, before joining another.
+    #[error("{max} cycles already await their first sync; sync or leave one first")]
+    TooManyAwaiting {
+        /// The limit.
+        max: usize,
+    },
     /// A fault injected by a test (see `Store::inject_fault`).
     #[error("injected fault: {0}")]
     Injected(&'static str),
@@ -72,6 +79,7 @@ impl StoreError {
             StoreError::Sqlite(_) => "database",
             StoreError::Document { .. } => "document",
             StoreError::BlobMismatch { .. } => "blob_mismatch",
+            StoreError::TooManyAwaiting { .. } => "too_many_awaiting",
             StoreError::Injected(_) => "injected",
         }
     }
@@ -96,6 +104,9 @@ impl StoreError {
             }
             (StoreError::BlobMismatch { sha256 }, Lang::Zh) => {
                 format!("文件 {sha256} 的内容与哈希不符，已拒收")
+            }
+            (StoreError::TooManyAwaiting { max }, Lang::Zh) => {
+                format!("已有 {max} 个周期在等待首次同步，请先同步或退出其中一个")
             }
             (StoreError::Injected(w), Lang::Zh) => format!("测试注入的故障：{w}"),
         }

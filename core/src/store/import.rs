@@ -254,6 +254,11 @@ pub(super) fn retake_held(tx: &Transaction<'_>, cache: &mut CycleCache, cycle: U
     Ok(())
 }
 
+/// Takes every held record of the cycle out of `held_records`, as received.
+pub(super) fn take_held_records(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<SignedRecord>> {
+    Ok(take_held(tx, cycle)?.into_iter().map(|(r, _)| r).collect())
+}
+
 /// Takes every held record of the cycle out of `held_records`, checked again.
 fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Checked)>> {
     let mut stmt = tx.prepare_cached(

@@ -15,6 +15,7 @@ pub mod docs;
 mod error;
 pub mod exchange;
 mod fault;
+mod follow;
 mod import;
 mod notes;
 mod open;
@@ -26,6 +27,7 @@ mod write;
 
 pub use audit::Audit;
 pub use error::{Result, StoreError};
+pub use follow::MAX_AWAITING;
 pub use import::ImportReport;
 pub use notes::NotesDraft;
 pub use query::*;

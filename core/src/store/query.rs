@@ -528,8 +528,16 @@ impl Store {
     }
 }
 
-const SUMMARY_SQL: &str = "SELECT cycle_id, community, year, title, pool_fen, phase, members, proposals, voters,
-    records, invalid, sealed, sealed_ballots, late_ballots, funded_fen, conflicts, roundtables FROM cycle_view";
+/// Every followed cycle, including one whose genesis has not arrived yet (phase
+/// `awaiting_genesis`, empty names, zero counts), so a joined cycle is listed at once.
+const SUMMARY_SQL: &str = "SELECT * FROM (SELECT c.cycle_id AS cycle_id,
+    COALESCE(v.community, '') AS community, COALESCE(v.year, 0) AS year,
+    COALESCE(v.title, '') AS title, COALESCE(v.pool_fen, 0), COALESCE(v.phase, 'awaiting_genesis'),
+    COALESCE(v.members, 0), COALESCE(v.proposals, 0), COALESCE(v.voters, 0),
+    COALESCE(v.records, 0), COALESCE(v.invalid, 0), COALESCE(v.sealed, 0),
+    COALESCE(v.sealed_ballots, 0), COALESCE(v.late_ballots, 0), COALESCE(v.funded_fen, 0),
+    COALESCE(v.conflicts, 0), COALESCE(v.roundtables, 0)
+    FROM cycles c LEFT JOIN cycle_view v ON v.cycle_id = c.cycle_id)";
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<CycleSummary> {
     Ok(CycleSummary {
@@ -580,6 +588,7 @@ pub fn label(lang: Lang, code: &str) -> String {
         "merged" => lang.pick("已合并", "merged"),
         "rejected" => lang.pick("未采纳", "rejected"),
         "funded" => lang.pick("获资助", "funded"),
+        "awaiting_genesis" => lang.pick("等待首次同步", "awaiting first sync"),
         other => other,
     };
     s.to_string()

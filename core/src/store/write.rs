@@ -12,7 +12,7 @@ use crate::record::envelope::{Draft, Record, SignedRecord};
 use crate::record::proposal::ReviewDecision;
 use crate::record::{Body, Kind};
 use chrono::Utc;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -69,39 +69,6 @@ impl Store {
         Ok(cycle)
     }
 
-    /// Follows a cycle created elsewhere, trusting the genesis record `genesis_id` (from the invite
-    /// the cadre showed). Records for the cycle can then be imported.
-    pub fn follow_cycle(&self, cycle: Uuid, genesis_id: Uuid) -> Result<()> {
-        let mut g = self.lock();
-        let tx = g
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<String> = tx
-            .query_row(
-                "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
-                [cycle.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match existing {
-            Some(e) if e == genesis_id.to_string() => return Ok(()),
-            Some(_) => {
-                return Err(StoreError::Rejected(Exclusion::UntrustedGenesis));
-            }
-            None => {}
-        }
-        tx.execute(
-            "INSERT INTO cycles (cycle_id, genesis_id, added_at) VALUES (?1, ?2, ?3)",
-            params![
-                cycle.to_string(),
-                genesis_id.to_string(),
-                Utc::now().to_rfc3339()
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Signs and stores a record of this device's own action. The action is checked against the
     /// cycle's rules first: a refused action is a [`StoreError::Rejected`] and changes nothing.
     pub fn submit(&self, cycle: Uuid, body: Body) -> Result<Uuid> {
@@ -151,12 +118,14 @@ impl Store {
         mut cache: CycleCache,
         body: Body,
     ) -> Result<Uuid> {
+        // The real reason first: a device not on the roll (or whose cycle has not arrived yet)
+        // is told so, not that its proposal exceeds a pool it does not know.
         let precheck = if body.kind() == Kind::Genesis {
             Err(StoreError::Rejected(Exclusion::UntrustedGenesis))
-        } else if let Err(e) = body.check_shape(cache.state.pool()) {
-            Err(StoreError::Rejected(e))
         } else if cache.state.member_of(&self.key).is_none() {
             Err(StoreError::NotOnRoll(cycle))
+        } else if let Err(e) = body.check_shape(cache.state.pool()) {
+            Err(StoreError::Rejected(e))
         } else {
             Ok(())
         };
