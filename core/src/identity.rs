@@ -27,6 +27,10 @@ pub enum KeyError {
     /// A shell-supplied key store reported a failure.
     #[error("key store failed: {0}")]
     Store(String),
+    /// A shell-supplied key store is temporarily unavailable (a locked keychain): the store
+    /// refuses to open rather than make a new identity.
+    #[error("key store unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// A device's public key (ed25519, 32 bytes). Serialised as 64 lowercase hex characters.

@@ -454,3 +454,59 @@ fn invented_cycles_are_bounded_and_can_be_left() {
         Err(StoreError::Rejected(Exclusion::RuleViolation { .. }))
     ));
 }
+
+/// The reported defect: any well-formed bundle's junk was kept as excluded records, written into
+/// the documents and spread to every device (13 → 1,505 records in one test).
+#[test]
+fn junk_from_a_hostile_bundle_stays_on_the_device_that_got_it() {
+    let f = Fixture::new(2);
+    let ids = f.to_voting(2);
+    let before: Vec<usize> = std::iter::once(&f.cadre)
+        .chain(&f.residents)
+        .map(|d| d.store.export(f.cycle).unwrap().len())
+        .collect();
+    let phase = f.cadre.store.state(f.cycle).unwrap().phase.1;
+    // 1,500 well-signed ballots from 30 keys no cadre ever registered.
+    let junk: Vec<SignedRecord> = (0..1_500)
+        .map(|i| {
+            let key = DeviceSecret::from_seed(&[(i % 30) as u8 + 1; 32]);
+            SignedRecord::sign(
+                &key,
+                &Draft {
+                    cycle: f.cycle,
+                    seq: (i / 30 + 1) as u64,
+                    time: chrono::Utc::now(),
+                    phase: Some(phase),
+                    body: Body::Ballot(Ballot::approve(vec![ids[i % 2]])),
+                },
+            )
+        })
+        .collect();
+    let r = f.residents[0].store.import(f.cycle, &junk).unwrap();
+    assert_eq!((r.new, r.held), (1_500, 1_500));
+    let tally = f
+        .cadre
+        .store
+        .proposals(f.cycle, &Default::default())
+        .unwrap();
+    f.sync();
+    linli_cli::devices::meet(&f.residents[0], &f.residents[1]).unwrap();
+    linli_cli::devices::meet(&f.residents[0], &f.cadre).unwrap();
+    let after: Vec<usize> = std::iter::once(&f.cadre)
+        .chain(&f.residents)
+        .map(|d| d.store.export(f.cycle).unwrap().len())
+        .collect();
+    assert_eq!(before, after, "junk spread");
+    assert_eq!(
+        f.cadre
+            .store
+            .proposals(f.cycle, &Default::default())
+            .unwrap(),
+        tally
+    );
+    assert_eq!(
+        snapshot(&f.residents[0].store, f.cycle),
+        snapshot(&f.residents[1].store, f.cycle),
+        "the device holding the junk shows the same cycle"
+    );
+}

@@ -320,6 +320,298 @@ fn clamp(o: &Op, n: usize) -> Op {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Convergence under damage: bit flips, truncation, duplication and cross-cycle replay in
+// bundles, chunks and session messages. Whatever arrives damaged or replayed first, a final
+// clean all-pairs sync brings every replica to the same records and state in both cycles.
+
+#[derive(Debug, Clone)]
+enum Harm {
+    /// A whole bundle with one bit flipped: refused as damaged.
+    BundleBit(u32),
+    /// A bundle cut short.
+    Truncated(u32),
+    /// One record inside the delivery damaged in a way that passes the framing (a device that
+    /// re-framed what it received, or a hostile peer): the door refuses it.
+    RecordBit(u32),
+    /// The same delivery twice.
+    Duplicate,
+    /// The records of the other cycle delivered under this one.
+    CrossCycle,
+    /// As QR chunks, one damaged chunk scanned before all of them, in reverse order.
+    ChunkBit(u32),
+    /// A session whose `k`-th message has a bit flipped in transit.
+    SessionBit(u8, u32),
+}
+
+fn harm() -> impl Strategy<Value = Harm> {
+    prop_oneof![
+        any::<u32>().prop_map(Harm::BundleBit),
+        any::<u32>().prop_map(Harm::Truncated),
+        any::<u32>().prop_map(Harm::RecordBit),
+        Just(Harm::Duplicate),
+        Just(Harm::CrossCycle),
+        any::<u32>().prop_map(Harm::ChunkBit),
+        (0u8..6, any::<u32>()).prop_map(|(k, b)| Harm::SessionBit(k, b)),
+    ]
+}
+
+fn flip(bytes: &mut [u8], bit: u32) {
+    if !bytes.is_empty() {
+        let b = bit as usize % (bytes.len() * 8);
+        bytes[b / 8] ^= 1 << (b % 8);
+    }
+}
+
+impl Net {
+    /// A second cycle founded by the same cadre and followed by every replica, for replays.
+    fn second_cycle(&self) -> Uuid {
+        let cadre = &self.stores[0];
+        let other = cadre
+            .create_cycle(Genesis {
+                community: "测试社区".into(),
+                year: 2025,
+                title: "另一个周期".into(),
+                budget_pool: Fen::yuan(100_000),
+                calendar: vec![],
+                voting: VotingRules::approval(1, 3),
+                satisfaction: SatisfactionRule::default(),
+                founder_member: Uuid::from_u128(1),
+                founder_name: "书记".into(),
+            })
+            .unwrap();
+        let genesis = cadre.state(other).unwrap().genesis_id;
+        for (i, s) in self.stores.iter().enumerate().skip(1) {
+            cadre
+                .submit(
+                    other,
+                    Body::RollEntry(RollEntry {
+                        member: Uuid::from_u128(100 + i as u128),
+                        display_name: format!("居民{i}"),
+                        device_key: s.device_key(),
+                        roles: [Role::Resident].into_iter().collect(),
+                        age_15_plus: true,
+                        attestation: "当面核验".into(),
+                    }),
+                )
+                .unwrap();
+            s.follow_cycle(other, genesis).unwrap();
+        }
+        other
+    }
+
+    /// Delivers what `i` holds of `cycle` to `j`, harmed. Every failure must be typed; none may
+    /// leave `j` unable to take the genuine records later.
+    fn deliver_harmed(&self, i: usize, j: usize, cycle: Uuid, other: Uuid, h: &Harm) {
+        if i == j {
+            return;
+        }
+        let (from, to) = (&self.stores[i], &self.stores[j]);
+        let recs = from.export(cycle).unwrap();
+        let b = bundle::encode(cycle, &recs);
+        match *h {
+            Harm::BundleBit(bit) => {
+                let mut d = b.clone();
+                flip(&mut d[5..], bit);
+                assert!(
+                    bundle::decode(cycle, &d).is_err(),
+                    "a damaged bundle decoded"
+                );
+            }
+            Harm::Truncated(cut) => {
+                let d = &b[..cut as usize % b.len()];
+                assert!(bundle::decode(cycle, d).is_err(), "a cut bundle decoded");
+            }
+            Harm::RecordBit(bit) => {
+                let mut recs = recs;
+                if recs.is_empty() {
+                    return;
+                }
+                let k = bit as usize % recs.len();
+                let mut raw = recs[k].to_bytes();
+                flip(&mut raw, bit / 7);
+                if let Ok(r) = linli_core::record::envelope::SignedRecord::from_bytes(&raw) {
+                    recs[k] = r;
+                }
+                to.import(cycle, &recs).unwrap();
+            }
+            Harm::Duplicate => {
+                let back = bundle::decode(cycle, &b).unwrap();
+                to.import(cycle, &back).unwrap();
+                assert_eq!(to.import(cycle, &back).unwrap().new, 0);
+            }
+            Harm::CrossCycle => {
+                let foreign = from.export(other).unwrap();
+                let r = to.import(cycle, &foreign).unwrap();
+                assert_eq!(r.new, 0, "another cycle's records were taken: {r:?}");
+            }
+            Harm::ChunkBit(bit) => {
+                let chunks = linli_core::chunks::split(&b).unwrap();
+                let mut bad = chunks[bit as usize % chunks.len()].clone();
+                flip(&mut bad, bit);
+                let mut a = linli_core::chunks::Assembler::new();
+                let _ = a.add(&bad);
+                for c in chunks.iter().rev() {
+                    a.add(c).unwrap();
+                }
+                let whole = a.finish().unwrap();
+                to.import(cycle, &bundle::decode(cycle, &whole).unwrap())
+                    .unwrap();
+            }
+            Harm::SessionBit(k, bit) => {
+                let (mut a, mut msg) = Session::initiate(from.clone(), hint(to)).unwrap();
+                let mut b = Session::accept(to.clone(), SessionOptions::default());
+                let mut n = 0u8;
+                loop {
+                    if n == k {
+                        flip(&mut msg, bit);
+                    }
+                    n += 1;
+                    let Ok(Some(mut reply)) = b.receive(&msg) else {
+                        break;
+                    };
+                    if n == k {
+                        flip(&mut reply, bit);
+                    }
+                    n += 1;
+                    match a.receive(&reply) {
+                        Ok(Some(next)) => msg = next,
+                        _ => break,
+                    }
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_whatever_arrives_damaged_or_replayed(
+        n in 3usize..=8,
+        seed in 1u8..200,
+        steps in proptest::collection::vec((op(8), 0usize..8, 0usize..8, harm()), 6..24),
+    ) {
+        let net = Net::new(n, seed);
+        let other = net.second_cycle();
+        for (k, (o, i, j, h)) in steps.iter().enumerate() {
+            net.apply(&clamp(o, n));
+            if k == steps.len() / 2 {
+                net.advance_to_voting();
+            }
+            let cycle = if k % 3 == 2 { other } else { net.cycle };
+            let replay_into = if cycle == other { net.cycle } else { other };
+            net.deliver_harmed(i % n, j % n, cycle, replay_into, h);
+        }
+        for i in 0..n {
+            for j in 0..n {
+                net.sync(i, j);
+            }
+        }
+        for cycle in [net.cycle, other] {
+            let ids = |s: &Store| {
+                let mut v: Vec<Uuid> = s.export(cycle).unwrap().iter().map(|r| r.id).collect();
+                v.sort();
+                v
+            };
+            let reference = snapshot(&net.stores[0], cycle);
+            for s in &net.stores[1..] {
+                prop_assert_eq!(ids(s), ids(&net.stores[0]));
+                prop_assert_eq!(snapshot(s, cycle), reference.clone());
+            }
+        }
+    }
+}
+
+/// The reported defect: a ballot whose signature was damaged in a bundle used to be stored as
+/// `bad_signature` and to block the genuine copy for good (0 new, 13 known), so that phone never
+/// saw the seal. It also spread to a third phone.
+#[test]
+fn a_damaged_signature_never_blocks_the_genuine_record() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(2);
+    f.vote_all(|i| vec![ids[i % 2]]);
+    f.cadre.store.seal(f.cycle, "").unwrap();
+    let all = f.cadre.store.export(f.cycle).unwrap();
+    let phone = Device::open(f.dir.path(), "late", "后来者").unwrap();
+    let third = Device::open(f.dir.path(), "third", "第三台").unwrap();
+    let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
+    for d in [&phone, &third] {
+        d.store.follow_cycle(f.cycle, genesis).unwrap();
+    }
+    // Every record's signature damaged, one at a time (what 23 of 200 bit flips did).
+    for k in 0..all.len() {
+        let mut damaged = all.clone();
+        damaged[k].signature[k % 64] ^= 0x10;
+        let r = phone.store.import(f.cycle, &damaged).unwrap();
+        assert!(r.refused.iter().any(|(id, _)| *id == all[k].id) || r.known > 0);
+    }
+    // The phone that met the damaged copies first passes on nothing wrong.
+    meet(&third, &phone).unwrap();
+    phone.store.import(f.cycle, &all).unwrap();
+    meet(&third, &phone).unwrap();
+    let tablet = f.cadre.store.summary(f.cycle).unwrap();
+    for d in [&phone, &third] {
+        let s = d.store.summary(f.cycle).unwrap();
+        assert!(s.sealed, "{}", d.name);
+        assert_eq!(s.sealed_ballots, tablet.sealed_ballots, "{}", d.name);
+        assert_eq!(
+            snapshot(&d.store, f.cycle),
+            snapshot(&f.cadre.store, f.cycle)
+        );
+        assert!(
+            d.store
+                .audit_against_device(f.cycle)
+                .unwrap()
+                .matches_device_state
+        );
+    }
+}
+
+/// The reported defect: X's ballot for cycle A, put in a bundle for cycle B, was stored under B
+/// as `wrong_cycle`, and the device then never took it under A.
+#[test]
+fn a_record_replayed_into_another_cycle_still_reaches_its_own() {
+    let a = Fixture::new(2);
+    let ids = a.to_voting(2);
+    a.residents[0]
+        .act(a.cycle, Body::Ballot(Ballot::approve(vec![ids[0]])))
+        .unwrap();
+    let ballot = a.residents[0].store.export(a.cycle).unwrap();
+    // The tablet also follows cycle B; the ballot arrives in B's bundle first.
+    let b_cycle = a
+        .cadre
+        .store
+        .create_cycle(Genesis {
+            community: "测试社区".into(),
+            year: 2025,
+            title: "B".into(),
+            budget_pool: Fen::yuan(1_000),
+            calendar: vec![],
+            voting: VotingRules::approval(1, 3),
+            satisfaction: SatisfactionRule::default(),
+            founder_member: a.cadre.member,
+            founder_name: a.cadre.name.clone(),
+        })
+        .unwrap();
+    let r = a.cadre.store.import(b_cycle, &ballot).unwrap();
+    assert_eq!(r.new, 0);
+    assert!(
+        r.refused
+            .iter()
+            .all(|(_, e)| matches!(e, linli_core::Exclusion::WrongCycle { .. }))
+    );
+    let r = a.cadre.store.import(a.cycle, &ballot).unwrap();
+    assert!(r.new >= 1, "{r:?}");
+    let rows = a
+        .cadre
+        .store
+        .proposals(a.cycle, &Default::default())
+        .unwrap();
+    assert_eq!(rows.iter().find(|p| p.id == ids[0]).unwrap().votes, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Hostile bytes.
 
 /// A phone with one new proposal that the tablet lacks: the first message of its session, and
@@ -479,7 +771,7 @@ fn a_tablet_serves_many_phones_at_once_over_tcp() {
             for r in &f.residents {
                 let (store, addr) = (r.store.clone(), addr.clone());
                 s.spawn(move || {
-                    sync_with(store, &addr, SessionOptions::default(), &mut |_| {}).unwrap()
+                    sync_with(store, &addr, SessionOptions::default(), &mut |_| Ok(())).unwrap()
                 });
             }
         });
@@ -504,7 +796,7 @@ fn a_tablet_serves_many_phones_at_once_over_tcp() {
         f.residents[0].store.clone(),
         &addr,
         SessionOptions::default(),
-        &mut |_| {},
+        &mut |_| Ok(()),
     )
     .unwrap();
     assert_eq!(p.records_received, 0);
@@ -695,4 +987,159 @@ fn roundtable_notes_typed_on_two_phones_offline_merge_character_by_character() {
         snapshot(&recorder.store, f.cycle),
         snapshot(&tablet.store, f.cycle)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// LAN deadlines, the session cap and reasons for refused peers.
+
+fn lan_fixture() -> (Fixture, std::net::TcpListener) {
+    let f = Fixture::new(1);
+    (f, std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+}
+
+#[test]
+fn a_trickling_peer_is_cut_at_its_deadline_and_stop_returns_at_once() {
+    use linli_core::sync::net::{Limits, sync_with_limits};
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let (f, listener) = lan_fixture();
+    let limits = Limits {
+        message: Duration::from_millis(600),
+        ..Limits::default()
+    };
+    let server = Server::start_with(
+        f.cadre.store.clone(),
+        listener,
+        SessionOptions::default(),
+        limits,
+    )
+    .unwrap();
+    let addr = server.local_addr();
+    // A client that sends one byte every 200 ms never completes a message: cut.
+    let trickler = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let t = Instant::now();
+        for _ in 0..100 {
+            if s.write_all(b"L").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        t.elapsed()
+    });
+    let cut_after = trickler.join().unwrap();
+    assert!(cut_after < Duration::from_secs(10), "{cut_after:?}");
+    assert_eq!(
+        server
+            .stats()
+            .sessions_failed
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    // stop() with a silent client connected returns at once (the connection is cut).
+    let _silent = std::net::TcpStream::connect(addr).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let t = Instant::now();
+    server.stop();
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+
+    // A trickling server: the phone gives up at its deadline with a typed error.
+    let slow = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let slow_addr = slow.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = slow.accept() {
+            for _ in 0..100 {
+                if s.write_all(b"L").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    });
+    let t = Instant::now();
+    let err = sync_with_limits(
+        f.residents[0].store.clone(),
+        &slow_addr,
+        SessionOptions::default(),
+        limits,
+        &mut |_| Ok(()),
+    )
+    .unwrap_err();
+    assert!(matches!(err, SyncError::TimedOut(_)), "{err:?}");
+    assert_eq!(err.code(), "sync_timeout");
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_full_hub_says_busy_and_the_phone_retries() {
+    use linli_core::sync::net::{Limits, sync_with_limits};
+    use std::time::Duration;
+    let (f, listener) = lan_fixture();
+    let limits = Limits {
+        max_sessions: 1,
+        message: Duration::from_millis(800),
+        ..Limits::default()
+    };
+    let server = Server::start_with(
+        f.cadre.store.clone(),
+        listener,
+        SessionOptions::default(),
+        limits,
+    )
+    .unwrap();
+    let addr = server.local_addr().to_string();
+    // One silent connection takes the only session until its deadline.
+    let _hog = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let no_retry = Limits {
+        busy_retries: 0,
+        ..limits
+    };
+    let err = sync_with_limits(
+        f.residents[0].store.clone(),
+        &addr,
+        SessionOptions::default(),
+        no_retry,
+        &mut |_| Ok(()),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "sync_busy", "{err:?}");
+    assert!(err.message(linli_core::Lang::Zh).contains("稍后重试"));
+    // With retries (the default), the phone gets in once the hog is cut.
+    let p = sync_with_limits(
+        f.residents[0].store.clone(),
+        &addr,
+        SessionOptions::default(),
+        limits,
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    assert!(p.messages_received >= 1);
+    assert!(
+        server
+            .stats()
+            .sessions_busy
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
+    server.stop();
+}
+
+#[test]
+fn a_refused_peer_is_told_the_reason() {
+    use std::io::Write;
+    let (f, listener) = lan_fixture();
+    let server = Server::start(f.cadre.store.clone(), listener, SessionOptions::default()).unwrap();
+    let mut s = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    // A message of another protocol version: the hub answers with the reason, then hangs up.
+    let mut msg = Message::default().encode();
+    msg[4] = 99;
+    s.write_all(&msg).unwrap();
+    let reply = linli_core::sync::net::read_message(&mut s).unwrap();
+    assert_eq!(
+        Message::refusal_code(&reply).as_deref(),
+        Some("sync_version")
+    );
+    assert!(matches!(Message::decode(&reply), Err(SyncError::Refused(c)) if c == "sync_version"));
+    server.stop();
 }

@@ -874,7 +874,7 @@ impl Community {
                     .map(|d| {
                         let (store, addr) = (d.store.clone(), addr.clone());
                         scope.spawn(move || {
-                            net::sync_with(store, &addr, SessionOptions::default(), &mut |_| {})
+                            net::sync_with(store, &addr, SessionOptions::default(), &mut |_| Ok(()))
                         })
                     })
                     .collect();

@@ -55,9 +55,41 @@ pub enum LinliError {
         /// Explanation.
         detail: String,
     },
+    /// The app's key store said it is temporarily unavailable (a locked keychain): nothing was
+    /// opened and no new identity was made. Try again later.
+    #[error("{detail}")]
+    KeyStoreUnavailable {
+        /// Explanation.
+        detail: String,
+    },
     /// The device was closed.
     #[error("the device store is closed")]
     Closed,
+}
+
+/// What an app's callback (key store, observer, sync listener) raises when it cannot do what
+/// was asked. Any other exception it raises arrives as `Failed`: a callback never panics the
+/// core.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum CallbackError {
+    /// Temporarily unavailable (a locked keychain, a keystore still starting): try again later.
+    #[error("unavailable: {detail}")]
+    Unavailable {
+        /// Explanation.
+        detail: String,
+    },
+    /// Failed.
+    #[error("failed: {detail}")]
+    Failed {
+        /// Explanation.
+        detail: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for CallbackError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> CallbackError {
+        CallbackError::Failed { detail: e.reason }
+    }
 }
 
 impl LinliError {
@@ -72,6 +104,9 @@ impl LinliError {
                 code: e.code().into(),
                 detail,
             },
+            StoreError::Key(linli_core::identity::KeyError::Unavailable(_)) => {
+                LinliError::KeyStoreUnavailable { detail }
+            }
             StoreError::NotOnRoll(_) => LinliError::NotOnRoll { detail },
             StoreError::UnknownCycle(_) => LinliError::UnknownCycle { detail },
             _ => LinliError::Storage { detail },
@@ -98,6 +133,7 @@ impl LinliError {
             | SyncError::Damaged
             | SyncError::Refused(_)
             | SyncError::TimedOut(_)
+            | SyncError::Stopped(_)
             | SyncError::Io(_) => LinliError::Sync { code, detail },
             SyncError::Store(_) => LinliError::Storage { detail },
         }

@@ -17,7 +17,7 @@ pub mod sync;
 pub mod types;
 
 pub use ballot_box::BallotBox;
-pub use error::LinliError;
+pub use error::{CallbackError, LinliError};
 pub use notes::NotesDraftItem;
 pub use sync::*;
 pub use types::*;
@@ -37,27 +37,36 @@ use std::sync::{Arc, Mutex, RwLock};
 use uuid::Uuid;
 
 /// Secure key storage supplied by the app (Android Keystore, iOS Keychain). The core asks once
-/// per open; when `load_seed` returns nothing it makes a new random seed and hands it to
-/// `store_seed`.
+/// per open; only when `load_seed` says there is no seed (returns nothing) does it make a new
+/// random seed and hand it to `store_seed`. A key store that cannot answer now (a locked
+/// keychain) raises `CallbackError.Unavailable`: the device then refuses to open
+/// (`LinliError.KeyStoreUnavailable`) instead of making a new identity.
 #[uniffi::export(with_foreign)]
 pub trait SecureKeyStore: Send + Sync {
-    /// The stored 32-byte seed, if any.
-    fn load_seed(&self) -> Option<Vec<u8>>;
+    /// The stored 32-byte seed, or nothing when none was ever stored.
+    fn load_seed(&self) -> Result<Option<Vec<u8>>, CallbackError>;
     /// Persist a new 32-byte seed.
-    fn store_seed(&self, seed: Vec<u8>);
+    fn store_seed(&self, seed: Vec<u8>) -> Result<(), CallbackError>;
 }
 
 struct ForeignKeys(Arc<dyn SecureKeyStore>);
 
+fn key_error(e: CallbackError) -> KeyError {
+    match e {
+        CallbackError::Unavailable { detail } => KeyError::Unavailable(detail),
+        CallbackError::Failed { detail } => KeyError::Store(detail),
+    }
+}
+
 impl KeyStore for ForeignKeys {
     fn load_or_create_seed(&self) -> Result<[u8; 32], KeyError> {
-        if let Some(seed) = self.0.load_seed() {
+        if let Some(seed) = self.0.load_seed().map_err(key_error)? {
             return seed.try_into().map_err(|_| {
                 KeyError::Corrupt("the app's key store returned a seed that is not 32 bytes".into())
             });
         }
         let seed = linli_core::identity::random_seed()?;
-        self.0.store_seed(seed.to_vec());
+        self.0.store_seed(seed.to_vec()).map_err(key_error)?;
         Ok(seed)
     }
 }
@@ -78,8 +87,9 @@ pub struct Change {
 /// on the thread that made it; keep it short and hand work to the UI thread.
 #[uniffi::export(with_foreign)]
 pub trait ChangeObserver: Send + Sync {
-    /// A change was committed.
-    fn on_change(&self, change: Change);
+    /// A change was committed. An error raised here is dropped: it never changes the result of
+    /// the action that was committed.
+    fn on_change(&self, change: Change) -> Result<(), CallbackError>;
 }
 
 /// One device's Linli store: a SQLite file, this device's key, every cycle it follows.
@@ -257,7 +267,8 @@ impl Device {
     pub(crate) fn notify_change(&self, cycle_id: String, source: &str, records: u32) {
         let observer = self.observer.read().ok().and_then(|o| o.clone());
         if let Some(o) = observer {
-            o.on_change(Change {
+            // The change is committed whatever the observer says.
+            let _ = o.on_change(Change {
                 cycle_id,
                 source: source.into(),
                 records,

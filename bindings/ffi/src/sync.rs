@@ -2,12 +2,12 @@
 //! carries: Bluetooth, Wi-Fi Direct, a file), the LAN endpoint (serve and connect), bundles for a
 //! peer and QR-sized chunks. The app only moves bytes; every rule is in the core.
 
-use crate::error::LinliError;
+use crate::error::{CallbackError, LinliError};
 use crate::{Device, id};
 use linli_core::chunks::{self, Assembler};
 use linli_core::identity::DeviceKey;
 use linli_core::sync::net::{Server, sync_with};
-use linli_core::sync::{Progress, Session, SessionOptions};
+use linli_core::sync::{Progress, Session, SessionOptions, SyncError};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
@@ -72,8 +72,9 @@ impl From<Progress> for SyncProgress {
 /// Receives progress while a LAN sync runs (on the calling thread: keep it short).
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
-    /// The session moved on.
-    fn on_progress(&self, progress: SyncProgress);
+    /// The session moved on. Raising ends the sync with `LinliError.Sync` code `sync_stopped`
+    /// (what was applied so far stays).
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), CallbackError>;
 }
 
 /// A sync session with one peer. The app carries the bytes: send what `start` (initiator) or
@@ -201,10 +202,11 @@ impl Device {
     ) -> Result<SyncProgress, LinliError> {
         let opts = session_options(&options)?;
         let store = self.store()?;
-        let mut report = |p: &Progress| {
-            if let Some(l) = &listener {
-                l.on_progress(p.clone().into());
-            }
+        let mut report = |p: &Progress| match &listener {
+            Some(l) => l
+                .on_progress(p.clone().into())
+                .map_err(|e| SyncError::Stopped(e.to_string())),
+            None => Ok(()),
         };
         let p =
             sync_with(store, address.trim(), opts, &mut report).map_err(|e| self.sync_err(e))?;

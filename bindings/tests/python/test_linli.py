@@ -517,6 +517,62 @@ def test_phones_sync_with_a_tablet_over_the_lan_at_once(cycle):
     assert e.value.code == "network"
 
 
+def test_callbacks_that_raise_never_undo_or_crash_anything(cycle, tmp_path):
+    from linli_ffi import CallbackError, ChangeObserver
+
+    cadre, residents, cycle_id = cycle
+    cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")
+    session(residents[0], cadre, cadre.device_key())
+
+    class Broken(ChangeObserver):
+        def on_change(self, change):
+            raise RuntimeError("the screen is gone")
+
+    # A raising observer does not change the result of a committed action: no retry, no twin.
+    residents[0].set_observer(Broken())
+    pid = residents[0].propose(cycle_id, proposal("观察者", 1000))
+    assert [p.id for p in residents[0].proposals(cycle_id, None, None)] == [pid]
+
+    # A raising listener ends the sync with a typed error.
+    class Stop(SyncListener):
+        def on_progress(self, progress):
+            raise RuntimeError("the user left the screen")
+
+    server = cadre.serve("127.0.0.1:0")
+    try:
+        with pytest.raises(LinliError.Sync) as e:
+            residents[1].sync_with(server.address(), SyncOptions(cycle_ids=[], max_blob_bytes=None, peer_key=None), Stop())
+        assert e.value.code == "sync_stopped"
+    finally:
+        server.stop()
+
+    # A key store that cannot answer now (a locked keychain) stops the open; no new identity.
+    class Locked(SecureKeyStore):
+        def __init__(self):
+            self.stores = 0
+
+        def load_seed(self):
+            raise CallbackError.Unavailable("钥匙串已锁定")
+
+        def store_seed(self, seed):
+            self.stores += 1
+
+    locked = Locked()
+    with pytest.raises(LinliError.KeyStoreUnavailable):
+        Device.open(str(tmp_path / "locked.db"), locked)
+    assert locked.stores == 0
+
+    class Crashing(SecureKeyStore):
+        def load_seed(self):
+            raise ValueError("bug in the app")
+
+        def store_seed(self, seed):
+            raise ValueError("bug in the app")
+
+    with pytest.raises(LinliError.Storage):
+        Device.open(str(tmp_path / "crashing.db"), Crashing())
+
+
 def test_an_offline_ballot_travels_as_qr_chunks(cycle):
     cadre, residents, cycle_id = cycle
     cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")

@@ -75,6 +75,7 @@ impl StoreError {
             StoreError::NotOnRoll(_) => "not_on_roll",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
             StoreError::WrongDevice { .. } => "wrong_device",
+            StoreError::Key(KeyError::Unavailable(_)) => "key_store_unavailable",
             StoreError::Key(_) => "key_store",
             StoreError::Sqlite(_) => "database",
             StoreError::Document { .. } => "document",
@@ -97,6 +98,9 @@ impl StoreError {
                 format!("数据库版本 {found} 高于本程序支持的版本 {supported}，请升级应用")
             }
             (StoreError::WrongDevice { .. }, Lang::Zh) => "数据库属于另一台设备的密钥".into(),
+            (StoreError::Key(KeyError::Unavailable(_)), Lang::Zh) => {
+                "密钥存储暂时不可用（例如钥匙串已锁定），请稍后再试".into()
+            }
             (StoreError::Key(e), Lang::Zh) => format!("密钥存储出错：{e}"),
             (StoreError::Sqlite(e), Lang::Zh) => format!("数据库出错：{e}"),
             (StoreError::Document { doc, detail }, Lang::Zh) => {

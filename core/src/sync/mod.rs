@@ -46,6 +46,9 @@ pub enum SyncError {
     /// The peer ended the session and said why (`sync_busy`: a full hub, try again shortly).
     #[error("the peer refused the session: {0}")]
     Refused(String),
+    /// The app stopped the sync (its progress listener failed).
+    #[error("sync stopped: {0}")]
+    Stopped(String),
     /// A read, a write or the whole session ran past its deadline.
     #[error("sync timed out: {0}")]
     TimedOut(&'static str),
@@ -76,6 +79,7 @@ impl SyncError {
             SyncError::Refused(c) if c == "sync_busy" => "sync_busy",
             SyncError::Refused(_) => "sync_refused",
             SyncError::TimedOut(_) => "sync_timeout",
+            SyncError::Stopped(_) => "sync_stopped",
             SyncError::UnknownCycle(_) => "sync_unknown_cycle",
             SyncError::Protocol(_) => "sync_protocol",
             SyncError::Store(e) => e.code(),
@@ -102,7 +106,12 @@ impl SyncError {
                 "对方正忙（同时同步的手机太多），请稍后重试".into()
             }
             (SyncError::Refused(c), Lang::Zh) => format!("对方拒绝了本次同步，原因代码：{c}"),
-            (SyncError::TimedOut(w), Lang::Zh) => format!("同步超时：{w}"),
+            (SyncError::TimedOut(w), Lang::Zh) => match *w {
+                "session" => "同步会话超过了总时限，请重试".into(),
+                "connect" => "连接对方超时，请确认在同一网络".into(),
+                _ => "等待对方数据超时，请重试".into(),
+            },
+            (SyncError::Stopped(w), Lang::Zh) => format!("应用中止了同步：{w}"),
             (SyncError::UnknownCycle(c), Lang::Zh) => format!("对方发来了本次同步不包含的周期 {c}"),
             (SyncError::Protocol(w), Lang::Zh) => format!("同步协议错误：{w}"),
             (SyncError::Io(e), Lang::Zh) => format!("网络出错：{e}"),

@@ -337,12 +337,13 @@ pub fn serve_one_with(
 
 /// Syncs with the server at `addr` as the initiator, with the default [`Limits`]. The device
 /// that answered there last time is the hint for resuming. `on_progress` is called after every
-/// message received.
+/// message received; an error from it ends the sync with that error (what was applied so far
+/// stays: each message is its own transaction).
 pub fn sync_with(
     store: Arc<Store>,
     addr: &str,
     opts: SessionOptions,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&Progress) -> Result<(), SyncError>,
 ) -> Result<Progress, SyncError> {
     sync_with_limits(store, addr, opts, Limits::default(), on_progress)
 }
@@ -354,7 +355,7 @@ pub fn sync_with_limits(
     addr: &str,
     mut opts: SessionOptions,
     limits: Limits,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&Progress) -> Result<(), SyncError>,
 ) -> Result<Progress, SyncError> {
     if opts.peer_hint.is_none() {
         opts.peer_hint = store.remembered_peer(addr)?;
@@ -382,7 +383,7 @@ fn sync_once(
     addr: &str,
     opts: SessionOptions,
     limits: Limits,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&Progress) -> Result<(), SyncError>,
 ) -> Result<Progress, SyncError> {
     let whole = Deadline::after(limits.session, "session");
     let mut stream = connect(addr, limits.connect)?;
@@ -401,7 +402,7 @@ fn sync_once(
                 return Err(e);
             }
         };
-        on_progress(&session.progress());
+        on_progress(&session.progress())?;
         if let Some(next) = next {
             write_full(&mut stream, &next, step())?;
         }

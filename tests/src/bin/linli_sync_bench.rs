@@ -48,7 +48,7 @@ fn phone_child(addr: &str, cycle: &str, genesis: &str) {
         .follow_cycle(cycle.parse().unwrap(), genesis.parse().unwrap())
         .unwrap();
     let t = Instant::now();
-    let p = sync_with(phone, addr, SessionOptions::default(), &mut |_| {}).unwrap();
+    let p = sync_with(phone, addr, SessionOptions::default(), &mut |_| Ok(())).unwrap();
     println!(
         "{:.0} {} {} {:.1}",
         ms(t),
@@ -239,7 +239,9 @@ fn main() {
                             peer_hint: Some(hub_key),
                             ..Default::default()
                         };
-                        sync_with(p, &addr, opts, &mut |_| {}).unwrap().bytes_sent
+                        sync_with(p, &addr, opts, &mut |_| Ok(()))
+                            .unwrap()
+                            .bytes_sent
                     })
                 })
                 .collect();

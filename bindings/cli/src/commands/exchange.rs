@@ -108,7 +108,7 @@ pub(crate) fn sync_with(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, CliError
         max_blob_bytes: *max_blob_bytes,
         ..Default::default()
     };
-    let p = linli_core::sync::net::sync_with(store, addr, opts, &mut |_| {})?;
+    let p = linli_core::sync::net::sync_with(store, addr, opts, &mut |_| Ok(()))?;
     if cli.json {
         print_json(&serde_json::json!({
             "messages_sent": p.messages_sent,
