@@ -133,37 +133,8 @@ impl Net {
                 Arc::new(Store::open_in_memory(&MemoryKeyStore(k)).unwrap())
             })
             .collect();
+        let cycle = found_cycle(&stores, 2026, "收敛测试");
         let cadre = &stores[0];
-        let cycle = cadre
-            .create_cycle(Genesis {
-                community: "测试社区".into(),
-                year: 2026,
-                title: "收敛测试".into(),
-                budget_pool: Fen::yuan(300_000),
-                calendar: vec![],
-                voting: VotingRules::approval(1, 3),
-                satisfaction: SatisfactionRule::default(),
-                founder_member: Uuid::from_u128(1),
-                founder_name: "书记".into(),
-            })
-            .unwrap();
-        let genesis = cadre.state(cycle).unwrap().genesis_id;
-        for (i, s) in stores.iter().enumerate().skip(1) {
-            cadre
-                .submit(
-                    cycle,
-                    Body::RollEntry(RollEntry {
-                        member: Uuid::from_u128(100 + i as u128),
-                        display_name: format!("居民{i}"),
-                        device_key: s.device_key(),
-                        roles: [Role::Resident].into_iter().collect(),
-                        age_15_plus: true,
-                        attestation: "当面核验".into(),
-                    }),
-                )
-                .unwrap();
-            s.follow_cycle(cycle, genesis).unwrap();
-        }
         cadre.advance_phase(cycle, Phase::Proposals, "").unwrap();
         Net { stores, cycle }
     }
@@ -260,6 +231,42 @@ impl Net {
         }
         phase(Phase::Voting);
     }
+}
+
+/// A cycle founded by `stores[0]`, every other store registered as a resident and following it.
+fn found_cycle(stores: &[Arc<Store>], year: i32, title: &str) -> Uuid {
+    let cadre = &stores[0];
+    let cycle = cadre
+        .create_cycle(Genesis {
+            community: "测试社区".into(),
+            year,
+            title: title.into(),
+            budget_pool: Fen::yuan(300_000),
+            calendar: vec![],
+            voting: VotingRules::approval(1, 3),
+            satisfaction: SatisfactionRule::default(),
+            founder_member: Uuid::from_u128(1),
+            founder_name: "书记".into(),
+        })
+        .unwrap();
+    let genesis = cadre.state(cycle).unwrap().genesis_id;
+    for (i, s) in stores.iter().enumerate().skip(1) {
+        cadre
+            .submit(
+                cycle,
+                Body::RollEntry(RollEntry {
+                    member: Uuid::from_u128(100 + i as u128),
+                    display_name: format!("居民{i}"),
+                    device_key: s.device_key(),
+                    roles: [Role::Resident].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: "当面核验".into(),
+                }),
+            )
+            .unwrap();
+        s.follow_cycle(cycle, genesis).unwrap();
+    }
+    cycle
 }
 
 fn hint(peer: &Store) -> SessionOptions {
@@ -365,38 +372,7 @@ fn flip(bytes: &mut [u8], bit: u32) {
 impl Net {
     /// A second cycle founded by the same cadre and followed by every replica, for replays.
     fn second_cycle(&self) -> Uuid {
-        let cadre = &self.stores[0];
-        let other = cadre
-            .create_cycle(Genesis {
-                community: "测试社区".into(),
-                year: 2025,
-                title: "另一个周期".into(),
-                budget_pool: Fen::yuan(100_000),
-                calendar: vec![],
-                voting: VotingRules::approval(1, 3),
-                satisfaction: SatisfactionRule::default(),
-                founder_member: Uuid::from_u128(1),
-                founder_name: "书记".into(),
-            })
-            .unwrap();
-        let genesis = cadre.state(other).unwrap().genesis_id;
-        for (i, s) in self.stores.iter().enumerate().skip(1) {
-            cadre
-                .submit(
-                    other,
-                    Body::RollEntry(RollEntry {
-                        member: Uuid::from_u128(100 + i as u128),
-                        display_name: format!("居民{i}"),
-                        device_key: s.device_key(),
-                        roles: [Role::Resident].into_iter().collect(),
-                        age_15_plus: true,
-                        attestation: "当面核验".into(),
-                    }),
-                )
-                .unwrap();
-            s.follow_cycle(other, genesis).unwrap();
-        }
-        other
+        found_cycle(&self.stores, 2025, "另一个周期")
     }
 
     /// Delivers what `i` holds of `cycle` to `j`, harmed. Every failure must be typed; none may
