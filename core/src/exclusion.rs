@@ -278,16 +278,28 @@ impl Exclusion {
                     format!("超出预算：{amount} 超过 {limit}")
                 }
                 Exclusion::InvalidAmount { field, detail } => {
-                    format!("金额无效（{field}）：{detail}")
+                    let why = if detail.contains("positive") {
+                        "须大于零，且不超过 ¥10,000,000,000.00"
+                    } else if detail.contains("at least one") {
+                        "至少需要一项"
+                    } else {
+                        "各项预算之和须等于预算估算"
+                    };
+                    format!("{}金额无效：{why}", field_label(field, Lang::Zh))
                 }
-                Exclusion::TextEmpty { field } => format!("{field} 不能为空"),
-                Exclusion::TextTooLong { field, max, len } => {
-                    format!("{field} 过长：{len} 字（上限 {max} 字）")
+                Exclusion::TextEmpty { field } => {
+                    format!("{}不能为空", field_label(field, Lang::Zh))
                 }
-                Exclusion::InvalidText { field, detail } => {
-                    format!("{field} 含有非法字符：{detail}")
+                Exclusion::TextTooLong { field, max, len } => format!(
+                    "{}过长：{len} 字（上限 {max} 字）",
+                    field_label(field, Lang::Zh)
+                ),
+                Exclusion::InvalidText { field, .. } => {
+                    format!("{}含有不允许的控制字符", field_label(field, Lang::Zh))
                 }
-                Exclusion::TooMany { field, max } => format!("{field} 超过 {max} 项"),
+                Exclusion::TooMany { field, max } => {
+                    format!("{}超过 {max} 项", field_label(field, Lang::Zh))
+                }
                 Exclusion::RuleViolation { detail } => format!("违反规则：{detail}"),
                 Exclusion::Superseded { by } => format!("已被更新的记录取代：{by}"),
                 Exclusion::Conflicting { with } => format!("与记录 {with} 冲突，按规则未采用"),
@@ -354,4 +366,62 @@ pub fn label(code: &str, lang: Lang) -> &str {
         _ => return code,
     };
     lang.pick(zh, en)
+}
+
+/// A record field's name for people: the names the rules use in their reasons
+/// (`title`, `budget_lines.amount`, ...). Unknown names are returned as they are.
+pub fn field_label(field: &str, lang: Lang) -> String {
+    let zh = match field {
+        "amount" => "金额",
+        "attestation" => "身份核验说明",
+        "budget" => "预算",
+        "budget_lines" => "预算明细",
+        "budget_lines.amount" => "预算明细的金额",
+        "budget_lines.item" => "预算明细的项目",
+        "budget_pool" => "资金池",
+        "calendar" => "日程",
+        "choices" => "所选提案",
+        "comment" => "评语",
+        "community" => "社区名称",
+        "description" => "说明",
+        "deviation_reason" => "调整理由",
+        "discussed" => "讨论的提案",
+        "display_name" => "姓名",
+        "estimated_budget" => "预算估算",
+        "founder_name" => "发起干部姓名",
+        "funded" => "资助项目",
+        "funded.amount" => "资助金额",
+        "goals" => "目标",
+        "ids" => "记录编号",
+        "instalments" => "分期",
+        "instalments.amount" => "分期金额",
+        "instalments.label" => "分期名称",
+        "kept" => "保留的记录",
+        "location" => "地点",
+        "mime" => "文件类型",
+        "name" => "名称",
+        "needs_assessment" => "需求调查",
+        "note" => "备注",
+        "notes" => "记录",
+        "omitted.reason" => "未资助理由",
+        "on_behalf_of.name" => "代填的居民姓名",
+        "participants" => "参与者",
+        "plan" => "方案",
+        "reason" => "理由",
+        "recommendations.note" => "建议",
+        "requirements" => "要求",
+        "risks" => "风险",
+        "sealed_bids" => "密封投标",
+        "steps" => "步骤",
+        "target_group" => "服务对象",
+        "text" => "内容",
+        "title" => "标题",
+        "topic" => "议题",
+        "voting.ballot.cap" => "选票预算上限",
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => field.replace(['_', '.'], " "),
+    }
 }

@@ -51,6 +51,65 @@ impl Fen {
     }
 }
 
+/// Why a text is not an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// Not a number of yuan (digits, an optional sign, at most one decimal point).
+    #[error("not an amount in yuan: {0:?}")]
+    NotAnAmount(String),
+    /// More than two decimals: fen are the smallest unit.
+    #[error("at most two decimals (fen): {0:?}")]
+    TooPrecise(String),
+    /// Beyond what Linli accepts anywhere ([`MAX_FEN`]).
+    #[error("amount out of range: {0:?}")]
+    OutOfRange(String),
+}
+
+impl std::str::FromStr for Fen {
+    type Err = MoneyError;
+
+    /// Parses an amount in yuan as people write it: `300000`, `1,234.5`, `¥12.30`, `-5`. Exact:
+    /// the decimals are read as fen, never through a float. Whether the amount is allowed (for
+    /// example, positive) is the rules' business, not the parser's.
+    fn from_str(text: &str) -> Result<Fen, MoneyError> {
+        let bad = || MoneyError::NotAnAmount(text.to_string());
+        let t = text
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .replace([',', '，'], "");
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, t),
+        };
+        let (whole, frac) = match t.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (t.as_str(), ""),
+        };
+        if whole.is_empty() && frac.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        if frac.len() > 2 {
+            return Err(MoneyError::TooPrecise(text.to_string()));
+        }
+        let out_of_range = || MoneyError::OutOfRange(text.to_string());
+        let yuan: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| out_of_range())?
+        };
+        let fen: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+        let total = yuan
+            .checked_mul(100)
+            .and_then(|y| y.checked_add(fen))
+            .filter(|v| *v <= MAX_FEN)
+            .ok_or_else(out_of_range)?;
+        Ok(Fen(if neg { -total } else { total }))
+    }
+}
+
 impl fmt::Display for Fen {
     /// Formats as `¥1,234.50`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -73,6 +132,39 @@ impl fmt::Display for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_yuan_exactly() {
+        for (text, fen) in [
+            ("300000", 30_000_000),
+            ("1,234.5", 123_450),
+            ("¥12.30", 1_230),
+            ("0.05", 5),
+            (".5", 50),
+            ("-5", -500),
+            ("10000000000", MAX_FEN),
+        ] {
+            assert_eq!(text.parse::<Fen>(), Ok(Fen(fen)), "{text}");
+        }
+        for bad in ["", "abc", "1.2.3", "1e5", "¥", "--1", "1.-1"] {
+            assert!(
+                matches!(bad.parse::<Fen>(), Err(MoneyError::NotAnAmount(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            "1.234".parse::<Fen>(),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            "10000000000.01".parse::<Fen>(),
+            Err(MoneyError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            "99999999999999999999".parse::<Fen>(),
+            Err(MoneyError::OutOfRange(_))
+        ));
+    }
 
     #[test]
     fn formats_with_grouping() {

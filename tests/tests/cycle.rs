@@ -420,3 +420,108 @@ fn the_default_cycle_is_the_newest() {
     let invite = linli_core::invite::Invite::parse(out.trim()).expect("an invite");
     assert_eq!(invite.cycle, newer);
 }
+
+/// The README's "Run a real cycle" block, run exactly as written on four database files, then
+/// checked on every device: the same sealed tally, the council's deviation with its reason, both
+/// instalments paid. Then the exit codes a script relies on.
+#[test]
+fn the_readme_walkthrough_runs_a_whole_cycle_from_the_command_line() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let block = readme
+        .split("<!-- walkthrough -->\n```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n<!-- /walkthrough -->").next())
+        .expect("the README has the walkthrough block");
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_linli_tests_cli"), bin.join("linli")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", block])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env_remove("LINLI_DB")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+
+    let db = |name: &str| dir.path().join(format!("{name}.db"));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let (ok, out) = linli(args);
+        assert!(ok, "{args:?}: {out}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let tally = |d: &str| {
+        let v = json(&["--db", db(d).to_str().unwrap(), "verify", "--json"]);
+        assert_eq!(v["matches_device_state"], true, "{d}");
+        v["report"]["result"].clone()
+    };
+    let reference = tally("tablet");
+    assert_eq!(reference.as_array().unwrap().len(), 2);
+    for d in ["phone", "council", "builder"] {
+        assert_eq!(tally(d), reference, "{d}");
+    }
+    let v = json(&["--db", db("council").to_str().unwrap(), "verify", "--json"]);
+    assert!(v.to_string().contains("改用节能灯具"), "{v}");
+    let projects = json(&["--db", db("tablet").to_str().unwrap(), "projects", "--json"]);
+    let rail = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == "楼道加装扶手")
+        .unwrap();
+    let paid = rail["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["released_by"].is_null())
+        .count();
+    assert_eq!(paid, 2, "{rail}");
+
+    // A refusal: the phone cannot seal. Exit 3, the reason in the chosen language, no change.
+    let phone = db("phone");
+    let phone = phone.to_str().unwrap();
+    let before = json(&["--db", phone, "status", "--json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_linli_tests_cli"))
+        .args(["--db", phone, "--lang", "zh", "seal"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("错误"));
+    assert_eq!(json(&["--db", phone, "status", "--json"]), before);
+    // Usage: a bad amount; I/O: a database in a directory that does not exist.
+    let code = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_linli_tests_cli"))
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        code(&[
+            "--db",
+            phone,
+            "propose",
+            "--title",
+            "x",
+            "--description",
+            "x",
+            "--location",
+            "x",
+            "--budget",
+            "a=1.234"
+        ]),
+        Some(2)
+    );
+    assert_eq!(code(&["--db", "/nonexistent/dir/x.db", "init"]), Some(4));
+    assert_eq!(json(&["--db", phone, "status", "--json"]), before);
+}

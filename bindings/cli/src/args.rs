@@ -69,6 +69,531 @@ pub(crate) enum Command {
     /// Re-verify every signature from the stored bytes, refold from scratch, and compare with the
     /// device's state (what an auditor does).
     Audit(AuditArgs),
+
+    /// Make a new device database and key (the file must not exist). Prints the device key.
+    Init,
+    /// This device's key, for the cadre to register (with --qr, also as a QR code).
+    Key(QrArgs),
+    /// Follow the cycle of an invite (the text a cadre's `linli invite` shows).
+    Join(JoinArgs),
+    /// Stop following a cycle this device has signed nothing in.
+    Leave(CycleArg),
+    /// Cycles: found one (a cadre).
+    Cycle {
+        #[command(subcommand)]
+        action: CycleAction,
+    },
+    /// A cadre revokes a lost device's key; the records of it this device holds stay valid.
+    Revoke(RevokeArgs),
+    /// Phases: move the cycle to the next one (a cadre).
+    Phase {
+        #[command(subcommand)]
+        action: PhaseAction,
+    },
+    /// A resident proposes a project.
+    Propose(ProposeArgs),
+    /// Proposals: a cadre enters a paper proposal for a resident.
+    Proposal {
+        #[command(subcommand)]
+        action: ProposalAction,
+    },
+    /// A cadre reviews a proposal: shortlist it, merge it into another, or reject it, with a
+    /// reason the proposer sees.
+    Review(ReviewArgs),
+    /// Roundtables: the recorder records a session.
+    Roundtable {
+        #[command(subcommand)]
+        action: RoundtableAction,
+    },
+    /// A resident votes (again, to change the vote) for proposals on the ballot.
+    Vote(VoteArgs),
+    /// A cadre seals the vote: every current ballot this device holds, with the recount.
+    Seal(NoteArgs),
+    /// A council member passes the resolution: the sealed result, with any changes and the
+    /// reason for each.
+    Resolve(ResolveArgs),
+    /// Tenders: a cadre opens one for a funded project, or closes bidding after the deadline.
+    Tender {
+        #[command(subcommand)]
+        action: TenderAction,
+    },
+    /// A contractor bids on a tender (sealed until bidding closes), or opens the bid after.
+    Bid(BidArgs),
+    /// A cadre awards a tender to an opened bid.
+    Award(AwardArgs),
+    /// A cadre fixes how an award is paid, in instalments that add up to the winning bid.
+    Schedule(ScheduleArgs),
+    /// Payments: release a project's next instalment (satisfaction-gated when it says so).
+    Pay {
+        #[command(subcommand)]
+        action: PayAction,
+    },
+    /// The contractor reports progress on a project.
+    Progress(ProgressArgs),
+    /// The contractor reports a project complete.
+    Complete(CompleteArgs),
+    /// A resident reports on a project's works: progress, nothing done, poor quality, misuse.
+    Report(ReportArgs),
+    /// A cadre, supervisor or the contractor answers a resident's report.
+    Respond(RespondArgs),
+    /// A resident rates a completed project, 1 to 5 stars.
+    Rate(RateArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum CycleAction {
+    /// Found a cycle with this device as the founding cadre. Prints the cycle id.
+    Create(CycleCreateArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PhaseAction {
+    /// Move the cycle to the next phase (refused with the reason when something blocks it).
+    Next(PhaseNextArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ProposalAction {
+    /// Enter a proposal handed in on paper, on behalf of the resident who wrote it.
+    Enter(PaperProposalArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum RoundtableAction {
+    /// Record a roundtable session.
+    Record(RoundtableArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TenderAction {
+    /// Open a tender for a funded project.
+    Open(TenderOpenArgs),
+    /// Close bidding once the deadline has passed, naming the sealed bids this device holds.
+    Close(TenderCloseArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PayAction {
+    /// Release the next instalment of a project.
+    Next(PayNextArgs),
+}
+
+/// A cycle option alone.
+#[derive(Args)]
+pub(crate) struct CycleArg {
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// `--qr`: also draw the text as a QR code in the terminal.
+#[derive(Args)]
+pub(crate) struct QrArgs {
+    /// Also draw it as a QR code in the terminal.
+    #[arg(long)]
+    pub(crate) qr: bool,
+}
+
+/// The arguments of `linli join`.
+#[derive(Args)]
+pub(crate) struct JoinArgs {
+    /// The invite text (`linli:1:...`).
+    pub(crate) invite: String,
+}
+
+/// The arguments of `linli cycle create`.
+#[derive(Args)]
+pub(crate) struct CycleCreateArgs {
+    /// Community name.
+    #[arg(long)]
+    pub(crate) community: String,
+    /// Year of the fund.
+    #[arg(long)]
+    pub(crate) year: i32,
+    /// Title of the cycle.
+    #[arg(long)]
+    pub(crate) title: String,
+    /// The fund in yuan (e.g. 300000 or 300,000.00).
+    #[arg(long)]
+    pub(crate) pool: String,
+    /// The founding cadre's name.
+    #[arg(long)]
+    pub(crate) founder: String,
+    /// Ballot type: approval, ranked, knapsack:CAP_YUAN or cumulative:POINTS.
+    #[arg(long, default_value = "approval")]
+    pub(crate) ballot: String,
+    /// Counting rule: greedy, mes, mes-add1 or borda.
+    #[arg(long, default_value = "greedy")]
+    pub(crate) rule: linli_core::tally::Rule,
+    /// Fewest proposals a ballot names.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) min_picks: u32,
+    /// Most proposals a ballot names.
+    #[arg(long, default_value_t = 3)]
+    pub(crate) max_picks: u32,
+    /// Share of satisfied ratings the final instalment needs, in percent (strictly above).
+    #[arg(long, default_value_t = 80)]
+    pub(crate) satisfaction_pct: u8,
+    /// Fewest ratings before the final instalment can be judged.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) min_ratings: u32,
+    /// A phase's dates, PHASE=YYYY-MM-DD..YYYY-MM-DD (repeatable; the calendar residents see).
+    #[arg(long = "window")]
+    pub(crate) windows: Vec<String>,
+}
+
+/// The arguments of `linli revoke`.
+#[derive(Args)]
+pub(crate) struct RevokeArgs {
+    /// The lost device's key (64 hex digits).
+    #[arg(long)]
+    pub(crate) key: String,
+    /// Why (shown to everyone).
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli phase next`.
+#[derive(Args)]
+pub(crate) struct PhaseNextArgs {
+    /// A note on the phase change.
+    #[arg(long, default_value = "")]
+    pub(crate) note: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// A proposal's content, as a resident writes it.
+#[derive(Args)]
+pub(crate) struct ProposalFields {
+    /// Title.
+    #[arg(long)]
+    pub(crate) title: String,
+    /// What it is and why.
+    #[arg(long)]
+    pub(crate) description: String,
+    /// Category: facilities, safety, greening, elderly_care, children, culture, other, ...
+    #[arg(long, default_value = "facilities")]
+    pub(crate) category: String,
+    /// Where.
+    #[arg(long)]
+    pub(crate) location: String,
+    /// Who it serves.
+    #[arg(long, default_value = "全体居民")]
+    pub(crate) target_group: String,
+    /// How the need was found.
+    #[arg(long, default_value = "居民反映")]
+    pub(crate) needs: String,
+    /// A budget line, ITEM=YUAN (repeatable; the estimate is their sum).
+    #[arg(long = "budget", required = true)]
+    pub(crate) budget: Vec<String>,
+    /// A goal (repeatable).
+    #[arg(long = "goal")]
+    pub(crate) goals: Vec<String>,
+    /// A step (repeatable).
+    #[arg(long = "step")]
+    pub(crate) steps: Vec<String>,
+    /// A risk (repeatable).
+    #[arg(long = "risk")]
+    pub(crate) risks: Vec<String>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli propose`.
+#[derive(Args)]
+pub(crate) struct ProposeArgs {
+    #[command(flatten)]
+    pub(crate) fields: ProposalFields,
+}
+
+/// The arguments of `linli proposal enter`.
+#[derive(Args)]
+pub(crate) struct PaperProposalArgs {
+    /// The resident who wrote it on paper.
+    #[arg(long)]
+    pub(crate) on_behalf_of: String,
+    #[command(flatten)]
+    pub(crate) fields: ProposalFields,
+}
+
+/// The arguments of `linli review`.
+#[derive(Args)]
+pub(crate) struct ReviewArgs {
+    /// The proposal (id or a unique part of its title).
+    pub(crate) proposal: String,
+    /// Put it on the ballot.
+    #[arg(long, conflicts_with_all = ["merge_into", "reject"])]
+    pub(crate) shortlist: bool,
+    /// Merge it into another proposal (id or a unique part of its title).
+    #[arg(long, conflicts_with = "reject")]
+    pub(crate) merge_into: Option<String>,
+    /// Do not take it forward.
+    #[arg(long)]
+    pub(crate) reject: bool,
+    /// The reason the proposer sees.
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli roundtable record`.
+#[derive(Args)]
+pub(crate) struct RoundtableArgs {
+    /// Topic.
+    #[arg(long)]
+    pub(crate) topic: String,
+    /// The table leader (member id).
+    #[arg(long)]
+    pub(crate) leader: Uuid,
+    /// The recorder (member id).
+    #[arg(long)]
+    pub(crate) recorder: Uuid,
+    /// The technical adviser (member id).
+    #[arg(long)]
+    pub(crate) adviser: Option<Uuid>,
+    /// A participant (member id, repeatable).
+    #[arg(long = "participant")]
+    pub(crate) participants: Vec<Uuid>,
+    /// A proposal discussed (id or a unique part of its title, repeatable).
+    #[arg(long = "discussed")]
+    pub(crate) discussed: Vec<String>,
+    /// What was said.
+    #[arg(long)]
+    pub(crate) notes: String,
+    /// A recommendation, PROPOSAL=NOTE (repeatable).
+    #[arg(long = "recommend")]
+    pub(crate) recommendations: Vec<String>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli vote`.
+#[derive(Args)]
+pub(crate) struct VoteArgs {
+    /// Proposals (ids or unique parts of titles), best first for a ranked ballot.
+    pub(crate) proposals: Vec<String>,
+    /// Points per proposal for a cumulative ballot, in the same order.
+    #[arg(long = "points", value_delimiter = ',')]
+    pub(crate) points: Vec<u32>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// A note and a cycle.
+#[derive(Args)]
+pub(crate) struct NoteArgs {
+    /// A note.
+    #[arg(long, default_value = "")]
+    pub(crate) note: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli resolve`.
+#[derive(Args)]
+pub(crate) struct ResolveArgs {
+    /// Fund a proposal with an amount other than the sealed result's, or one the tally did not
+    /// select: PROPOSAL=YUAN:REASON (repeatable).
+    #[arg(long = "fund")]
+    pub(crate) fund: Vec<String>,
+    /// Leave a selected proposal unfunded: PROPOSAL=REASON (repeatable).
+    #[arg(long = "omit")]
+    pub(crate) omit: Vec<String>,
+    /// The minutes or a note.
+    #[arg(long, default_value = "")]
+    pub(crate) note: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli tender open`.
+#[derive(Args)]
+pub(crate) struct TenderOpenArgs {
+    /// The funded project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// The budget in yuan.
+    #[arg(long)]
+    pub(crate) budget: String,
+    /// When bidding closes: an RFC 3339 time (2026-12-01T12:00:00Z) or a delay from now
+    /// (30s, 10m, 2h, 7d).
+    #[arg(long)]
+    pub(crate) deadline: String,
+    /// What the works must meet.
+    #[arg(long)]
+    pub(crate) requirements: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli tender close`.
+#[derive(Args)]
+pub(crate) struct TenderCloseArgs {
+    /// The tender id.
+    pub(crate) tender: Uuid,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli bid`.
+#[derive(Args)]
+pub(crate) struct BidArgs {
+    /// The tender id.
+    pub(crate) tender: Uuid,
+    /// The amount in yuan.
+    #[arg(long)]
+    pub(crate) amount: String,
+    /// The plan.
+    #[arg(long)]
+    pub(crate) plan: String,
+    /// How many days the works take.
+    #[arg(long)]
+    pub(crate) days: u32,
+    /// Open the sealed bid made earlier with these same terms (after bidding closed).
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli award`.
+#[derive(Args)]
+pub(crate) struct AwardArgs {
+    /// The tender id.
+    pub(crate) tender: Uuid,
+    /// The opened bid's id.
+    #[arg(long)]
+    pub(crate) bid: Uuid,
+    /// Why this bid.
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli schedule`.
+#[derive(Args)]
+pub(crate) struct ScheduleArgs {
+    /// The award id.
+    pub(crate) award: Uuid,
+    /// An instalment, LABEL=YUAN, or LABEL=YUAN:gated for one that needs the residents'
+    /// satisfaction (repeatable, in order; the last must be gated).
+    #[arg(long = "instalment", required = true)]
+    pub(crate) instalments: Vec<String>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli pay next`.
+#[derive(Args)]
+pub(crate) struct PayNextArgs {
+    /// The project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// A note.
+    #[arg(long, default_value = "")]
+    pub(crate) note: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli progress`.
+#[derive(Args)]
+pub(crate) struct ProgressArgs {
+    /// The project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// What was done.
+    #[arg(long)]
+    pub(crate) text: String,
+    /// How far, in percent.
+    #[arg(long)]
+    pub(crate) percent: u8,
+    /// A photo file (JPEG or PNG).
+    #[arg(long)]
+    pub(crate) photo: Option<PathBuf>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli complete`.
+#[derive(Args)]
+pub(crate) struct CompleteArgs {
+    /// The project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// What was delivered.
+    #[arg(long)]
+    pub(crate) text: String,
+    /// A photo file (JPEG or PNG).
+    #[arg(long)]
+    pub(crate) photo: Option<PathBuf>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli report`.
+#[derive(Args)]
+pub(crate) struct ReportArgs {
+    /// The project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// progress, not_started, poor_quality or misuse_of_funds.
+    #[arg(long)]
+    pub(crate) kind: String,
+    /// What the resident saw.
+    #[arg(long)]
+    pub(crate) text: String,
+    /// A photo file (JPEG or PNG).
+    #[arg(long)]
+    pub(crate) photo: Option<PathBuf>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli respond`.
+#[derive(Args)]
+pub(crate) struct RespondArgs {
+    /// The report id.
+    pub(crate) report: Uuid,
+    /// The answer.
+    #[arg(long)]
+    pub(crate) text: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli rate`.
+#[derive(Args)]
+pub(crate) struct RateArgs {
+    /// The project (id or a unique part of its title).
+    pub(crate) project: String,
+    /// 1 to 5.
+    #[arg(long)]
+    pub(crate) stars: u8,
+    /// A comment.
+    #[arg(long, default_value = "")]
+    pub(crate) comment: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +674,9 @@ pub(crate) struct InviteArgs {
     /// Cycle id (default: the only or newest cycle).
     #[arg(long)]
     pub(crate) cycle: Option<Uuid>,
+    /// Also draw it as a QR code in the terminal.
+    #[arg(long)]
+    pub(crate) qr: bool,
 }
 
 /// The arguments of `linli register`.

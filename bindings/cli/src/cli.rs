@@ -2,8 +2,11 @@
 //! (`commands`). Arguments are defined in `args`, errors in `error`, output is printed by
 //! `render`.
 
-use crate::args::{BundleAction, Cli, Command, PabulibAction};
-use crate::commands::{audit, demo, exchange, read, roll};
+use crate::args::{
+    BundleAction, Cli, Command, CycleAction, PabulibAction, PayAction, PhaseAction, ProposalAction,
+    RoundtableAction, TenderAction,
+};
+use crate::commands::{act, audit, demo, device, exchange, read, roll};
 use crate::error::CliError;
 use clap::Parser;
 use std::process::ExitCode;
@@ -20,7 +23,7 @@ pub fn main_entry() -> ExitCode {
                 other => other.to_string(),
             };
             eprintln!("{}: {msg}", cli.lang.pick("错误", "error"));
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -52,5 +55,44 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
         } => audit::pabulib_export(cli, args),
         Command::Verify(args) => audit::verify(cli, args),
         Command::Audit(args) => audit::audit(cli, args),
+        Command::Init => device::init(cli),
+        Command::Key(args) => device::key(cli, args),
+        Command::Join(args) => device::join(cli, args),
+        Command::Leave(args) => device::leave(cli, args),
+        Command::Cycle {
+            action: CycleAction::Create(args),
+        } => act::cycle_create(cli, args),
+        Command::Revoke(args) => act::revoke(cli, args),
+        Command::Phase {
+            action: PhaseAction::Next(args),
+        } => act::phase_next(cli, args),
+        Command::Propose(args) => act::propose(cli, args),
+        Command::Proposal {
+            action: ProposalAction::Enter(args),
+        } => act::proposal_enter(cli, args),
+        Command::Review(args) => act::review(cli, args),
+        Command::Roundtable {
+            action: RoundtableAction::Record(args),
+        } => act::roundtable(cli, args),
+        Command::Vote(args) => act::vote(cli, args),
+        Command::Seal(args) => act::seal(cli, args),
+        Command::Resolve(args) => act::resolve(cli, args),
+        Command::Tender {
+            action: TenderAction::Open(args),
+        } => act::tender_open(cli, args),
+        Command::Tender {
+            action: TenderAction::Close(args),
+        } => act::tender_close(cli, args),
+        Command::Bid(args) => act::bid(cli, args),
+        Command::Award(args) => act::award(cli, args),
+        Command::Schedule(args) => act::schedule(cli, args),
+        Command::Pay {
+            action: PayAction::Next(args),
+        } => act::pay_next(cli, args),
+        Command::Progress(args) => act::progress(cli, args),
+        Command::Complete(args) => act::complete(cli, args),
+        Command::Report(args) => act::report(cli, args),
+        Command::Respond(args) => act::respond(cli, args),
+        Command::Rate(args) => act::rate(cli, args),
     }
 }

@@ -14,6 +14,22 @@ pub(crate) fn print_json<T: Serialize>(value: &T) {
     );
 }
 
+/// Draws `text` as a QR code in the terminal (two rows of modules per line), for a phone to scan
+/// off the screen.
+pub(crate) fn print_qr(text: &str) -> Result<(), crate::error::CliError> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| crate::error::CliError::Usage(e.to_string()))?;
+    println!(
+        "{}",
+        code.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .build()
+    );
+    Ok(())
+}
+
 pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {
     println!(
         "{}",

@@ -129,6 +129,20 @@ impl CycleState {
 impl CycleState {
     /// Drafts a resolution that funds exactly the sealed selection at the estimated amounts.
     pub fn draft_resolution(&self, note: &str) -> Option<Resolution> {
+        self.draft_resolution_with(&[], &[], note)
+    }
+
+    /// The resolution the council drafts from the sealed result with its changes: `fund` sets
+    /// a proposal's amount (a sealed one, or one the tally did not select), each with its
+    /// deviation reason; `omit` leaves a selected proposal unfunded with a reason. Whether the
+    /// reasons are there and the sum fits the pool is the rule's business (`apply_resolution`).
+    /// `None` before the seal.
+    pub fn draft_resolution_with(
+        &self,
+        fund: &[Funding],
+        omit: &[Omission],
+        note: &str,
+    ) -> Option<Resolution> {
         let seal = self.seal.as_ref()?;
         Some(Resolution {
             seal: seal.id,
@@ -143,6 +157,19 @@ impl CycleState {
                 .collect(),
             omitted: Vec::new(),
             note: note.to_string(),
+        })
+        .map(|mut r| {
+            for o in omit {
+                r.funded.retain(|f| f.proposal != o.proposal);
+                r.omitted.push(o.clone());
+            }
+            for f in fund {
+                match r.funded.iter_mut().find(|x| x.proposal == f.proposal) {
+                    Some(x) => *x = f.clone(),
+                    None => r.funded.push(f.clone()),
+                }
+            }
+            r
         })
     }
 }

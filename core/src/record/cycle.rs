@@ -45,6 +45,27 @@ pub enum BallotKind {
     },
 }
 
+impl BallotKind {
+    /// Parses the way people write a ballot type: `approval`, `ranked`, `knapsack:CAP_YUAN`,
+    /// `cumulative:POINTS` (what `linli cycle create --ballot` and the console take).
+    pub fn parse(s: &str) -> Option<BallotKind> {
+        let (name, arg) = match s.trim().split_once(':') {
+            Some((n, a)) => (n, Some(a)),
+            None => (s.trim(), None),
+        };
+        match (name, arg) {
+            ("approval", None) => Some(BallotKind::Approval),
+            ("ranked", None) => Some(BallotKind::Ranked),
+            ("knapsack", Some(cap)) => cap.parse().ok().map(|cap| BallotKind::Knapsack { cap }),
+            ("cumulative", Some(p)) => p
+                .parse()
+                .ok()
+                .map(|points| BallotKind::Cumulative { points }),
+            _ => None,
+        }
+    }
+}
+
 /// How residents vote and how the votes are counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

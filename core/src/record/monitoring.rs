@@ -52,6 +52,19 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every kind, in the order screens list them.
+    pub const ALL: [ReportKind; 4] = [
+        ReportKind::Progress,
+        ReportKind::NotStarted,
+        ReportKind::PoorQuality,
+        ReportKind::MisuseOfFunds,
+    ];
+
+    /// The kind named by its snake_case name.
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
     /// Stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {

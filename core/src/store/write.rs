@@ -350,8 +350,22 @@ impl Store {
     /// A council member passes the resolution funding exactly the sealed selection at the
     /// proposals' estimates. Refused before the seal.
     pub fn resolve_as_sealed(&self, cycle: Uuid, note: &str) -> Result<Uuid> {
+        self.resolve(cycle, &[], &[], note)
+    }
+
+    /// A council member passes a resolution: the sealed selection at the estimates, with the
+    /// council's changes (`fund`: amounts set or proposals added, each deviation with its
+    /// reason; `omit`: selected proposals left unfunded, with reasons). Refused before the seal,
+    /// and by the rules when a deviation has no reason or the sum exceeds the pool.
+    pub fn resolve(
+        &self,
+        cycle: Uuid,
+        fund: &[crate::record::resolution::Funding],
+        omit: &[crate::record::resolution::Omission],
+        note: &str,
+    ) -> Result<Uuid> {
         self.submit_drafted(cycle, |st| {
-            st.draft_resolution(note)
+            st.draft_resolution_with(fund, omit, note)
                 .map(Body::Resolution)
                 .ok_or_else(|| {
                     StoreError::Rejected(Exclusion::RuleViolation {

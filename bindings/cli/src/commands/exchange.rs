@@ -41,10 +41,11 @@ pub(crate) fn bundle_export(cli: &Cli, args: &BundleExportArgs) -> Result<ExitCo
     if let Some(path) = out {
         std::fs::write(path, &bundle)?;
         println!(
-            "{} {}, {} bytes",
+            "{} {}, {} {}",
             records.len(),
             lang.pick("条记录", "records"),
-            bundle.len()
+            bundle.len(),
+            lang.pick("字节", "bytes")
         );
     }
     Ok(ExitCode::SUCCESS)

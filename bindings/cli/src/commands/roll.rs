@@ -7,14 +7,22 @@ use std::process::ExitCode;
 use uuid::Uuid;
 
 pub(crate) fn invite(cli: &Cli, args: &InviteArgs) -> Result<ExitCode, CliError> {
-    let InviteArgs { cycle } = args;
+    let InviteArgs { cycle, qr } = args;
     let (store, cycle) = open_cycle(cli, *cycle)?;
     let invite = linli_core::invite::Invite {
         cycle,
         genesis: store.genesis_id(cycle)?,
         cadre: store.device_key(),
-    };
-    println!("{}", invite.encode());
+    }
+    .encode();
+    if cli.json {
+        crate::render::print_json(&serde_json::json!({ "invite": invite }));
+    } else {
+        println!("{invite}");
+        if *qr {
+            crate::render::print_qr(&invite)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -54,6 +62,10 @@ pub(crate) fn register(cli: &Cli, args: &RegisterArgs) -> Result<ExitCode, CliEr
             attestation: attestation.clone(),
         }),
     )?;
-    println!("{member}");
+    if cli.json {
+        crate::render::print_json(&serde_json::json!({ "member": member }));
+    } else {
+        println!("{member}");
+    }
     Ok(ExitCode::SUCCESS)
 }
