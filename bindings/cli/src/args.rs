@@ -55,6 +55,10 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Sync every cycle with a device serving at ADDR (host:port).
     Sync(SyncArgs),
+    /// The web console on a cadre's tablet or the community-centre PC: working pages for this
+    /// device (open the printed address on the device itself), the public board for the LAN,
+    /// and LAN sync for phones, until interrupted.
+    Console(ConsoleArgs),
     /// Bundles: a cycle's records in one file, or in QR-sized chunk files, for exchange with no
     /// network.
     Bundle {
@@ -727,6 +731,20 @@ pub(crate) struct ServeArgs {
     /// Stop after this many sessions (default: serve until interrupted).
     #[arg(long)]
     pub(crate) sessions: Option<u64>,
+}
+
+/// The arguments of `linli console`.
+#[derive(Args)]
+pub(crate) struct ConsoleArgs {
+    /// Address of the web pages, e.g. 0.0.0.0:8080 (the LAN sees the public board).
+    #[arg(long, default_value = "0.0.0.0:8080")]
+    pub(crate) listen: String,
+    /// Address of LAN sync for phones.
+    #[arg(long, default_value = "0.0.0.0:7878")]
+    pub(crate) sync_listen: String,
+    /// Do not serve sync.
+    #[arg(long)]
+    pub(crate) no_sync: bool,
 }
 
 /// The arguments of `linli sync`.

@@ -44,6 +44,12 @@ fn run(cli: &Cli) -> Result<ExitCode, CliError> {
         } => exchange::bundle_export(cli, args),
         Command::Serve(args) => exchange::serve(cli, args),
         Command::Sync(args) => exchange::sync_with(cli, args),
+        Command::Console(args) => {
+            let store = std::sync::Arc::new(crate::database::open(cli)?);
+            let sync = (!args.no_sync).then_some(args.sync_listen.as_str());
+            crate::console::run(store, &args.listen, sync)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bundle {
             action: BundleAction::Import(args),
         } => exchange::bundle_import(cli, args),

@@ -6,6 +6,7 @@
 mod args;
 pub mod cli;
 mod commands;
+mod console;
 mod database;
 pub mod demo;
 pub mod devices;

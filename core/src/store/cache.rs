@@ -31,6 +31,38 @@ impl Store {
         Ok(st)
     }
 
+    /// Reads the folded state in place, without copying it (a 20,000-ballot state is tens of
+    /// MB): what a screen that needs more than the views calls, such as the console's tally.
+    pub fn with_state<T>(&self, cycle: Uuid, read: impl FnOnce(&CycleState) -> T) -> Result<T> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let cache = take_cache(inner, cycle)?;
+        let out = read(&cache.state);
+        inner.caches.insert(cycle, cache);
+        Ok(out)
+    }
+
+    /// The vote's audit report (the seal recounted, what does not count and why, the
+    /// resolution checked): what `linli verify` prints and the public board shows.
+    pub fn seal_report(&self, cycle: Uuid) -> Result<crate::fold::verify::SealReport> {
+        self.with_state(cycle, CycleState::seal_report)
+    }
+
+    /// The next phase of the cycle and, when the cycle cannot move to it now, why (proposals
+    /// still without a review, ...): what the console shows beside the phase button. `None` once
+    /// the cycle is closed.
+    pub fn next_phase(
+        &self,
+        cycle: Uuid,
+    ) -> Result<Option<(crate::phase::Phase, Option<crate::exclusion::Exclusion>)>> {
+        self.with_state(cycle, |st| {
+            st.phase
+                .0
+                .next()
+                .map(|next| (next, st.draft_phase_change(next, "").err()))
+        })
+    }
+
     /// Folds every cycle whose fold a sync session deferred and brings its views level with its
     /// records, in one transaction per cycle. Sessions call it when they end (or are dropped);
     /// it costs nothing when no fold is pending.

@@ -1,0 +1,261 @@
+//! The console's writes: one form per action, each checked by [`super::guard`] and carried out
+//! by the core. A refusal re-renders the page with the core's reason beside the form, and
+//! nothing changes.
+
+use super::Console;
+use super::guard::refuse_write;
+use super::pages::{Params, cadre_page, council_page, render};
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use linli_core::record::Body;
+use linli_core::record::cycle::{Genesis, SatisfactionRule, VotingRules};
+use linli_core::record::proposal::{
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
+};
+use linli_core::record::resolution::{Funding, Omission};
+use linli_core::record::roll::RollEntry;
+use linli_core::{DeviceKey, Fen, Lang, Role};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use uuid::Uuid;
+
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+/// A refusal before the core is asked (an id that is not one, an amount that is not one).
+fn bad(lang: Lang, zh: &str, en: &str) -> String {
+    lang.pick(zh, en).to_string()
+}
+
+fn money(lang: Lang, text: &str) -> Result<Fen, String> {
+    text.parse().map_err(|_| {
+        bad(
+            lang,
+            "金额应以元为单位，最多两位小数",
+            "an amount in yuan, at most two decimals",
+        )
+    })
+}
+
+fn uuid(lang: Lang, text: &str) -> Result<Uuid, String> {
+    Uuid::parse_str(text).map_err(|_| bad(lang, "编号无效", "not a valid id"))
+}
+
+/// `POST /act/{action}`.
+pub(super) async fn act(
+    State(c): State<Arc<Console>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(action): Path<String>,
+    Query(p): Query<Params>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let lang = p.lang();
+    if let Some(why) = refuse_write(&c, &peer, &headers, Some(field(&f, "csrf"))) {
+        let text = match why {
+            "read_only" => lang.pick("局域网上只能查看，不能操作", "the LAN may read, not write"),
+            "no_session" => lang.pick(
+                "请用启动时显示的地址登录",
+                "log in from the address printed at start",
+            ),
+            _ => lang.pick("拒绝跨站提交", "cross-site request refused"),
+        };
+        return (StatusCode::FORBIDDEN, text.to_string()).into_response();
+    }
+    let cycle = p
+        .cycle
+        .or_else(|| c.store.cycles().ok()?.first().map(|s| s.cycle));
+    let result = match (action.as_str(), cycle) {
+        ("found", _) => found(&c, lang, &f).map(Some),
+        (_, None) => Err(bad(lang, "还没有周期", "there is no cycle yet")),
+        (a, Some(cycle)) => perform(&c, lang, cycle, a, &f).map(|_| None),
+    };
+    match result {
+        Ok(new_cycle) => {
+            let page = if action == "resolve" {
+                "council"
+            } else {
+                "cadre"
+            };
+            let cycle = new_cycle
+                .or(cycle)
+                .map(|c| format!("&cycle={c}"))
+                .unwrap_or_default();
+            let lang = if lang == Lang::En { "en" } else { "zh" };
+            Redirect::to(&format!("/{page}?lang={lang}{cycle}&done={action}")).into_response()
+        }
+        Err(message) => {
+            let page = if action == "resolve" {
+                council_page(&c, &p, Some(message)).map(render)
+            } else {
+                cadre_page(&c, &p, Some(message)).map(render)
+            };
+            match page {
+                Ok(mut r) => {
+                    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    r
+                }
+                Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+            }
+        }
+    }
+}
+
+fn found(c: &Console, lang: Lang, f: &Fields) -> Result<Uuid, String> {
+    let number = |name: &str, default: u32| field(f, name).parse::<u32>().unwrap_or(default);
+    let rule = field(f, "rule")
+        .parse()
+        .unwrap_or(linli_core::tally::Rule::Greedy);
+    let genesis = Genesis {
+        community: field(f, "community").to_string(),
+        year: field(f, "year")
+            .parse()
+            .map_err(|_| bad(lang, "年度无效", "not a year"))?,
+        title: field(f, "title").to_string(),
+        budget_pool: money(lang, field(f, "pool"))?,
+        calendar: Vec::new(),
+        voting: VotingRules {
+            rule,
+            max_picks: number("max_picks", 3),
+            ..VotingRules::approval(1, 3)
+        },
+        satisfaction: SatisfactionRule {
+            min_ratings: number("min_ratings", 5),
+            ..SatisfactionRule::default()
+        },
+        founder_member: Uuid::now_v7(),
+        founder_name: field(f, "founder").to_string(),
+    };
+    c.store.create_cycle(genesis).map_err(|e| e.message(lang))
+}
+
+fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Result<Uuid, String> {
+    let store = &c.store;
+    let core = |r: linli_core::store::Result<Uuid>| r.map_err(|e| e.message(lang));
+    match action {
+        "register" => {
+            let key = DeviceKey::from_hex(field(f, "key")).map_err(|_| {
+                bad(
+                    lang,
+                    "设备密钥应为 64 位十六进制",
+                    "a device key is 64 hex digits",
+                )
+            })?;
+            let role = Role::ALL
+                .into_iter()
+                .find(|r| r.as_str() == field(f, "role"))
+                .unwrap_or(Role::Resident);
+            core(store.submit(
+                cycle,
+                Body::RollEntry(RollEntry {
+                    member: Uuid::now_v7(),
+                    display_name: field(f, "name").to_string(),
+                    device_key: key,
+                    roles: [role].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: field(f, "attestation").to_string(),
+                }),
+            ))
+        }
+        "paper" => {
+            let amount = money(lang, field(f, "budget"))?;
+            let content = ProposalContent {
+                title: field(f, "title").to_string(),
+                description: field(f, "description").to_string(),
+                category: Category::parse(field(f, "category")).unwrap_or(Category::Other),
+                location: field(f, "location").to_string(),
+                target_group: lang.pick("全体居民", "every resident").to_string(),
+                needs_assessment: lang.pick("纸质提案", "paper proposal").to_string(),
+                goals: Vec::new(),
+                steps: Vec::new(),
+                risks: Vec::new(),
+                budget_lines: vec![BudgetLine {
+                    item: lang.pick("全部", "all").to_string(),
+                    amount,
+                }],
+                estimated_budget: amount,
+                attachments: Vec::new(),
+            };
+            core(store.submit(
+                cycle,
+                Body::Proposal(Box::new(Proposal {
+                    content,
+                    on_behalf_of: Some(PaperSubmitter {
+                        name: field(f, "on_behalf_of").to_string(),
+                        member: None,
+                    }),
+                })),
+            ))
+        }
+        "review" => {
+            let proposal = uuid(lang, field(f, "proposal"))?;
+            let decision = match field(f, "decision") {
+                "shortlist" => ReviewDecision::Shortlist,
+                "reject" => ReviewDecision::Reject,
+                d => match d.strip_prefix("merge:") {
+                    Some(target) => ReviewDecision::MergeInto {
+                        target: uuid(lang, target)?,
+                    },
+                    None => return Err(bad(lang, "请选择审核决定", "choose a decision")),
+                },
+            };
+            core(store.review(cycle, proposal, decision, field(f, "reason")))
+        }
+        "phase" => {
+            let next = store
+                .next_phase(cycle)
+                .map_err(|e| e.message(lang))?
+                .map(|(n, _)| n)
+                .ok_or_else(|| bad(lang, "周期已结束", "the cycle is closed"))?;
+            core(store.advance_phase(cycle, next, ""))
+        }
+        "seal" => core(store.seal(cycle, "")),
+        "revoke" => {
+            let key = DeviceKey::from_hex(field(f, "key")).map_err(|_| {
+                bad(
+                    lang,
+                    "设备密钥应为 64 位十六进制",
+                    "a device key is 64 hex digits",
+                )
+            })?;
+            core(store.revoke(cycle, key, field(f, "reason")))
+        }
+        "resolve" => {
+            let report = store.seal_report(cycle).map_err(|e| e.message(lang))?;
+            let mut fund = Vec::new();
+            let mut omit = Vec::new();
+            for line in &report.result {
+                let amount = field(f, &format!("amount:{}", line.proposal));
+                let reason = field(f, &format!("reason:{}", line.proposal));
+                let reason = (!reason.is_empty()).then(|| reason.to_string());
+                match (amount.is_empty(), line.selected) {
+                    (true, true) => omit.push(Omission {
+                        proposal: line.proposal,
+                        reason: reason.unwrap_or_default(),
+                    }),
+                    (true, false) => {}
+                    (false, selected) => {
+                        let amount = money(lang, amount)?;
+                        if !selected || amount != line.cost {
+                            fund.push(Funding {
+                                proposal: line.proposal,
+                                amount,
+                                deviation_reason: reason,
+                            });
+                        }
+                    }
+                }
+            }
+            core(store.resolve(cycle, &fund, &omit, field(f, "note")))
+        }
+        _ => Err(bad(lang, "没有这项操作", "no such action")),
+    }
+}

@@ -1,0 +1,99 @@
+//! `linli console`: the web console of a cadre's tablet or the community-centre PC, served from
+//! the same core and database as the command line, with LAN sync to phones in the same process.
+//!
+//! Pages are rendered on the server (askama templates compiled into the binary, escaped by
+//! default, no script, no CDN), so they work on an old tablet's browser with no internet.
+//!
+//! Who may do what ([`guard`]): a browser on this device's own loopback address that presented
+//! the session token printed at start acts with the device's key; every other client (the LAN)
+//! gets the read-only public board. Every form carries a token derived from the session, and a
+//! write whose `Origin` or `Host` is not this console's own is refused, so another site open in
+//! the same browser cannot post to it.
+
+mod act;
+mod guard;
+mod pages;
+
+use crate::error::CliError;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use linli_core::store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What every request handler shares.
+pub(crate) struct Console {
+    pub(crate) store: Arc<Store>,
+    /// The session token: who shows it from this device's loopback may act.
+    pub(crate) token: String,
+    /// The form token every write carries (derived from the session token).
+    pub(crate) csrf: String,
+}
+
+/// Largest form accepted (a 100 KB text reaches the core, which says it is too long).
+const MAX_FORM_BYTES: usize = 512 * 1024;
+
+/// The console's routes over a shared state (tests call it without a socket).
+pub(crate) fn router(console: Arc<Console>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(guard::login))
+        .route("/board", get(pages::board))
+        .route("/cadre", get(pages::cadre))
+        .route("/council", get(pages::council))
+        .route("/act/{action}", post(act::act))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .with_state(console)
+}
+
+/// Serves the console on `listen` and LAN sync on `sync_listen` until the process is stopped.
+/// Prints the address to open on this device, with the session token.
+pub(crate) fn run(
+    store: Arc<Store>,
+    listen: &str,
+    sync_listen: Option<&str>,
+) -> Result<(), CliError> {
+    let token = guard::new_token()?;
+    let console = Arc::new(Console {
+        store: store.clone(),
+        csrf: guard::csrf_of(&token),
+        token,
+    });
+    let sync = match sync_listen {
+        Some(addr) => Some(linli_core::sync::net::Server::start(
+            store,
+            std::net::TcpListener::bind(addr)?,
+            linli_core::sync::SessionOptions::default(),
+        )?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .enable_time()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        println!(
+            "console: http://127.0.0.1:{}/login?token={}",
+            addr.port(),
+            console.token
+        );
+        if let Some(s) = &sync {
+            println!("sync: {}", s.local_addr());
+        }
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        axum::serve(
+            listener,
+            router(console).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,583 @@
+//! The pages: the public board (read-only, for the LAN and the printed notice board), the
+//! cadre's desk and the council's resolution page. Every page is built from the core's views
+//! and reports; nothing here computes a rule.
+
+use super::Console;
+use super::guard::is_writer;
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use linli_core::record::proposal::Category;
+use linli_core::store::{CycleSummary, ProposalFilter, label};
+use linli_core::{Fen, Lang, Role};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What a page's address may say.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Params {
+    pub(super) cycle: Option<Uuid>,
+    pub(super) lang: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) search: Option<String>,
+    pub(super) done: Option<String>,
+}
+
+impl Params {
+    pub(super) fn lang(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+}
+
+/// What every page shows: language, the cycle, whether the viewer may act, a message.
+pub(super) struct Frame {
+    pub(super) zh: bool,
+    pub(super) lang: Lang,
+    pub(super) q: String,
+    pub(super) amp_cycle: String,
+    pub(super) flash: String,
+    pub(super) flash_class: &'static str,
+    pub(super) cycle: Option<CycleSummary>,
+}
+
+impl Frame {
+    pub(super) fn new(c: &Console, p: &Params) -> Result<Frame, String> {
+        let lang = p.lang();
+        let cycles = c.store.cycles().map_err(|e| e.message(lang))?;
+        let cycle = match p.cycle {
+            Some(id) => cycles.into_iter().find(|s| s.cycle == id),
+            None => cycles.into_iter().next(),
+        };
+        let lang_code = if lang == Lang::En { "en" } else { "zh" };
+        let (q, amp_cycle) = match &cycle {
+            Some(s) => (
+                format!("?cycle={}&lang={lang_code}", s.cycle),
+                format!("&cycle={}", s.cycle),
+            ),
+            None => (format!("?lang={lang_code}"), String::new()),
+        };
+        let flash = p
+            .done
+            .as_deref()
+            .map(|d| done_message(lang, d))
+            .unwrap_or_default();
+        Ok(Frame {
+            zh: lang == Lang::Zh,
+            lang,
+            q,
+            amp_cycle,
+            flash,
+            flash_class: "ok",
+            cycle,
+        })
+    }
+
+    pub(super) fn fail(&mut self, message: String) {
+        self.flash = message;
+        self.flash_class = "err";
+    }
+}
+
+fn done_message(lang: Lang, what: &str) -> String {
+    let (zh, en) = match what {
+        "found" => ("周期已发起", "the cycle is founded"),
+        "register" => ("已登记", "registered"),
+        "paper" => ("纸质提案已录入", "the paper proposal is entered"),
+        "review" => ("审核已记录", "the review is recorded"),
+        "phase" => ("已进入下一阶段", "the cycle moved on"),
+        "seal" => ("已封票", "the vote is sealed"),
+        "resolve" => ("决议已通过", "the resolution is passed"),
+        "revoke" => ("密钥已吊销", "the key is revoked"),
+        _ => ("已完成", "done"),
+    };
+    format!("✔ {}", lang.pick(zh, en))
+}
+
+/// One proposal line.
+pub(super) struct ProposalView {
+    pub(super) id: Uuid,
+    pub(super) title: String,
+    pub(super) category: String,
+    pub(super) status: String,
+    pub(super) reason: String,
+    pub(super) estimate: String,
+    pub(super) paper: Option<String>,
+}
+
+/// One line of the sealed tally.
+pub(super) struct TallyView {
+    pub(super) id: Uuid,
+    pub(super) title: String,
+    pub(super) score: u64,
+    pub(super) width: u64,
+    pub(super) cost: String,
+    pub(super) selected: bool,
+    pub(super) amount: String,
+}
+
+pub(super) struct FundedView {
+    pub(super) title: String,
+    pub(super) amount: String,
+    pub(super) reason: String,
+}
+
+pub(super) struct ProjectView {
+    pub(super) title: String,
+    pub(super) contract: String,
+    pub(super) progress: u8,
+    pub(super) reports: u32,
+    pub(super) good: u32,
+    pub(super) ratings: u32,
+    pub(super) payments: String,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+pub(super) struct BoardPage {
+    pub(super) zh: bool,
+    pub(super) q: String,
+    pub(super) amp_cycle: String,
+    pub(super) writer: bool,
+    pub(super) flash: String,
+    pub(super) flash_class: &'static str,
+    pub(super) cycle: Option<CycleSummary>,
+    pub(super) phase_label: String,
+    pub(super) proposals: Vec<ProposalView>,
+    pub(super) tally: Vec<TallyView>,
+    pub(super) seal: String,
+    pub(super) seal_qr: String,
+    pub(super) sealed_ballots: usize,
+    pub(super) rule: String,
+    pub(super) funded: Vec<FundedView>,
+    pub(super) omitted: Vec<FundedView>,
+    pub(super) total: String,
+    pub(super) projects: Vec<ProjectView>,
+}
+
+#[derive(Template)]
+#[template(path = "cadre.html")]
+pub(super) struct CadrePage {
+    pub(super) zh: bool,
+    pub(super) q: String,
+    pub(super) amp_cycle: String,
+    pub(super) writer: bool,
+    pub(super) flash: String,
+    pub(super) flash_class: &'static str,
+    pub(super) cycle: Option<CycleSummary>,
+    pub(super) csrf: String,
+    pub(super) phase_label: String,
+    pub(super) next_label: Option<String>,
+    pub(super) blocker: String,
+    pub(super) voting: bool,
+    pub(super) invite: String,
+    pub(super) invite_qr: String,
+    pub(super) roles: Vec<(&'static str, String)>,
+    pub(super) categories: Vec<(&'static str, String)>,
+    pub(super) statuses: Vec<(&'static str, String)>,
+    pub(super) status: String,
+    pub(super) search: String,
+    pub(super) proposals: Vec<ProposalView>,
+}
+
+#[derive(Template)]
+#[template(path = "council.html")]
+pub(super) struct CouncilPage {
+    pub(super) zh: bool,
+    pub(super) q: String,
+    pub(super) amp_cycle: String,
+    pub(super) writer: bool,
+    pub(super) flash: String,
+    pub(super) flash_class: &'static str,
+    pub(super) csrf: String,
+    pub(super) rows: Vec<TallyView>,
+}
+
+/// A QR code as inline SVG (no image files, no script).
+pub(super) fn qr_svg(text: &str) -> String {
+    use qrcode::render::svg;
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|c| {
+            c.render::<svg::Color<'_>>()
+                .min_dimensions(160, 160)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+fn proposal_views(
+    c: &Console,
+    frame: &Frame,
+    filter: &ProposalFilter,
+) -> Result<Vec<ProposalView>, String> {
+    let lang = frame.lang;
+    let Some(cycle) = &frame.cycle else {
+        return Ok(Vec::new());
+    };
+    let rows = c
+        .store
+        .proposals(cycle.cycle, filter)
+        .map_err(|e| e.message(lang))?;
+    Ok(rows
+        .into_iter()
+        .map(|p| ProposalView {
+            id: p.id,
+            title: p.title,
+            category: label(lang, &p.category),
+            status: label(lang, &p.status),
+            reason: p.review_reason.unwrap_or_default(),
+            estimate: p.estimate.to_string(),
+            paper: p.on_behalf_of,
+        })
+        .collect())
+}
+
+pub(super) fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+fn failed(lang: Lang, message: String) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("{}: {message}", lang.pick("错误", "error")),
+    )
+        .into_response()
+}
+
+pub(super) async fn home(
+    State(c): State<Arc<Console>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if is_writer(&c, &peer, &headers) {
+        Redirect::to("/cadre").into_response()
+    } else {
+        Redirect::to("/board").into_response()
+    }
+}
+
+/// The public board, for anyone on the LAN and for print.
+pub(super) async fn board(
+    State(c): State<Arc<Console>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    let writer = is_writer(&c, &peer, &headers);
+    match board_page(&c, &p, writer) {
+        Ok(page) => render(page),
+        Err(e) => failed(p.lang(), e),
+    }
+}
+
+pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardPage, String> {
+    let frame = Frame::new(c, p)?;
+    let lang = frame.lang;
+    let proposals = proposal_views(c, &frame, &ProposalFilter::default())?;
+    let mut page = BoardPage {
+        zh: frame.zh,
+        q: frame.q.clone(),
+        amp_cycle: frame.amp_cycle.clone(),
+        writer,
+        flash: frame.flash.clone(),
+        flash_class: frame.flash_class,
+        cycle: frame.cycle.clone(),
+        phase_label: String::new(),
+        proposals,
+        tally: Vec::new(),
+        seal: String::new(),
+        seal_qr: String::new(),
+        sealed_ballots: 0,
+        rule: String::new(),
+        funded: Vec::new(),
+        omitted: Vec::new(),
+        total: String::new(),
+        projects: Vec::new(),
+    };
+    let Some(cycle) = &frame.cycle else {
+        return Ok(page);
+    };
+    page.phase_label = label(lang, &cycle.phase);
+    let report = c
+        .store
+        .seal_report(cycle.cycle)
+        .map_err(|e| e.message(lang))?;
+    let titles: std::collections::HashMap<Uuid, String> = page
+        .proposals
+        .iter()
+        .map(|p| (p.id, p.title.clone()))
+        .collect();
+    if let Some(seal) = report.seal {
+        page.seal = seal.to_string();
+        page.seal_qr = qr_svg(&format!("linli-seal:{}:{seal}", cycle.cycle));
+        page.sealed_ballots = report.sealed_ballots;
+        page.rule = report.rule.clone();
+        page.tally = tally_views(&report.result, &Default::default());
+    }
+    if let Some(r) = &report.resolution {
+        let reason = |id: &Uuid| {
+            r.deviations
+                .iter()
+                .find(|(d, _)| d == id)
+                .map(|(_, why)| why.clone())
+                .unwrap_or_default()
+        };
+        page.funded = r
+            .funded
+            .iter()
+            .map(|(id, amount)| FundedView {
+                title: titles.get(id).cloned().unwrap_or_else(|| id.to_string()),
+                amount: amount.to_string(),
+                reason: reason(id),
+            })
+            .collect();
+        page.omitted = r
+            .deviations
+            .iter()
+            .filter(|(id, _)| !r.funded.iter().any(|(f, _)| f == id))
+            .map(|(id, why)| FundedView {
+                title: titles.get(id).cloned().unwrap_or_else(|| id.to_string()),
+                amount: String::new(),
+                reason: why.clone(),
+            })
+            .collect();
+        page.total = r.total.to_string();
+    }
+    page.projects = c
+        .store
+        .projects(cycle.cycle)
+        .map_err(|e| e.message(lang))?
+        .into_iter()
+        .map(|p| ProjectView {
+            title: p.title,
+            contract: p
+                .contract
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| "—".into()),
+            progress: p.progress,
+            reports: p.reports,
+            good: p.good_ratings,
+            ratings: p.ratings,
+            payments: p
+                .payments
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {} {}",
+                        if x.released_by.is_some() {
+                            "✔"
+                        } else {
+                            "○"
+                        },
+                        x.label,
+                        x.amount
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+        })
+        .collect();
+    Ok(page)
+}
+
+fn tally_views(
+    result: &[linli_core::fold::verify::SealedLine],
+    amounts: &std::collections::HashMap<Uuid, Fen>,
+) -> Vec<TallyView> {
+    let max = result.iter().map(|l| l.score).max().unwrap_or(0).max(1);
+    result
+        .iter()
+        .map(|l| TallyView {
+            id: l.proposal,
+            title: l.title.clone(),
+            score: l.score,
+            width: l.score * 100 / max,
+            cost: l.cost.to_string(),
+            selected: l.selected,
+            amount: amounts
+                .get(&l.proposal)
+                .map(|a| yuan(*a))
+                .unwrap_or_else(|| {
+                    if l.selected {
+                        yuan(l.cost)
+                    } else {
+                        String::new()
+                    }
+                }),
+        })
+        .collect()
+}
+
+/// An amount as people type it back into a form: yuan, with fen only when there are some.
+fn yuan(f: Fen) -> String {
+    let v = f.get();
+    if v % 100 == 0 {
+        (v / 100).to_string()
+    } else {
+        format!("{}.{:02}", v / 100, (v % 100).abs())
+    }
+}
+
+fn read_only(lang: Lang) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(format!(
+            "<!DOCTYPE html><meta charset=utf-8><p>{}</p><p><a href=\"/board\">{}</a></p>",
+            lang.pick(
+                "这台设备的操作页面只在本机上、用启动时显示的地址打开。",
+                "This device's working pages open only on the device itself, from the address it printed at start."
+            ),
+            lang.pick("查看公示栏", "See the public board")
+        )),
+    )
+        .into_response()
+}
+
+/// The cadre's desk.
+pub(super) async fn cadre(
+    State(c): State<Arc<Console>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    if !is_writer(&c, &peer, &headers) {
+        return read_only(p.lang());
+    }
+    match cadre_page(&c, &p, None) {
+        Ok(page) => render(page),
+        Err(e) => failed(p.lang(), e),
+    }
+}
+
+pub(super) fn cadre_page(
+    c: &Console,
+    p: &Params,
+    error: Option<String>,
+) -> Result<CadrePage, String> {
+    let mut frame = Frame::new(c, p)?;
+    if let Some(e) = error {
+        frame.fail(e);
+    }
+    let lang = frame.lang;
+    let filter = ProposalFilter {
+        status: p.status.clone().filter(|s| !s.is_empty()),
+        category: None,
+        search: p.search.clone().filter(|s| !s.is_empty()),
+    };
+    let proposals = proposal_views(c, &frame, &filter)?;
+    let mut page = CadrePage {
+        zh: frame.zh,
+        q: frame.q.clone(),
+        amp_cycle: frame.amp_cycle.clone(),
+        writer: true,
+        flash: frame.flash.clone(),
+        flash_class: frame.flash_class,
+        cycle: frame.cycle.clone(),
+        csrf: c.csrf.clone(),
+        phase_label: String::new(),
+        next_label: None,
+        blocker: String::new(),
+        voting: false,
+        invite: String::new(),
+        invite_qr: String::new(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label(lang).to_string()))
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(lang).to_string()))
+            .collect(),
+        statuses: ["submitted", "shortlisted", "merged", "rejected", "funded"]
+            .into_iter()
+            .map(|s| (s, label(lang, s)))
+            .collect(),
+        status: p.status.clone().unwrap_or_default(),
+        search: p.search.clone().unwrap_or_default(),
+        proposals,
+    };
+    let Some(cycle) = &frame.cycle else {
+        return Ok(page);
+    };
+    page.phase_label = label(lang, &cycle.phase);
+    page.voting = cycle.phase == "voting" && !cycle.sealed;
+    if let Some((next, blocker)) = c
+        .store
+        .next_phase(cycle.cycle)
+        .map_err(|e| e.message(lang))?
+    {
+        page.next_label = Some(next.label(lang).to_string());
+        page.blocker = blocker.map(|b| b.message(lang)).unwrap_or_default();
+    }
+    if let Ok(genesis) = c.store.genesis_id(cycle.cycle) {
+        page.invite = linli_core::invite::Invite {
+            cycle: cycle.cycle,
+            genesis,
+            cadre: c.store.device_key(),
+        }
+        .encode();
+        page.invite_qr = qr_svg(&page.invite);
+    }
+    Ok(page)
+}
+
+/// The council's page: the sealed result beside the resolution being drafted.
+pub(super) async fn council(
+    State(c): State<Arc<Console>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(p): Query<Params>,
+) -> Response {
+    if !is_writer(&c, &peer, &headers) {
+        return read_only(p.lang());
+    }
+    match council_page(&c, &p, None) {
+        Ok(page) => render(page),
+        Err(e) => failed(p.lang(), e),
+    }
+}
+
+pub(super) fn council_page(
+    c: &Console,
+    p: &Params,
+    error: Option<String>,
+) -> Result<CouncilPage, String> {
+    let mut frame = Frame::new(c, p)?;
+    if let Some(e) = error {
+        frame.fail(e);
+    }
+    let lang = frame.lang;
+    let mut rows = Vec::new();
+    if let Some(cycle) = &frame.cycle {
+        let report = c
+            .store
+            .seal_report(cycle.cycle)
+            .map_err(|e| e.message(lang))?;
+        if report.seal.is_some() {
+            let amounts = report
+                .resolution
+                .as_ref()
+                .map(|r| r.funded.iter().copied().collect())
+                .unwrap_or_default();
+            rows = tally_views(&report.result, &amounts);
+        }
+    }
+    Ok(CouncilPage {
+        zh: frame.zh,
+        q: frame.q,
+        amp_cycle: frame.amp_cycle,
+        writer: true,
+        flash: frame.flash,
+        flash_class: frame.flash_class,
+        csrf: c.csrf.clone(),
+        rows,
+    })
+}
