@@ -6,7 +6,7 @@
 mod args;
 pub mod cli;
 mod commands;
-mod console;
+pub mod console;
 mod database;
 pub mod demo;
 pub mod devices;

@@ -73,7 +73,14 @@ fn main() {
     if wanted("release") {
         release_over_ratings(dir.path(), 5_000);
     }
-    if !only.is_empty() && only.iter().all(|o| o == "seal" || o == "release") {
+    if wanted("console") {
+        console_pages(dir.path());
+    }
+    if !only.is_empty()
+        && only
+            .iter()
+            .all(|o| o == "seal" || o == "release" || o == "console")
+    {
         return;
     }
 
@@ -292,6 +299,53 @@ fn main() {
 /// Seals at the top of the range and beyond: the cadre's seal (lists and seal signed, checked by a
 /// full fold, stored in one transaction), the bytes it adds to a sync, a phone taking it in (a
 /// full fold with the seal), and an auditor's verify from the stored bytes.
+/// The console's pages on a sealed cycle of 500 proposals: server time to build and render
+/// each (median of 15 after a warm-up), as the cadre's browser gets them.
+fn console_pages(dir: &std::path::Path) {
+    println!("## Console pages (500 proposals, sealed; server time, median of 15)\n");
+    println!("| ballots | public board | cadre desk (proposals queue) | council (tally) | board size |");
+    println!("|---|---|---|---|---|");
+    for ballots in [20_000, 100_000] {
+        let s = synth::cycle(ballots, 500, ballots);
+        let store = Store::open_with_keys(
+            dir.join(format!("console-{ballots}.db")),
+            &MemoryKeyStore([1; 32]),
+        )
+        .unwrap();
+        store.follow_cycle(s.cycle, s.genesis).unwrap();
+        for chunk in s.records.chunks(10_000) {
+            store.import(s.cycle, chunk).unwrap();
+        }
+        store.seal(s.cycle, "投票截止").unwrap();
+        let store = Arc::new(store);
+        let mut cells = Vec::new();
+        let mut size = 0;
+        for page in ["board", "cadre", "council"] {
+            let html = linli_cli::console::render_page(store.clone(), page, s.cycle).unwrap();
+            if page == "board" {
+                size = html.len();
+            }
+            let mut times: Vec<f64> = (0..15)
+                .map(|_| {
+                    let t = Instant::now();
+                    linli_cli::console::render_page(store.clone(), page, s.cycle).unwrap();
+                    ms(t)
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            cells.push(format!("{:.1} ms", times[times.len() / 2]));
+        }
+        println!(
+            "| {ballots} | {} | {} | {} | {} KB |",
+            cells[0],
+            cells[1],
+            cells[2],
+            size / 1024
+        );
+    }
+    println!();
+}
+
 fn seal_at_size(dir: &std::path::Path) {
     println!("## Seal and verify (500 proposals, file stores)\n");
     println!(

@@ -47,6 +47,28 @@ pub(crate) fn router(console: Arc<Console>) -> Router {
         .with_state(console)
 }
 
+/// Renders one page as this device's own browser gets it, without a socket: `board`, `cadre`
+/// or `council` for `cycle` (what the benchmark times; the server adds only HTTP).
+pub fn render_page(store: Arc<Store>, page: &str, cycle: uuid::Uuid) -> Result<String, String> {
+    use askama::Template;
+    let console = Console {
+        store,
+        token: String::new(),
+        csrf: String::new(),
+    };
+    let p = pages::Params {
+        cycle: Some(cycle),
+        ..Default::default()
+    };
+    let html = match page {
+        "board" => pages::board_page(&console, &p, false)?.render(),
+        "cadre" => pages::cadre_page(&console, &p, None)?.render(),
+        "council" => pages::council_page(&console, &p, None)?.render(),
+        other => return Err(format!("no page {other}")),
+    };
+    html.map_err(|e| e.to_string())
+}
+
 /// Serves the console on `listen` and LAN sync on `sync_listen` until the process is stopped.
 /// Prints the address to open on this device, with the session token.
 pub(crate) fn run(

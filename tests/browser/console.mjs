@@ -1,0 +1,169 @@
+// The console in a real browser (Debian's chromium driven by playwright-core): a cadre founds a
+// cycle, registers two phones and a council member, enters a paper proposal, reviews every
+// proposal and opens the vote; the phones (linli devices of their own) vote and sync; the cadre
+// seals; the council member, on their own device's console, resolves with a deviation and a
+// reason; the public board shows the same tally as `linli verify`. Screenshots go to
+// target/screenshots/. Run by .ci/run: node tests/browser/console.mjs
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const require = createRequire(join(root, '.ci-tools', 'package.json'));
+const { chromium } = require('playwright-core');
+const linliBin = process.env.LINLI_BIN || join(root, 'target', 'debug', 'linli');
+const dir = mkdtempSync(join(tmpdir(), 'linli-console-'));
+const shots = join(root, 'target', 'screenshots');
+mkdirSync(shots, { recursive: true });
+const db = (name) => join(dir, `${name}.db`);
+const linli = (...args) => execFileSync(linliBin, ['--lang', 'en', ...args], { encoding: 'utf8' }).trim();
+
+/** Starts `linli console` on a database; resolves with its login URL and sync address. */
+function console_(name) {
+  return new Promise((ok, fail) => {
+    const p = spawn(linliBin, ['--db', db(name), 'console', '--listen', '127.0.0.1:0', '--sync-listen', '127.0.0.1:0']);
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      const login = out.match(/console: (\S+)/);
+      const sync = out.match(/sync: (\S+)/);
+      if (login && sync) ok({ proc: p, login: login[1], base: new URL(login[1]).origin, sync: sync[1] });
+    });
+    p.on('exit', (code) => fail(new Error(`console exited ${code}: ${out}`)));
+  });
+}
+
+for (const d of ['tablet', 'phone1', 'phone2', 'council']) linli('--db', db(d), 'init');
+const tablet = await console_('tablet');
+// A fresh profile each run (Playwright takes the user data dir as its own argument).
+const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'linli-chromium-')), {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1100, height: 900 },
+});
+const failures = [];
+try {
+  const page = await browser.newPage();
+  const flash = async () => (await page.locator('#flash').count()) ? page.locator('#flash').innerText() : '';
+  const submit = async (form) => {
+    await Promise.all([page.waitForLoadState('load'), page.locator(form).locator('button').click()]);
+  };
+  await page.goto(tablet.login);
+
+  // Found the cycle.
+  await page.fill('#found input[name=community]', '玉林社区');
+  await page.fill('#found input[name=title]', '2026 微更新');
+  await page.fill('#found input[name=founder]', '李书记');
+  await page.fill('#found input[name=min_ratings]', '1');
+  await submit('#found');
+  assert.match(await flash(), /周期已发起/);
+  const invite = (await page.locator('#invite').innerText()).trim();
+  assert.match(invite, /^linli:1:/);
+  await page.screenshot({ path: join(shots, 'cadre-desk.png'), fullPage: true });
+
+  // Register two phones and a council member from the keys their devices show.
+  for (const [who, name, role] of [['phone1', '王阿姨', 'resident'], ['phone2', '赵大爷', 'resident'], ['council', '张委员', 'council']]) {
+    linli('--db', db(who), 'join', invite);
+    await page.fill('#register input[name=name]', name);
+    await page.fill('#register input[name=key]', linli('--db', db(who), 'key'));
+    await page.selectOption('#register select[name=role]', role);
+    await submit('#register');
+    assert.match(await flash(), /已登记/, `${who}: ${await flash()}`);
+  }
+
+  // Proposals: one from a phone, one on paper.
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+  for (const p of ['phone1', 'phone2', 'council']) linli('--db', db(p), 'sync', tablet.sync);
+  linli('--db', db('phone1'), 'propose', '--title', '楼道加装扶手', '--description', '老人上下楼不便',
+    '--location', '3栋', '--budget', '扶手=60000');
+  linli('--db', db('phone1'), 'sync', tablet.sync);
+  await page.fill('#paper input[name=on_behalf_of]', '李大爷');
+  await page.fill('#paper input[name=title]', '小区路灯');
+  await page.fill('#paper input[name=location]', '北门');
+  await page.fill('#paper input[name=budget]', '80000');
+  await page.fill('#paper textarea[name=description]', '北门夜里太黑');
+  await submit('#paper');
+  assert.match(await flash(), /纸质提案已录入/);
+
+  // Deliberation: the page says what blocks the vote until every proposal has a review.
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#blocker').innerText(), /审核|review/);
+  const rows = page.locator('#queue tr[data-title]');
+  const n = await rows.count();
+  assert.equal(n, 2);
+  for (let i = 0; i < n; i++) {
+    const form = page.locator('#queue tr[data-title]').nth(i).locator('form');
+    await form.locator('input[name=reason]').fill('可行，列入投票');
+    await Promise.all([page.waitForLoadState('load'), form.locator('button').click()]);
+    assert.match(await flash(), /审核已记录/);
+  }
+  assert.equal(await page.locator('#blocker').count(), 0);
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#phase').innerText(), /投票/);
+
+  // The phones vote and sync; the cadre seals.
+  for (const p of ['phone1', 'phone2']) linli('--db', db(p), 'sync', tablet.sync);
+  linli('--db', db('phone1'), 'vote', '楼道加装扶手', '小区路灯');
+  linli('--db', db('phone2'), 'vote', '小区路灯');
+  for (const p of ['phone1', 'phone2']) linli('--db', db(p), 'sync', tablet.sync);
+  await page.click('#seal-vote');
+  await page.waitForLoadState('load');
+  assert.match(await flash(), /已封票/);
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+
+  // The council member resolves on their own device's console, with a deviation and a reason.
+  linli('--db', db('council'), 'sync', tablet.sync);
+  const council = await console_('council');
+  try {
+    const cp = await browser.newPage();
+    await cp.goto(council.login);
+    await cp.goto(`${council.base}/council`);
+    const lamp = cp.locator('#draft tr[data-title="小区路灯"]');
+    await lamp.locator('input[name^="amount:"]').fill('70000');
+    // Without a reason the rule refuses, and says so beside the form.
+    await Promise.all([cp.waitForLoadState('load'), cp.click('#pass-resolution')]);
+    assert.match(await cp.locator('#flash').innerText(), /理由|reason/);
+    await cp.locator('#draft tr[data-title="小区路灯"] input[name^="amount:"]').fill('70000');
+    await cp.locator('#draft tr[data-title="小区路灯"] input[name^="reason:"]').fill('改用节能灯具，报价更低');
+    await Promise.all([cp.waitForLoadState('load'), cp.click('#pass-resolution')]);
+    assert.match(await cp.locator('#flash').innerText(), /决议已通过/);
+    await cp.screenshot({ path: join(shots, 'council.png'), fullPage: true });
+  } finally {
+    council.proc.kill();
+  }
+  linli('--db', db('council'), 'sync', tablet.sync);
+
+  // The public board, as the LAN sees it, shows the tally `linli verify` computes.
+  const board = await browser.newPage();
+  await board.goto(`${tablet.base}/board`);
+  linli('--db', db('phone2'), 'sync', tablet.sync);
+  const verify = JSON.parse(execFileSync(linliBin, ['--db', db('phone2'), 'verify', '--json'], { encoding: 'utf8' }));
+  for (const line of verify.report.result) {
+    const votes = await board.locator(`#tally tr[data-proposal="${line.proposal}"] td.votes`).innerText();
+    assert.equal(Number(votes), line.score, line.title);
+  }
+  assert.match(await board.locator('#resolution').innerText(), /改用节能灯具，报价更低/);
+  assert.ok(await board.locator('.qr svg').count() >= 1, 'the seal QR code');
+  await board.screenshot({ path: join(shots, 'board.png'), fullPage: true });
+  await board.emulateMedia({ media: 'print' });
+  await board.screenshot({ path: join(shots, 'board-print.png'), fullPage: true });
+  await board.pdf({ path: join(shots, 'board.pdf'), format: 'A4' }).catch(() => {});
+} catch (e) {
+  failures.push(e);
+} finally {
+  await browser.close();
+  tablet.proc.kill();
+}
+if (failures.length) {
+  console.error(failures[0]);
+  process.exit(1);
+}
+console.log(`console browser test: passed; screenshots in ${shots}`);
