@@ -200,12 +200,10 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
             let decision = match field(f, "decision") {
                 "shortlist" => ReviewDecision::Shortlist,
                 "reject" => ReviewDecision::Reject,
-                d => match d.strip_prefix("merge:") {
-                    Some(target) => ReviewDecision::MergeInto {
-                        target: uuid(lang, target)?,
-                    },
-                    None => return Err(bad(lang, "请选择审核决定", "choose a decision")),
+                "merge" => ReviewDecision::MergeInto {
+                    target: uuid(lang, field(f, "merge_into"))?,
                 },
+                _ => return Err(bad(lang, "请选择审核决定", "choose a decision")),
             };
             core(store.review(cycle, proposal, decision, field(f, "reason")))
         }
@@ -230,6 +228,7 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
         }
         "resolve" => {
             let report = store.seal_report(cycle).map_err(|e| e.message(lang))?;
+            // (Fresh, not the page cache: the resolution is judged against the seal as it is.)
             let mut fund = Vec::new();
             let mut omit = Vec::new();
             for line in &report.result {

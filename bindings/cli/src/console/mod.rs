@@ -29,6 +29,41 @@ pub(crate) struct Console {
     pub(crate) token: String,
     /// The form token every write carries (derived from the session token).
     pub(crate) csrf: String,
+    /// The last vote report per cycle, with the record count it was made at: recounting 20,000
+    /// sealed ballots for every page view would cost more than the page.
+    pub(crate) reports: std::sync::Mutex<
+        std::collections::HashMap<uuid::Uuid, (u32, Arc<linli_core::fold::verify::SealReport>)>,
+    >,
+}
+
+impl Console {
+    pub(crate) fn new(store: Arc<Store>, token: String) -> Console {
+        Console {
+            store,
+            csrf: guard::csrf_of(&token),
+            token,
+            reports: Default::default(),
+        }
+    }
+
+    /// The cycle's vote report, made again only when the cycle has new records.
+    pub(crate) fn seal_report(
+        &self,
+        cycle: uuid::Uuid,
+        records: u32,
+    ) -> linli_core::store::Result<Arc<linli_core::fold::verify::SealReport>> {
+        if let Some((n, r)) = self.reports.lock().expect("lock").get(&cycle) {
+            if *n == records {
+                return Ok(r.clone());
+            }
+        }
+        let r = Arc::new(self.store.seal_report(cycle)?);
+        self.reports
+            .lock()
+            .expect("lock")
+            .insert(cycle, (records, r.clone()));
+        Ok(r)
+    }
 }
 
 /// Largest form accepted (a 100 KB text reaches the core, which says it is too long).
@@ -47,26 +82,32 @@ pub(crate) fn router(console: Arc<Console>) -> Router {
         .with_state(console)
 }
 
-/// Renders one page as this device's own browser gets it, without a socket: `board`, `cadre`
-/// or `council` for `cycle` (what the benchmark times; the server adds only HTTP).
-pub fn render_page(store: Arc<Store>, page: &str, cycle: uuid::Uuid) -> Result<String, String> {
-    use askama::Template;
-    let console = Console {
-        store,
-        token: String::new(),
-        csrf: String::new(),
-    };
-    let p = pages::Params {
-        cycle: Some(cycle),
-        ..Default::default()
-    };
-    let html = match page {
-        "board" => pages::board_page(&console, &p, false)?.render(),
-        "cadre" => pages::cadre_page(&console, &p, None)?.render(),
-        "council" => pages::council_page(&console, &p, None)?.render(),
-        other => return Err(format!("no page {other}")),
-    };
-    html.map_err(|e| e.to_string())
+/// Renders the console's pages without a socket, as this device's own browser gets them (what
+/// the benchmark times; the server adds only HTTP). Keeps the console's caches between calls.
+pub struct PageRenderer(Console);
+
+impl PageRenderer {
+    /// A renderer over a store.
+    pub fn new(store: Arc<Store>) -> PageRenderer {
+        PageRenderer(Console::new(store, String::new()))
+    }
+
+    /// One page, `board`, `cadre` or `council`, of `cycle`, as HTML.
+    pub fn render(&self, page: &str, cycle: uuid::Uuid) -> Result<String, String> {
+        use askama::Template;
+        let p = pages::Params {
+            cycle: Some(cycle),
+            ..Default::default()
+        };
+        let c = &self.0;
+        let html = match page {
+            "board" => pages::board_page(c, &p, false)?.render(),
+            "cadre" => pages::cadre_page(c, &p, None)?.render(),
+            "council" => pages::council_page(c, &p, None)?.render(),
+            other => return Err(format!("no page {other}")),
+        };
+        html.map_err(|e| e.to_string())
+    }
 }
 
 /// Serves the console on `listen` and LAN sync on `sync_listen` until the process is stopped.
@@ -77,11 +118,7 @@ pub(crate) fn run(
     sync_listen: Option<&str>,
 ) -> Result<(), CliError> {
     let token = guard::new_token()?;
-    let console = Arc::new(Console {
-        store: store.clone(),
-        csrf: guard::csrf_of(&token),
-        token,
-    });
+    let console = Arc::new(Console::new(store.clone(), token));
     let sync = match sync_listen {
         Some(addr) => Some(linli_core::sync::net::Server::start(
             store,

@@ -127,6 +127,27 @@ pub(super) struct FundedView {
     pub(super) reason: String,
 }
 
+pub(super) struct RoundtableView {
+    pub(super) topic: String,
+    pub(super) held: String,
+    pub(super) notes: String,
+    pub(super) recommendations: String,
+}
+
+pub(super) struct TenderView {
+    pub(super) project: String,
+    pub(super) budget: String,
+    pub(super) deadline: String,
+    pub(super) bids: String,
+}
+
+pub(super) struct ReportView {
+    pub(super) project: String,
+    pub(super) kind: String,
+    pub(super) text: String,
+    pub(super) responses: u32,
+}
+
 pub(super) struct ProjectView {
     pub(super) title: String,
     pub(super) contract: String,
@@ -157,6 +178,9 @@ pub(super) struct BoardPage {
     pub(super) funded: Vec<FundedView>,
     pub(super) omitted: Vec<FundedView>,
     pub(super) total: String,
+    pub(super) roundtables: Vec<RoundtableView>,
+    pub(super) tenders: Vec<TenderView>,
+    pub(super) reports: Vec<ReportView>,
     pub(super) projects: Vec<ProjectView>,
 }
 
@@ -300,6 +324,9 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
         funded: Vec::new(),
         omitted: Vec::new(),
         total: String::new(),
+        roundtables: Vec::new(),
+        tenders: Vec::new(),
+        reports: Vec::new(),
         projects: Vec::new(),
     };
     let Some(cycle) = &frame.cycle else {
@@ -307,8 +334,7 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
     };
     page.phase_label = label(lang, &cycle.phase);
     let report = c
-        .store
-        .seal_report(cycle.cycle)
+        .seal_report(cycle.cycle, cycle.records)
         .map_err(|e| e.message(lang))?;
     let titles: std::collections::HashMap<Uuid, String> = page
         .proposals
@@ -351,6 +377,58 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
             .collect();
         page.total = r.total.to_string();
     }
+    let title = |id: &Uuid| titles.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let (roundtables, tenders) = c
+        .store
+        .with_state(cycle.cycle, |st| {
+            let roundtables: Vec<RoundtableView> = st
+                .roundtables
+                .values()
+                .map(|r| RoundtableView {
+                    topic: r.topic.clone(),
+                    held: r.held_at.format("%Y-%m-%d").to_string(),
+                    notes: r.notes.clone(),
+                    recommendations: r
+                        .recommendations
+                        .iter()
+                        .map(|x| format!("{}：{}", title(&x.proposal), x.note))
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                })
+                .collect();
+            let tenders: Vec<TenderView> = st
+                .tenders
+                .values()
+                .map(|t| TenderView {
+                    project: title(&t.project),
+                    budget: t.budget.to_string(),
+                    deadline: t.deadline.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    bids: t
+                        .bids
+                        .iter()
+                        .filter_map(|b| st.bids.get(b))
+                        .map(|bid| bid.amount.to_string())
+                        .collect::<Vec<_>>()
+                        .join("，"),
+                })
+                .collect();
+            (roundtables, tenders)
+        })
+        .map_err(|e| e.message(lang))?;
+    page.roundtables = roundtables;
+    page.tenders = tenders;
+    page.reports = c
+        .store
+        .reports(cycle.cycle, None)
+        .map_err(|e| e.message(lang))?
+        .into_iter()
+        .map(|r| ReportView {
+            project: title(&r.project),
+            kind: label(lang, &r.kind),
+            text: r.text,
+            responses: r.responses,
+        })
+        .collect();
     page.projects = c
         .store
         .projects(cycle.cycle)
@@ -558,8 +636,7 @@ pub(super) fn council_page(
     let mut rows = Vec::new();
     if let Some(cycle) = &frame.cycle {
         let report = c
-            .store
-            .seal_report(cycle.cycle)
+            .seal_report(cycle.cycle, cycle.records)
             .map_err(|e| e.message(lang))?;
         if report.seal.is_some() {
             let amounts = report

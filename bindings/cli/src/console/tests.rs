@@ -18,11 +18,7 @@ const LAN: &str = "192.168.1.23:50000";
 
 fn console() -> Arc<Console> {
     let store = Arc::new(Store::open_in_memory(&MemoryKeyStore([9; 32])).unwrap());
-    Arc::new(Console {
-        store,
-        token: "t0ken".into(),
-        csrf: super::guard::csrf_of("t0ken"),
-    })
+    Arc::new(Console::new(store, "t0ken".into()))
 }
 
 struct Reply {
