@@ -45,6 +45,16 @@ fn money(lang: Lang, text: &str) -> Result<Fen, String> {
     })
 }
 
+fn device_key(lang: Lang, text: &str) -> Result<DeviceKey, String> {
+    DeviceKey::from_hex(text).map_err(|_| {
+        bad(
+            lang,
+            "设备密钥应为 64 位十六进制",
+            "a device key is 64 hex digits",
+        )
+    })
+}
+
 fn uuid(lang: Lang, text: &str) -> Result<Uuid, String> {
     Uuid::parse_str(text).map_err(|_| bad(lang, "编号无效", "not a valid id"))
 }
@@ -142,13 +152,7 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
     let core = |r: linli_core::store::Result<Uuid>| r.map_err(|e| e.message(lang));
     match action {
         "register" => {
-            let key = DeviceKey::from_hex(field(f, "key")).map_err(|_| {
-                bad(
-                    lang,
-                    "设备密钥应为 64 位十六进制",
-                    "a device key is 64 hex digits",
-                )
-            })?;
+            let key = device_key(lang, field(f, "key"))?;
             let role = Role::ALL
                 .into_iter()
                 .find(|r| r.as_str() == field(f, "role"))
@@ -217,13 +221,7 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
         }
         "seal" => core(store.seal(cycle, "")),
         "revoke" => {
-            let key = DeviceKey::from_hex(field(f, "key")).map_err(|_| {
-                bad(
-                    lang,
-                    "设备密钥应为 64 位十六进制",
-                    "a device key is 64 hex digits",
-                )
-            })?;
+            let key = device_key(lang, field(f, "key"))?;
             core(store.revoke(cycle, key, field(f, "reason")))
         }
         "resolve" => {

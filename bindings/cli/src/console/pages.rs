@@ -519,6 +519,24 @@ fn read_only(lang: Lang) -> Response {
         .into_response()
 }
 
+/// A working page: only for the device's own browser with the session; the LAN is sent to the
+/// board.
+fn working<T: Template>(
+    c: &Console,
+    peer: &SocketAddr,
+    headers: &HeaderMap,
+    p: &Params,
+    build: impl FnOnce(&Console, &Params, Option<String>) -> Result<T, String>,
+) -> Response {
+    if !is_writer(c, peer, headers) {
+        return read_only(p.lang());
+    }
+    match build(c, p, None) {
+        Ok(page) => render(page),
+        Err(e) => failed(p.lang(), e),
+    }
+}
+
 /// The cadre's desk.
 pub(super) async fn cadre(
     State(c): State<Arc<Console>>,
@@ -526,13 +544,7 @@ pub(super) async fn cadre(
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Response {
-    if !is_writer(&c, &peer, &headers) {
-        return read_only(p.lang());
-    }
-    match cadre_page(&c, &p, None) {
-        Ok(page) => render(page),
-        Err(e) => failed(p.lang(), e),
-    }
+    working(&c, &peer, &headers, &p, cadre_page)
 }
 
 pub(super) fn cadre_page(
@@ -614,13 +626,7 @@ pub(super) async fn council(
     headers: HeaderMap,
     Query(p): Query<Params>,
 ) -> Response {
-    if !is_writer(&c, &peer, &headers) {
-        return read_only(p.lang());
-    }
-    match council_page(&c, &p, None) {
-        Ok(page) => render(page),
-        Err(e) => failed(p.lang(), e),
-    }
+    working(&c, &peer, &headers, &p, council_page)
 }
 
 pub(super) fn council_page(
