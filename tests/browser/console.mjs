@@ -36,7 +36,7 @@ function console_(name) {
   });
 }
 
-for (const d of ['tablet', 'phone1', 'phone2', 'council']) linli('--db', db(d), 'init');
+for (const d of ['tablet', 'phone1', 'phone2', 'council', 'builder']) linli('--db', db(d), 'init');
 const tablet = await console_('tablet');
 // A fresh profile each run (Playwright takes the user data dir as its own argument).
 const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'linli-chromium-')), {
@@ -66,7 +66,7 @@ try {
   await page.screenshot({ path: join(shots, 'cadre-desk.png'), fullPage: true });
 
   // Register two phones and a council member from the keys their devices show.
-  for (const [who, name, role] of [['phone1', '王阿姨', 'resident'], ['phone2', '赵大爷', 'resident'], ['council', '张委员', 'council']]) {
+  for (const [who, name, role] of [['phone1', '王阿姨', 'resident'], ['phone2', '赵大爷', 'resident'], ['council', '张委员', 'council'], ['builder', '刘师傅', 'contractor']]) {
     linli('--db', db(who), 'join', invite);
     await page.fill('#register input[name=name]', name);
     await page.fill('#register input[name=key]', linli('--db', db(who), 'key'));
@@ -156,6 +156,48 @@ try {
   await board.emulateMedia({ media: 'print' });
   await board.screenshot({ path: join(shots, 'board-print.png'), fullPage: true });
   await board.pdf({ path: join(shots, 'board.pdf'), format: 'A4' }).catch(() => {});
+
+  // The works: a tender from the desk, a sealed bid from the builder's device, closing and
+  // award, the payment plan, and the gated final payment with its arithmetic shown.
+  const desk = await page.goto(`${tablet.base}/cadre`);
+  assert.equal(desk.status(), 200, await desk.text());
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+  const work = page.locator('#works .work[data-title="楼道加装扶手"]');
+  await work.locator('input[name=deadline]').fill('3s');
+  await work.locator('input[name=requirements]').fill('不锈钢扶手');
+  await Promise.all([page.waitForLoadState('load'), work.locator('form.tender button').click()]);
+  assert.match(await flash(), /已公开招标/, await flash());
+  linli('--db', db('builder'), 'sync', tablet.sync);
+  const tenderId = JSON.parse(execFileSync(linliBin, ['--db', db('builder'), 'timeline', '楼道加装扶手', '--json'], { encoding: 'utf8' }))
+    .find((e) => e.kind === 'tender').record;
+  linli('--db', db('builder'), 'bid', tenderId, '--amount', '55000', '--plan', '两周完成', '--days', '14');
+  linli('--db', db('builder'), 'sync', tablet.sync);
+  await new Promise((r) => setTimeout(r, 3500));
+  await page.goto(`${tablet.base}/cadre`);
+  await Promise.all([page.waitForLoadState('load'), page.locator('#works .work[data-title="楼道加装扶手"] .close-bids').click()]);
+  assert.match(await flash(), /已截标/, await flash());
+  linli('--db', db('builder'), 'sync', tablet.sync);
+  linli('--db', db('builder'), 'bid', tenderId, '--amount', '55000', '--plan', '两周完成', '--days', '14', '--open');
+  linli('--db', db('builder'), 'sync', tablet.sync);
+  await page.goto(`${tablet.base}/cadre`);
+  const w2 = page.locator('#works .work[data-title="楼道加装扶手"]');
+  await w2.locator('form.award input[name=reason]').fill('报价最低');
+  await Promise.all([page.waitForLoadState('load'), w2.locator('form.award button').click()]);
+  assert.match(await flash(), /已定标/, await flash());
+  await page.locator('#works .work[data-title="楼道加装扶手"] textarea[name=instalments]').fill('预付款=27500\n尾款=27500:gated');
+  await Promise.all([page.waitForLoadState('load'), page.locator('#works .work[data-title="楼道加装扶手"] form.schedule button').click()]);
+  assert.match(await flash(), /付款计划已确定/, await flash());
+  await page.click('#phase-next');
+  await page.waitForLoadState('load');
+  await Promise.all([page.waitForLoadState('load'), page.locator('#works .work[data-title="楼道加装扶手"] form.pay button').click()]);
+  assert.match(await flash(), /已付款/, await flash());
+  // The final payment waits for the residents: the page shows the gate's arithmetic, and the
+  // release is refused with the reason.
+  assert.match(await page.locator('#works .work[data-title="楼道加装扶手"] .gate').innerText(), /0\/0/);
+  await Promise.all([page.waitForLoadState('load'), page.locator('#works .work[data-title="楼道加装扶手"] form.pay button').click()]);
+  assert.match(await flash(), /满意|satisf/, await flash());
+  await page.screenshot({ path: join(shots, 'cadre-works.png'), fullPage: true });
 } catch (e) {
   failures.push(e);
 } finally {

@@ -368,7 +368,7 @@ pub(crate) fn resolve(cli: &Cli, args: &ResolveArgs) -> Result<ExitCode, CliErro
 }
 
 /// An RFC 3339 time, or a delay from now: `30s`, `10m`, `2h`, `7d`.
-fn deadline(lang: Lang, text: &str) -> Result<DateTime<Utc>, CliError> {
+pub(crate) fn deadline(lang: Lang, text: &str) -> Result<DateTime<Utc>, CliError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(t.with_timezone(&Utc));
     }

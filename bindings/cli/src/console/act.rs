@@ -11,11 +11,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use linli_core::record::Body;
 use linli_core::record::cycle::{Genesis, SatisfactionRule, VotingRules};
+use linli_core::record::evaluation::{Instalment, InstalmentSchedule};
 use linli_core::record::proposal::{
     BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
 };
 use linli_core::record::resolution::{Funding, Omission};
 use linli_core::record::roll::RollEntry;
+use linli_core::record::tender::{Award, Tender};
 use linli_core::{DeviceKey, Fen, Lang, Role};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -220,6 +222,59 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
             core(store.advance_phase(cycle, next, ""))
         }
         "seal" => core(store.seal(cycle, "")),
+        "tender" => {
+            // The command line's syntax: an RFC 3339 time, or 30s, 10m, 2h, 7d from now.
+            let deadline = crate::commands::act::deadline(lang, field(f, "deadline"))
+                .map_err(|e| e.to_string())?;
+            core(store.submit(
+                cycle,
+                Body::Tender(Tender {
+                    project: uuid(lang, field(f, "project"))?,
+                    budget: money(lang, field(f, "budget"))?,
+                    deadline,
+                    requirements: field(f, "requirements").to_string(),
+                    sealed_bids: true,
+                }),
+            ))
+        }
+        "close" => core(store.close_bids(cycle, uuid(lang, field(f, "tender"))?)),
+        "award" => core(store.submit(
+            cycle,
+            Body::Award(Award {
+                tender: uuid(lang, field(f, "tender"))?,
+                bid: uuid(lang, field(f, "bid"))?,
+                reason: field(f, "reason").to_string(),
+            }),
+        )),
+        "schedule" => {
+            let instalments = field(f, "instalments")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|line| {
+                    let (label, rest) = line
+                        .split_once('=')
+                        .ok_or_else(|| bad(lang, "每行写成 名称=元", "one LABEL=YUAN per line"))?;
+                    let (amount, gated) = match rest.trim().strip_suffix(":gated") {
+                        Some(a) => (a, true),
+                        None => (rest, false),
+                    };
+                    Ok(Instalment {
+                        label: label.trim().to_string(),
+                        amount: money(lang, amount.trim())?,
+                        requires_satisfaction: gated,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            core(store.submit(
+                cycle,
+                Body::InstalmentSchedule(InstalmentSchedule {
+                    award: uuid(lang, field(f, "award"))?,
+                    instalments,
+                }),
+            ))
+        }
+        "pay" => core(store.release_next_instalment(cycle, uuid(lang, field(f, "project"))?, "")),
         "revoke" => {
             let key = device_key(lang, field(f, "key"))?;
             core(store.revoke(cycle, key, field(f, "reason")))

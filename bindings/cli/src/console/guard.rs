@@ -9,7 +9,18 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-const COOKIE: &str = "linli_console";
+/// The session cookie's name. Browsers keep cookies per host, not per port, so two consoles on
+/// one machine (the cadre's and the council member's) each name theirs after their port.
+fn cookie_name(headers: &HeaderMap) -> String {
+    let port = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.rsplit_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("80");
+    format!("linli_console_{port}")
+}
 
 /// A fresh random session token (32 hex digits).
 pub(super) fn new_token() -> Result<String, std::io::Error> {
@@ -49,7 +60,7 @@ fn host_is_loopback(headers: &HeaderMap) -> bool {
 pub(super) fn is_writer(c: &Console, peer: &SocketAddr, headers: &HeaderMap) -> bool {
     peer.ip().is_loopback()
         && host_is_loopback(headers)
-        && cookie(headers, COOKIE).is_some_and(|t| t == c.token)
+        && cookie(headers, &cookie_name(headers)).is_some_and(|t| t == c.token)
 }
 
 /// Why a write is refused before its form is read, if it is.
@@ -95,7 +106,8 @@ pub(super) async fn login(
         return (StatusCode::FORBIDDEN, "forbidden").into_response();
     }
     let mut r = Redirect::to("/cadre").into_response();
-    if let Ok(v) = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", c.token).parse() {
+    let name = cookie_name(&headers);
+    if let Ok(v) = format!("{name}={}; HttpOnly; SameSite=Strict; Path=/", c.token).parse() {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

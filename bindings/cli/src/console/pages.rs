@@ -94,6 +94,11 @@ fn done_message(lang: Lang, what: &str) -> String {
         "seal" => ("已封票", "the vote is sealed"),
         "resolve" => ("决议已通过", "the resolution is passed"),
         "revoke" => ("密钥已吊销", "the key is revoked"),
+        "tender" => ("已公开招标", "the tender is open"),
+        "close" => ("已截标", "bidding is closed"),
+        "award" => ("已定标", "the tender is awarded"),
+        "schedule" => ("付款计划已确定", "the payments are fixed"),
+        "pay" => ("已付款", "the instalment is released"),
         _ => ("已完成", "done"),
     };
     format!("✔ {}", lang.pick(zh, en))
@@ -146,6 +151,26 @@ pub(super) struct ReportView {
     pub(super) kind: String,
     pub(super) text: String,
     pub(super) responses: u32,
+}
+
+/// One funded project on the cadre's desk: its tender, bids, award, schedule and the next
+/// payment with the gate's arithmetic.
+pub(super) struct WorkView {
+    pub(super) id: Uuid,
+    pub(super) title: String,
+    pub(super) funded: String,
+    pub(super) funded_yuan: String,
+    /// The tender, when one is open: id, deadline text, whether bidding may be closed now,
+    /// whether it is closed.
+    pub(super) tender: Option<(Uuid, String, bool, bool)>,
+    /// Opened bids: id and amount.
+    pub(super) bids: Vec<(Uuid, String)>,
+    pub(super) award: Option<Uuid>,
+    pub(super) scheduled: bool,
+    /// The next instalment: label and amount.
+    pub(super) next_payment: String,
+    /// The gate's arithmetic for a satisfaction-gated instalment.
+    pub(super) gate: String,
 }
 
 pub(super) struct ProjectView {
@@ -207,6 +232,7 @@ pub(super) struct CadrePage {
     pub(super) status: String,
     pub(super) search: String,
     pub(super) proposals: Vec<ProposalView>,
+    pub(super) works: Vec<WorkView>,
 }
 
 #[derive(Template)]
@@ -593,6 +619,7 @@ pub(super) fn cadre_page(
         status: p.status.clone().unwrap_or_default(),
         search: p.search.clone().unwrap_or_default(),
         proposals,
+        works: Vec::new(),
     };
     let Some(cycle) = &frame.cycle else {
         return Ok(page);
@@ -607,6 +634,7 @@ pub(super) fn cadre_page(
         page.next_label = Some(next.label(lang).to_string());
         page.blocker = blocker.map(|b| b.message(lang)).unwrap_or_default();
     }
+    page.works = work_views(c, lang, cycle.cycle)?;
     if let Ok(genesis) = c.store.genesis_id(cycle.cycle) {
         page.invite = linli_core::invite::Invite {
             cycle: cycle.cycle,
@@ -617,6 +645,81 @@ pub(super) fn cadre_page(
         page.invite_qr = qr_svg(&page.invite);
     }
     Ok(page)
+}
+
+fn work_views(c: &Console, lang: Lang, cycle: Uuid) -> Result<Vec<WorkView>, String> {
+    let rows = c.store.projects(cycle).map_err(|e| e.message(lang))?;
+    let now = chrono::Utc::now();
+    c.store
+        .with_state(cycle, |st| {
+            let rule = st
+                .genesis
+                .as_ref()
+                .map(|g| g.satisfaction.clone())
+                .unwrap_or_default();
+            rows.iter()
+                .map(|row| {
+                    let project = st.projects.get(&row.id);
+                    let tender = st
+                        .tenders
+                        .iter()
+                        .filter(|(_, t)| t.project == row.id)
+                        .max_by_key(|(_, t)| t.deadline);
+                    let next = row.payments.iter().find(|x| x.released_by.is_none());
+                    let sat = st.satisfaction(&row.id);
+                    let gate = match next {
+                        Some(n) if n.gated => {
+                            let pct = (u64::from(sat.good) * 100)
+                                .checked_div(u64::from(sat.total))
+                                .unwrap_or(0);
+                            format!(
+                                "{} {}/{} = {pct}%（{} {}%，{} {}）{}",
+                                lang.pick("满意", "satisfied"),
+                                sat.good,
+                                sat.total,
+                                lang.pick("须高于", "must be above"),
+                                rule.threshold_pct,
+                                lang.pick("至少评价", "at least ratings:"),
+                                rule.min_ratings,
+                                if sat.met { "✔" } else { "✘" }
+                            )
+                        }
+                        _ => String::new(),
+                    };
+                    WorkView {
+                        id: row.id,
+                        title: row.title.clone(),
+                        funded: row.funded.to_string(),
+                        funded_yuan: yuan(row.funded),
+                        tender: tender.map(|(id, t)| {
+                            (
+                                *id,
+                                t.deadline.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                                t.sealed && t.closing.is_none() && now > t.deadline,
+                                t.closing.is_some() || !t.sealed && now > t.deadline,
+                            )
+                        }),
+                        bids: tender
+                            .map(|(_, t)| {
+                                t.bids
+                                    .iter()
+                                    .filter_map(|b| {
+                                        st.bids.get(b).map(|x| (*b, x.amount.to_string()))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        award: project.and_then(|p| p.award),
+                        scheduled: project.is_some_and(|p| p.schedule.is_some()),
+                        next_payment: next
+                            .map(|n| format!("{} {}", n.label, n.amount))
+                            .unwrap_or_default(),
+                        gate,
+                    }
+                })
+                .collect()
+        })
+        .map_err(|e| e.message(lang))
 }
 
 /// The council's page: the sealed result beside the resolution being drafted.

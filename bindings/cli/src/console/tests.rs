@@ -45,7 +45,7 @@ fn send(
             .header(header::HOST, "127.0.0.1:8080")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if cookie {
-            req = req.header(header::COOKIE, "linli_console=t0ken");
+            req = req.header(header::COOKIE, "linli_console_8080=t0ken");
         }
         if let Some(o) = origin {
             req = req.header(header::ORIGIN, o);
