@@ -66,11 +66,11 @@ try {
   await page.screenshot({ path: join(shots, 'cadre-desk.png'), fullPage: true });
 
   // Register two phones and a council member from the keys their devices show.
-  for (const [who, name, role] of [['phone1', '王阿姨', 'resident'], ['phone2', '赵大爷', 'resident'], ['council', '张委员', 'council'], ['builder', '刘师傅', 'contractor']]) {
+  for (const [who, name, roles] of [['phone1', '王阿姨', ['resident']], ['phone2', '赵大爷', ['resident', 'table_leader', 'recorder']], ['council', '张委员', ['council']], ['builder', '刘师傅', ['contractor']]]) {
     linli('--db', db(who), 'join', invite);
     await page.fill('#register input[name=name]', name);
     await page.fill('#register input[name=key]', linli('--db', db(who), 'key'));
-    await page.selectOption('#register select[name=role]', role);
+    await page.selectOption('#register select[name=role]', roles);
     await submit('#register');
     assert.match(await flash(), /已登记/, `${who}: ${await flash()}`);
   }
@@ -90,9 +90,18 @@ try {
   await submit('#paper');
   assert.match(await flash(), /纸质提案已录入/);
 
-  // Deliberation: the page says what blocks the vote until every proposal has a review.
+  // Deliberation: a roundtable is recorded; the page says what blocks the vote until every
+  // proposal has a review.
   await page.click('#phase-next');
   await page.waitForLoadState('load');
+  await page.fill('#roundtable input[name=topic]', '适老化改造');
+  await page.selectOption('#roundtable select[name=leader]', { label: '赵大爷' });
+  await page.selectOption('#roundtable select[name=recorder]', { label: '赵大爷' });
+  await page.selectOption('#roundtable select[name=participant]', { index: 0 });
+  await page.selectOption('#roundtable select[name=discussed]', { index: 0 });
+  await page.fill('#roundtable textarea[name=notes]', '大家同意优先做扶手和路灯');
+  await submit('#roundtable');
+  assert.match(await flash(), /圆桌议事已记录/, await flash());
   assert.match(await page.locator('#blocker').innerText(), /审核|review/);
   const rows = page.locator('#queue tr[data-title]');
   const n = await rows.count();

@@ -17,6 +17,7 @@ use linli_core::record::proposal::{
 };
 use linli_core::record::resolution::{Funding, Omission};
 use linli_core::record::roll::RollEntry;
+use linli_core::record::roundtable::{Recommendation, Roundtable};
 use linli_core::record::tender::{Award, Tender};
 use linli_core::{DeviceKey, Fen, Lang, Role};
 use std::net::SocketAddr;
@@ -155,17 +156,21 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
     match action {
         "register" => {
             let key = device_key(lang, field(f, "key"))?;
-            let role = Role::ALL
-                .into_iter()
-                .find(|r| r.as_str() == field(f, "role"))
-                .unwrap_or(Role::Resident);
+            let roles: std::collections::BTreeSet<Role> = f
+                .iter()
+                .filter(|(k, _)| k == "role")
+                .filter_map(|(_, v)| Role::ALL.into_iter().find(|r| r.as_str() == v.trim()))
+                .collect();
+            if roles.is_empty() {
+                return Err(bad(lang, "请至少选择一个角色", "choose at least one role"));
+            }
             core(store.submit(
                 cycle,
                 Body::RollEntry(RollEntry {
                     member: Uuid::now_v7(),
                     display_name: field(f, "name").to_string(),
                     device_key: key,
-                    roles: [role].into_iter().collect(),
+                    roles,
                     age_15_plus: true,
                     attestation: field(f, "attestation").to_string(),
                 }),
@@ -238,6 +243,46 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
             ))
         }
         "close" => core(store.close_bids(cycle, uuid(lang, field(f, "tender"))?)),
+        "roundtable" => {
+            let all = |name: &str| {
+                f.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| uuid(lang, v.trim()))
+                    .collect::<Result<Vec<_>, String>>()
+            };
+            let recommendations = field(f, "recommendations")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|line| {
+                    let (p, note) = line.split_once('=').ok_or_else(|| {
+                        bad(
+                            lang,
+                            "每行写成 提案编号=建议",
+                            "one PROPOSAL_ID=NOTE per line",
+                        )
+                    })?;
+                    Ok(Recommendation {
+                        proposal: uuid(lang, p.trim())?,
+                        note: note.trim().to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            core(store.submit(
+                cycle,
+                Body::Roundtable(Box::new(Roundtable {
+                    topic: field(f, "topic").to_string(),
+                    held_at: chrono::Utc::now(),
+                    leader: uuid(lang, field(f, "leader"))?,
+                    recorder: uuid(lang, field(f, "recorder"))?,
+                    adviser: None,
+                    participants: all("participant")?,
+                    discussed: all("discussed")?,
+                    notes: field(f, "notes").to_string(),
+                    recommendations,
+                })),
+            ))
+        }
         "award" => core(store.submit(
             cycle,
             Body::Award(Award {

@@ -99,6 +99,7 @@ fn done_message(lang: Lang, what: &str) -> String {
         "award" => ("已定标", "the tender is awarded"),
         "schedule" => ("付款计划已确定", "the payments are fixed"),
         "pay" => ("已付款", "the instalment is released"),
+        "roundtable" => ("圆桌议事已记录", "the roundtable is recorded"),
         _ => ("已完成", "done"),
     };
     format!("✔ {}", lang.pick(zh, en))
@@ -233,6 +234,9 @@ pub(super) struct CadrePage {
     pub(super) search: String,
     pub(super) proposals: Vec<ProposalView>,
     pub(super) works: Vec<WorkView>,
+    /// The roll, for the roundtable form: id and name.
+    pub(super) members: Vec<(Uuid, String)>,
+    pub(super) deliberation: bool,
 }
 
 #[derive(Template)]
@@ -620,6 +624,8 @@ pub(super) fn cadre_page(
         search: p.search.clone().unwrap_or_default(),
         proposals,
         works: Vec::new(),
+        members: Vec::new(),
+        deliberation: false,
     };
     let Some(cycle) = &frame.cycle else {
         return Ok(page);
@@ -635,6 +641,16 @@ pub(super) fn cadre_page(
         page.blocker = blocker.map(|b| b.message(lang)).unwrap_or_default();
     }
     page.works = work_views(c, lang, cycle.cycle)?;
+    page.deliberation = cycle.phase == "deliberation";
+    if page.deliberation {
+        page.members = c
+            .store
+            .members(cycle.cycle)
+            .map_err(|e| e.message(lang))?
+            .into_iter()
+            .map(|m| (m.id, m.display_name))
+            .collect();
+    }
     if let Ok(genesis) = c.store.genesis_id(cycle.cycle) {
         page.invite = linli_core::invite::Invite {
             cycle: cycle.cycle,
