@@ -49,6 +49,21 @@ pub struct ResolutionCheck {
     pub deviations: Vec<(Uuid, String)>,
 }
 
+/// The vote as the public board shows it (see [`CycleState::sealed_result`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealedResult {
+    /// The counting rule.
+    pub rule: String,
+    /// The seal in effect.
+    pub seal: Option<Uuid>,
+    /// Ballots it counts.
+    pub sealed_ballots: usize,
+    /// Every proposal it counts, by score.
+    pub result: Vec<SealedLine>,
+    /// The resolution in effect, checked against the seal.
+    pub resolution: Option<ResolutionCheck>,
+}
+
 /// What `linli verify` reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SealReport {
@@ -85,21 +100,10 @@ pub struct SealReport {
 }
 
 impl CycleState {
-    /// The auditor's report on the vote, computed from the folded state.
-    pub fn seal_report(&self) -> SealReport {
-        let of_kind = |kind: Kind| -> Vec<RecordVerdict> {
-            self.kinds
-                .iter()
-                .filter(|(_, k)| **k == kind)
-                .map(|(id, _)| RecordVerdict {
-                    id: *id,
-                    excluded: match self.verdicts.get(id) {
-                        Some(Verdict::Excluded { reason }) => Some(reason.clone()),
-                        _ => None,
-                    },
-                })
-                .collect()
-        };
+    /// What the public board shows of the vote, without the audit lists (the excluded and late
+    /// ballots, the other seals): the seal in effect, its counts as the fold accepted them (a
+    /// seal whose counts do not recompute never takes effect), and the resolution in effect.
+    pub fn sealed_result(&self) -> SealedResult {
         let mut result: Vec<SealedLine> = self
             .seal
             .as_ref()
@@ -117,6 +121,51 @@ impl CycleState {
             })
             .unwrap_or_default();
         result.sort_by(|a, b| b.score.cmp(&a.score).then(a.proposal.cmp(&b.proposal)));
+        SealedResult {
+            rule: self
+                .genesis
+                .as_ref()
+                .map(|g| g.voting.rule.as_str().to_string())
+                .unwrap_or_default(),
+            seal: self.seal.as_ref().map(|s| s.id),
+            sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
+            result,
+            resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
+                id: r.id,
+                total: r.total,
+                pool: self.pool(),
+                funded: r.funded.iter().map(|(p, a)| (*p, *a)).collect(),
+                deviations: r
+                    .deviations
+                    .iter()
+                    .map(|(p, why)| (*p, why.clone()))
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The auditor's report on the vote, computed from the folded state.
+    pub fn seal_report(&self) -> SealReport {
+        let of_kind = |kind: Kind| -> Vec<RecordVerdict> {
+            self.kinds
+                .iter()
+                .filter(|(_, k)| **k == kind)
+                .map(|(id, _)| RecordVerdict {
+                    id: *id,
+                    excluded: match self.verdicts.get(id) {
+                        Some(Verdict::Excluded { reason }) => Some(reason.clone()),
+                        _ => None,
+                    },
+                })
+                .collect()
+        };
+        let SealedResult {
+            rule,
+            seal,
+            sealed_ballots,
+            result,
+            resolution,
+        } = self.sealed_result();
         let excluded_ballots: Vec<RecordVerdict> = of_kind(Kind::Ballot)
             .into_iter()
             .filter(|v| v.excluded.is_some())
@@ -128,11 +177,7 @@ impl CycleState {
             }
         }
         SealReport {
-            rule: self
-                .genesis
-                .as_ref()
-                .map(|g| g.voting.rule.as_str().to_string())
-                .unwrap_or_default(),
+            rule,
             tie_break: self
                 .genesis
                 .as_ref()
@@ -144,8 +189,8 @@ impl CycleState {
                 .map(|g| g.voting.min_support)
                 .unwrap_or_default(),
             seals: of_kind(Kind::Seal),
-            seal: self.seal.as_ref().map(|s| s.id),
-            sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
+            seal,
+            sealed_ballots,
             result,
             excluded_ballots,
             not_counted: not_counted
@@ -163,17 +208,7 @@ impl CycleState {
                 .filter(|v| matches!(v.excluded, Some(Exclusion::RatingsLeftOut { .. })))
                 .collect(),
             resolutions: of_kind(Kind::Resolution),
-            resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
-                id: r.id,
-                total: r.total,
-                pool: self.pool(),
-                funded: r.funded.iter().map(|(p, a)| (*p, *a)).collect(),
-                deviations: r
-                    .deviations
-                    .iter()
-                    .map(|(p, why)| (*p, why.clone()))
-                    .collect(),
-            }),
+            resolution,
         }
     }
 }

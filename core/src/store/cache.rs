@@ -48,6 +48,12 @@ impl Store {
         self.with_state(cycle, CycleState::seal_report)
     }
 
+    /// The vote as the public board shows it: the seal in effect with its accepted counts and the
+    /// resolution (no audit lists, so no scan of every ballot's verdict).
+    pub fn sealed_result(&self, cycle: Uuid) -> Result<crate::fold::verify::SealedResult> {
+        self.with_state(cycle, CycleState::sealed_result)
+    }
+
     /// The next phase of the cycle and, when the cycle cannot move to it now, why (proposals
     /// still without a review, ...): what the console shows beside the phase button. `None` once
     /// the cycle is closed.

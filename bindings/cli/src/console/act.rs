@@ -325,8 +325,7 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
             core(store.revoke(cycle, key, field(f, "reason")))
         }
         "resolve" => {
-            let report = store.seal_report(cycle).map_err(|e| e.message(lang))?;
-            // (Fresh, not the page cache: the resolution is judged against the seal as it is.)
+            let report = store.sealed_result(cycle).map_err(|e| e.message(lang))?;
             let mut fund = Vec::new();
             let mut omit = Vec::new();
             for line in &report.result {

@@ -29,11 +29,6 @@ pub(crate) struct Console {
     pub(crate) token: String,
     /// The form token every write carries (derived from the session token).
     pub(crate) csrf: String,
-    /// The last vote report per cycle, with the record count it was made at: recounting 20,000
-    /// sealed ballots for every page view would cost more than the page.
-    pub(crate) reports: std::sync::Mutex<
-        std::collections::HashMap<uuid::Uuid, (u32, Arc<linli_core::fold::verify::SealReport>)>,
-    >,
 }
 
 impl Console {
@@ -42,27 +37,7 @@ impl Console {
             store,
             csrf: guard::csrf_of(&token),
             token,
-            reports: Default::default(),
         }
-    }
-
-    /// The cycle's vote report, made again only when the cycle has new records.
-    pub(crate) fn seal_report(
-        &self,
-        cycle: uuid::Uuid,
-        records: u32,
-    ) -> linli_core::store::Result<Arc<linli_core::fold::verify::SealReport>> {
-        if let Some((n, r)) = self.reports.lock().expect("lock").get(&cycle) {
-            if *n == records {
-                return Ok(r.clone());
-            }
-        }
-        let r = Arc::new(self.store.seal_report(cycle)?);
-        self.reports
-            .lock()
-            .expect("lock")
-            .insert(cycle, (records, r.clone()));
-        Ok(r)
     }
 }
 

@@ -364,7 +364,8 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
     };
     page.phase_label = label(lang, &cycle.phase);
     let report = c
-        .seal_report(cycle.cycle, cycle.records)
+        .store
+        .sealed_result(cycle.cycle)
         .map_err(|e| e.message(lang))?;
     let titles: std::collections::HashMap<Uuid, String> = page
         .proposals
@@ -761,7 +762,8 @@ pub(super) fn council_page(
     let mut rows = Vec::new();
     if let Some(cycle) = &frame.cycle {
         let report = c
-            .seal_report(cycle.cycle, cycle.records)
+            .store
+            .sealed_result(cycle.cycle)
             .map_err(|e| e.message(lang))?;
         if report.seal.is_some() {
             let amounts = report
