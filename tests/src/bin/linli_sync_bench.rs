@@ -302,7 +302,9 @@ fn main() {
 /// The console's pages on a sealed cycle of 500 proposals: server time to build and render
 /// each (median of 15 after a warm-up), as the cadre's browser gets them.
 fn console_pages(dir: &std::path::Path) {
-    println!("## Console pages (500 proposals, sealed; server time, median of 15)\n");
+    println!(
+        "## Console pages (500 proposals, sealed; server time: the first view, then the median of 15)\n"
+    );
     println!(
         "| ballots | public board | cadre desk (proposals queue) | council (tally) | board size |"
     );

@@ -22,6 +22,7 @@ pub(super) struct Params {
     pub(super) cycle: Option<Uuid>,
     pub(super) lang: Option<String>,
     pub(super) status: Option<String>,
+    pub(super) category: Option<String>,
     pub(super) search: Option<String>,
     pub(super) done: Option<String>,
 }
@@ -231,6 +232,7 @@ pub(super) struct CadrePage {
     pub(super) categories: Vec<(&'static str, String)>,
     pub(super) statuses: Vec<(&'static str, String)>,
     pub(super) status: String,
+    pub(super) category: String,
     pub(super) search: String,
     pub(super) proposals: Vec<ProposalView>,
     pub(super) works: Vec<WorkView>,
@@ -590,7 +592,7 @@ pub(super) fn cadre_page(
     let lang = frame.lang;
     let filter = ProposalFilter {
         status: p.status.clone().filter(|s| !s.is_empty()),
-        category: None,
+        category: p.category.clone().filter(|s| !s.is_empty()),
         search: p.search.clone().filter(|s| !s.is_empty()),
     };
     let proposals = proposal_views(c, &frame, &filter)?;
@@ -622,6 +624,7 @@ pub(super) fn cadre_page(
             .map(|s| (s, label(lang, s)))
             .collect(),
         status: p.status.clone().unwrap_or_default(),
+        category: p.category.clone().unwrap_or_default(),
         search: p.search.clone().unwrap_or_default(),
         proposals,
         works: Vec::new(),
