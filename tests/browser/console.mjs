@@ -1,6 +1,7 @@
 // The console in a real browser (Debian's chromium driven by playwright-core): a cadre founds a
 // cycle, registers two phones and a council member, enters a paper proposal, reviews every
-// proposal and opens the vote; the phones (linli devices of their own) vote and sync; the cadre
+// proposal and opens the vote; the phones (devices on the generated Python binding, as an app
+// uses the core: tests/browser/phone.py) vote and sync; the cadre
 // seals; the council member, on their own device's console, resolves with a deviation and a
 // reason; the public board shows the same tally as `linli verify`. Screenshots go to
 // target/screenshots/. Run by .ci/run: node tests/browser/console.mjs
@@ -20,6 +21,12 @@ const shots = join(root, 'target', 'screenshots');
 mkdirSync(shots, { recursive: true });
 const db = (name) => join(dir, `${name}.db`);
 const linli = (...args) => execFileSync(linliBin, ['--lang', 'en', ...args], { encoding: 'utf8' }).trim();
+const python = process.env.PYTHON || join(root, '.venv', 'bin', 'python');
+const phone = (name, ...args) =>
+  execFileSync(python, [join(root, 'tests', 'browser', 'phone.py'), db(name), ...args], { encoding: 'utf8' }).trim();
+const phones = ['phone1', 'phone2'];
+/** Syncs a device with the tablet: phones through the binding, the others with `linli sync`. */
+const sync = (name, addr) => (phones.includes(name) ? phone(name, 'sync', addr) : linli('--db', db(name), 'sync', addr));
 
 /** Starts `linli console` on a database; resolves with its login URL and sync address. */
 function console_(name) {
@@ -36,7 +43,9 @@ function console_(name) {
   });
 }
 
-for (const d of ['tablet', 'phone1', 'phone2', 'council', 'builder']) linli('--db', db(d), 'init');
+const keys = {};
+for (const d of ['tablet', 'council', 'builder']) keys[d] = linli('--db', db(d), 'init');
+for (const p of phones) keys[p] = phone(p, 'init');
 const tablet = await console_('tablet');
 // A fresh profile each run (Playwright takes the user data dir as its own argument).
 const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'linli-chromium-')), {
@@ -67,9 +76,10 @@ try {
 
   // Register two phones and a council member from the keys their devices show.
   for (const [who, name, roles] of [['phone1', '王阿姨', ['resident']], ['phone2', '赵大爷', ['resident', 'table_leader', 'recorder']], ['council', '张委员', ['council']], ['builder', '刘师傅', ['contractor']]]) {
-    linli('--db', db(who), 'join', invite);
+    if (phones.includes(who)) phone(who, 'join', invite);
+    else linli('--db', db(who), 'join', invite);
     await page.fill('#register input[name=name]', name);
-    await page.fill('#register input[name=key]', linli('--db', db(who), 'key'));
+    await page.fill('#register input[name=key]', keys[who]);
     await page.selectOption('#register select[name=role]', roles);
     await submit('#register');
     assert.match(await flash(), /已登记/, `${who}: ${await flash()}`);
@@ -78,10 +88,9 @@ try {
   // Proposals: one from a phone, one on paper.
   await page.click('#phase-next');
   await page.waitForLoadState('load');
-  for (const p of ['phone1', 'phone2', 'council']) linli('--db', db(p), 'sync', tablet.sync);
-  linli('--db', db('phone1'), 'propose', '--title', '楼道加装扶手', '--description', '老人上下楼不便',
-    '--location', '3栋', '--budget', '扶手=60000');
-  linli('--db', db('phone1'), 'sync', tablet.sync);
+  for (const p of ['phone1', 'phone2', 'council']) sync(p, tablet.sync);
+  phone('phone1', 'propose', '楼道加装扶手', '老人上下楼不便', '3栋', '6000000');
+  sync('phone1', tablet.sync);
   await page.fill('#paper input[name=on_behalf_of]', '李大爷');
   await page.fill('#paper input[name=title]', '小区路灯');
   await page.fill('#paper input[name=location]', '北门');
@@ -118,10 +127,10 @@ try {
   assert.match(await page.locator('#phase').innerText(), /投票/);
 
   // The phones vote and sync; the cadre seals.
-  for (const p of ['phone1', 'phone2']) linli('--db', db(p), 'sync', tablet.sync);
-  linli('--db', db('phone1'), 'vote', '楼道加装扶手', '小区路灯');
-  linli('--db', db('phone2'), 'vote', '小区路灯');
-  for (const p of ['phone1', 'phone2']) linli('--db', db(p), 'sync', tablet.sync);
+  for (const p of phones) sync(p, tablet.sync);
+  phone('phone1', 'vote', '楼道加装扶手', '小区路灯');
+  phone('phone2', 'vote', '小区路灯');
+  for (const p of phones) sync(p, tablet.sync);
   await page.click('#seal-vote');
   await page.waitForLoadState('load');
   assert.match(await flash(), /已封票/);
@@ -153,7 +162,7 @@ try {
   // The public board, as the LAN sees it, shows the tally `linli verify` computes.
   const board = await browser.newPage();
   await board.goto(`${tablet.base}/board`);
-  linli('--db', db('phone2'), 'sync', tablet.sync);
+  sync('phone2', tablet.sync);
   const verify = JSON.parse(execFileSync(linliBin, ['--db', db('phone2'), 'verify', '--json'], { encoding: 'utf8' }));
   for (const line of verify.report.result) {
     const votes = await board.locator(`#tally tr[data-proposal="${line.proposal}"] td.votes`).innerText();
