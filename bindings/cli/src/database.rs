@@ -7,8 +7,9 @@ use linli_core::Lang;
 use linli_core::store::Store;
 use uuid::Uuid;
 
-pub(crate) fn open(cli: &Cli) -> Result<Store, CliError> {
-    let path = cli.db.as_ref().ok_or_else(|| {
+/// The database path the command was given (`--db` or `LINLI_DB`).
+pub(crate) fn db_path(cli: &Cli) -> Result<&std::path::Path, CliError> {
+    cli.db.as_deref().ok_or_else(|| {
         CliError::Usage(
             cli.lang
                 .pick(
@@ -17,7 +18,11 @@ pub(crate) fn open(cli: &Cli) -> Result<Store, CliError> {
                 )
                 .into(),
         )
-    })?;
+    })
+}
+
+pub(crate) fn open(cli: &Cli) -> Result<Store, CliError> {
+    let path = db_path(cli)?;
     if !path.exists() {
         return Err(CliError::Usage(format!(
             "{}: {}",

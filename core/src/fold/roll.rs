@@ -1,7 +1,7 @@
 //! The rules for roll records: how the fold applies them to the cycle state.
 
 use crate::exclusion::Exclusion;
-use crate::fold::state::{CycleState, KeyState, Member, OrderKey, Verdict};
+use crate::fold::state::{CycleState, KeyState, Member, OrderKey, Verdict, cut_off};
 use crate::identity::DeviceKey;
 use crate::record::Body;
 use crate::record::envelope::Record;
@@ -9,9 +9,20 @@ use crate::record::roll::*;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-/// The revocations in effect, by key: the cut-off and the records kept (in a [`KeyState`], whose
-/// `revoked` check is the one rule).
-type Cutoffs = BTreeMap<DeviceKey, KeyState>;
+/// A key's revocations in effect, combined: the lowest cut-off and the records any of them
+/// keeps.
+struct Cutoff {
+    after_seq: u64,
+    kept: Option<BTreeSet<Uuid>>,
+}
+
+impl Cutoff {
+    fn cuts(&self, r: &Record) -> Option<Exclusion> {
+        cut_off(self.after_seq, self.kept.as_ref(), &r.id, r.seq)
+    }
+}
+
+type Cutoffs = BTreeMap<DeviceKey, Cutoff>;
 
 impl CycleState {
     /// The records kept by the revocations in effect: they win their (signer, seq) slot (see
@@ -58,13 +69,11 @@ impl CycleState {
             for (r, v) in &revocations {
                 let verdict = self.check_revocation(r, v, &cutoffs);
                 if verdict.is_ok() {
-                    let c = cutoffs.entry(v.device_key).or_insert_with(|| KeyState {
-                        member: Uuid::nil(),
-                        entry: r.id,
-                        revoked_after: Some(v.after_seq),
+                    let c = cutoffs.entry(v.device_key).or_insert(Cutoff {
+                        after_seq: v.after_seq,
                         kept: None,
                     });
-                    c.revoked_after = c.revoked_after.map(|a| a.min(v.after_seq));
+                    c.after_seq = c.after_seq.min(v.after_seq);
                     if !v.kept.is_empty() {
                         c.kept
                             .get_or_insert_with(BTreeSet::new)
@@ -86,10 +95,10 @@ impl CycleState {
             }
         }
         self.roll_fixpoint(&entries, &cutoffs);
-        for (key, cut) in &cutoffs {
-            if let Some(k) = self.keys.get_mut(key) {
-                k.revoked_after = cut.revoked_after;
-                k.kept = cut.kept.clone();
+        for (key, cut) in cutoffs {
+            if let Some(k) = self.keys.get_mut(&key) {
+                k.revoked_after = Some(cut.after_seq);
+                k.kept = cut.kept;
             }
         }
         self.dirty.members.extend(self.members.keys().copied());
@@ -132,7 +141,7 @@ impl CycleState {
     /// The signer must be a cadre on the roll whose key does not cut this record off.
     fn authorise_cadre(&self, r: &Record, cutoffs: &Cutoffs) -> Result<Uuid, Exclusion> {
         let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
-        if let Some(out) = cutoffs.get(&r.signer).and_then(|c| c.revoked(&r.id, r.seq)) {
+        if let Some(out) = cutoffs.get(&r.signer).and_then(|c| c.cuts(r)) {
             return Err(out);
         }
         if !self.has_role(&key.member, Role::Cadre) {

@@ -74,13 +74,23 @@ impl KeyState {
     /// Why a record of this key at `seq` with id `id` does not count, if it is cut off by a
     /// revocation.
     pub fn revoked(&self, id: &Uuid, seq: u64) -> Option<Exclusion> {
-        let after_seq = self.revoked_after?;
-        let out = match &self.kept {
-            Some(kept) => !kept.contains(id),
-            None => seq > after_seq,
-        };
-        out.then_some(Exclusion::RevokedKey { after_seq })
+        cut_off(self.revoked_after?, self.kept.as_ref(), id, seq)
     }
+}
+
+/// The one revocation rule: when revocations keep records, only those count; otherwise the
+/// records after `after_seq` do not.
+pub(crate) fn cut_off(
+    after_seq: u64,
+    kept: Option<&BTreeSet<Uuid>>,
+    id: &Uuid,
+    seq: u64,
+) -> Option<Exclusion> {
+    let out = match kept {
+        Some(kept) => !kept.contains(id),
+        None => seq > after_seq,
+    };
+    out.then_some(Exclusion::RevokedKey { after_seq })
 }
 
 /// Lifecycle of a proposal.

@@ -105,7 +105,7 @@ impl Store {
             }
         }
         for (r, d) in signed.iter().zip(&decoded) {
-            insert_record(&tx, cycle, r, Some(d), true, true)?;
+            insert_record(&tx, cycle, r, d, true)?;
         }
         bump_seq(&tx, last_seq)?;
         let cache = finish(tx, fault, cache)?;

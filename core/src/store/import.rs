@@ -102,7 +102,7 @@ pub(super) fn import_records(
             continue;
         }
         registers |= matches!(decoded.kind(), Kind::Genesis | Kind::RollEntry);
-        insert_record(tx, cycle, r, Some(&decoded), true, pending)?;
+        insert_record(tx, cycle, r, &decoded, pending)?;
         checked.push(c);
     }
     // A refused copy whose genuine twin was taken is not news.
@@ -112,10 +112,7 @@ pub(super) fn import_records(
     // A registration may make a held stranger's records part of the cycle: they are judged
     // again with this batch (and held again if their signer is still unknown).
     if registers {
-        for (r, c) in take_held(tx, cycle)? {
-            insert_record(tx, cycle, &r, c.record.as_ref().ok(), true, true)?;
-            checked.push(c);
-        }
+        restore_held(tx, cycle, &mut checked)?;
     }
     if checked.is_empty() {
         return Ok(report);
@@ -183,13 +180,14 @@ pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Re
         }
         Err(_) => false,
     };
+    // Every full fold asks; almost always there is no stranger, and nothing is moved.
+    if !cache.records.iter().any(stranger) {
+        return Ok(0);
+    }
     let (out, keep): (Vec<Checked>, Vec<Checked>) = std::mem::take(&mut cache.records)
         .into_iter()
         .partition(stranger);
     cache.records = keep;
-    if out.is_empty() {
-        return Ok(0);
-    }
     let cycle = cache.state.cycle;
     let held: i64 = tx
         .prepare_cached("SELECT COUNT(*) FROM held_records WHERE cycle_id = ?1")?
@@ -241,17 +239,27 @@ pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Re
 
 /// After a local registration: the held records are judged again with it.
 pub(super) fn retake_held(tx: &Transaction<'_>, cache: &mut CycleCache, cycle: Uuid) -> Result<()> {
-    let back = take_held(tx, cycle)?;
-    if back.is_empty() {
-        return Ok(());
+    if restore_held(tx, cycle, &mut cache.records)? > 0 {
+        refold(cache, cycle);
+        hold_strangers(tx, cache)?;
     }
-    for (r, c) in back {
-        insert_record(tx, cycle, &r, c.record.as_ref().ok(), true, true)?;
-        cache.records.push(c);
-    }
-    refold(cache, cycle);
-    hold_strangers(tx, cache)?;
     Ok(())
+}
+
+/// Moves the cycle's held records back into it (stored, marked for the documents) and appends
+/// them, checked, to `into`. Returns how many.
+fn restore_held(tx: &Transaction<'_>, cycle: Uuid, into: &mut Vec<Checked>) -> Result<usize> {
+    let back = take_held(tx, cycle)?;
+    let n = back.len();
+    for (r, d) in back {
+        insert_record(tx, cycle, &r, &d, true)?;
+        into.push(Checked {
+            id: r.id,
+            kind: Some(d.kind()),
+            record: Ok(d),
+        });
+    }
+    Ok(n)
 }
 
 /// Takes every held record of the cycle out of `held_records`, as received.
@@ -259,8 +267,8 @@ pub(super) fn take_held_records(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec
     Ok(take_held(tx, cycle)?.into_iter().map(|(r, _)| r).collect())
 }
 
-/// Takes every held record of the cycle out of `held_records`, checked again.
-fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Checked)>> {
+/// Takes every held record of the cycle out of `held_records`, through the door again.
+fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Arc<Record>)>> {
     let mut stmt = tx.prepare_cached(
         "DELETE FROM held_records WHERE cycle_id = ?1 RETURNING signed, signature",
     )?;
@@ -274,9 +282,8 @@ fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Che
             continue;
         };
         let r = SignedRecord::from_parts(signed, sig);
-        let c = Checked::verify(&r);
-        if at_door(&c, cycle).is_ok() {
-            out.push((r, c));
+        if let Ok(d) = at_door(&Checked::verify(&r), cycle) {
+            out.push((r, d));
         }
     }
     Ok(out)

@@ -44,7 +44,7 @@ impl Store {
             ],
         )?;
         let decoded = Arc::new(rec.decode()?);
-        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
+        insert_record(&tx, cycle, &rec, &decoded, true)?;
         bump_seq(&tx, seq)?;
         let records = vec![Checked {
             id: rec.id,
@@ -176,7 +176,7 @@ impl Store {
         // A refused action leaves nothing behind: the transaction is dropped and the cache,
         // which now holds the refused record, is rebuilt from the database on the next write.
         verdict?;
-        insert_record(&tx, cycle, &rec, Some(&decoded), true, true)?;
+        insert_record(&tx, cycle, &rec, &decoded, true)?;
         bump_seq(&tx, seq)?;
         let registers = decoded.kind() == Kind::RollEntry;
         if !folded {
@@ -220,13 +220,12 @@ pub(super) fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
 }
 
 /// Stores a record of `cycle` that passed the door (see `import::at_door`): it decodes, its
-/// signature verifies and it names this cycle.
+/// signature verifies (the row's `sig_ok` is therefore always set) and it names this cycle.
 pub(super) fn insert_record(
     tx: &Transaction<'_>,
     cycle: Uuid,
     r: &SignedRecord,
-    decoded: Option<&Arc<Record>>,
-    sig_ok: bool,
+    decoded: &Record,
     pending: bool,
 ) -> Result<()> {
     let inserted = tx.prepare_cached(
@@ -236,21 +235,18 @@ pub(super) fn insert_record(
     .execute(params![
         r.id.to_string(),
         cycle.to_string(),
-        decoded.map(|d| d.kind().as_str()),
-        decoded.map(|d| d.signer.to_hex()),
-        decoded.map(|d| d.seq as i64),
-        decoded.map(|d| d.time.to_rfc3339()),
+        decoded.kind().as_str(),
+        decoded.signer.to_hex(),
+        decoded.seq as i64,
+        decoded.time.to_rfc3339(),
         r.signed,
         r.signature.as_slice(),
-        sig_ok,
+        true,
         Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         pending.then_some(1),
     ])?;
-    if inserted == 0 {
-        return Ok(());
-    }
-    if let Some(d) = decoded {
-        index_blob_refs(tx, cycle, d)?;
+    if inserted > 0 {
+        index_blob_refs(tx, cycle, decoded)?;
     }
     Ok(())
 }

@@ -10,15 +10,7 @@ use std::process::ExitCode;
 
 pub(crate) fn init(cli: &Cli) -> Result<ExitCode, CliError> {
     let lang = cli.lang;
-    let path = cli.db.as_ref().ok_or_else(|| {
-        CliError::Usage(
-            lang.pick(
-                "需要 --db 数据库路径（或 LINLI_DB）",
-                "--db PATH (or LINLI_DB) is required",
-            )
-            .into(),
-        )
-    })?;
+    let path = crate::database::db_path(cli)?;
     if path.exists() {
         return Err(CliError::Usage(format!(
             "{}: {}",
@@ -29,7 +21,7 @@ pub(crate) fn init(cli: &Cli) -> Result<ExitCode, CliError> {
     let store = linli_core::store::Store::open(path)?;
     let key = store.device_key().to_hex();
     if cli.json {
-        print_json(&json!({ "device_key": key, "db": path }));
+        print_json(&json!({ "device_key": key, "db": path.display().to_string() }));
     } else {
         println!("{key}");
     }

@@ -38,14 +38,9 @@ fn bad(lang: Lang, zh: &str, en: &str) -> String {
     lang.pick(zh, en).to_string()
 }
 
+/// An amount in yuan, exactly, as the command line reads it.
 fn money(lang: Lang, text: &str) -> Result<Fen, String> {
-    text.parse().map_err(|_| {
-        bad(
-            lang,
-            "金额应以元为单位，最多两位小数",
-            "an amount in yuan, at most two decimals",
-        )
-    })
+    crate::commands::act::money(lang, text).map_err(|e| e.to_string())
 }
 
 fn device_key(lang: Lang, text: &str) -> Result<DeviceKey, String> {
