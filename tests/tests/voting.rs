@@ -453,6 +453,29 @@ fn a_vote_of_20000_ballots_is_sealed_and_verified() {
     let dir = tempfile::tempdir().unwrap();
     let (s, cadre, seal) = sealed_at_size(dir.path(), 20_000);
     verified_on_a_phone(dir.path(), &s, &cadre, seal, 20_000);
+    // The console at the same size: the board shows every proposal the seal counts with the
+    // accepted score, and the cadre's queue lists all 500 proposals.
+    let cadre = std::sync::Arc::new(cadre);
+    let report = cadre.seal_report(s.cycle).unwrap();
+    let pages = linli_cli::console::PageRenderer::new(cadre.clone());
+    let board = pages.render("board", s.cycle).unwrap();
+    assert_eq!(
+        board.matches("<tr data-proposal=").count(),
+        report.result.len()
+    );
+    for line in &report.result {
+        let row = board
+            .split(&format!("data-proposal=\"{}\"", line.proposal))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .expect("a board row per sealed proposal");
+        assert!(
+            row.contains(&format!("votes\">{}</td>", line.score)),
+            "{row}"
+        );
+    }
+    let desk = pages.render("cadre", s.cycle).unwrap();
+    assert_eq!(desk.matches("<tr data-title=").count(), 500);
 }
 
 /// The street-level cycle (Xihu: one fund across 21 communities). Two minutes in a debug build,
