@@ -166,6 +166,28 @@ pub enum Exclusion {
         /// Where the numbers differ.
         detail: String,
     },
+    /// A paper ballot not counted because the member's own phone ballot counts.
+    #[error("not counted: the member voted by phone (ballot {ballot})")]
+    VotedByPhone {
+        /// The member's phone ballot.
+        ballot: Uuid,
+    },
+    /// A paper ballot not counted because another paper ballot of the same member counts.
+    #[error("not counted: a paper ballot of this member already counts (sheet {sheet}, record {counted})")]
+    PaperDuplicate {
+        /// The paper ballot that counts.
+        counted: Uuid,
+        /// Its sheet number.
+        sheet: String,
+    },
+    /// A proposal of a project type the cycle's programme does not fund.
+    #[error("this cycle does not fund {} projects: {reason}", category.label(Lang::En))]
+    ExcludedCategory {
+        /// The category.
+        category: crate::category::Category,
+        /// The programme's reason, in the genesis's words.
+        reason: String,
+    },
     /// A satisfaction-gated payment released without enough satisfied ratings.
     #[error(
         "satisfaction not met: {good} of {total} ratings are good (need {} {threshold_pct} %)",
@@ -235,6 +257,9 @@ impl Exclusion {
             Exclusion::Conflicting { .. } => "conflicting",
             Exclusion::LateBallot { .. } => "late_ballot",
             Exclusion::TallyMismatch { .. } => "tally_mismatch",
+            Exclusion::VotedByPhone { .. } => "voted_by_phone",
+            Exclusion::PaperDuplicate { .. } => "paper_duplicate",
+            Exclusion::ExcludedCategory { .. } => "excluded_category",
             Exclusion::SatisfactionNotMet { .. } => "satisfaction_not_met",
             Exclusion::RatingsLeftOut { .. } => "ratings_left_out",
             Exclusion::AwaitingReview { .. } => "awaiting_review",
@@ -307,6 +332,16 @@ impl Exclusion {
                     format!("未计入：不在封票记录 {seal} 中（迟到或被遗漏）")
                 }
                 Exclusion::TallyMismatch { detail } => format!("计票结果不符：{detail}"),
+                Exclusion::VotedByPhone { ballot } => {
+                    format!("未计入：该居民已用手机投票（选票 {ballot}）")
+                }
+                Exclusion::PaperDuplicate { counted, sheet } => {
+                    format!("未计入：该居民已有一张纸质选票计入（票号 {sheet}，记录 {counted}）")
+                }
+                Exclusion::ExcludedCategory { category, reason } => format!(
+                    "本周期不资助“{}”类项目：{reason}",
+                    category.label(Lang::Zh)
+                ),
                 Exclusion::SatisfactionNotMet {
                     good,
                     total,
@@ -360,6 +395,9 @@ pub fn label(code: &str, lang: Lang) -> &str {
         "conflicting" => ("冲突", "conflicting"),
         "late_ballot" => ("迟到选票", "late ballot"),
         "tally_mismatch" => ("计票不符", "tally mismatch"),
+        "voted_by_phone" => ("已用手机投票", "voted by phone"),
+        "paper_duplicate" => ("重复的纸质选票", "duplicate paper ballot"),
+        "excluded_category" => ("本周期不资助的类别", "category not funded"),
         "satisfaction_not_met" => ("满意度未达标", "satisfaction not met"),
         "ratings_left_out" => ("遗漏评价", "ratings left out"),
         "awaiting_review" => ("提案待审核", "proposals await review"),
@@ -406,6 +444,8 @@ pub fn field_label(field: &str, lang: Lang) -> String {
         "omitted.reason" => "未资助理由",
         "on_behalf_of.name" => "代填的居民姓名",
         "participants" => "参与者",
+        "agenda" => "议程",
+        "sheet" => "票号",
         "plan" => "方案",
         "reason" => "理由",
         "recommendations.note" => "建议",

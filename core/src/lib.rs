@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 // Leaves: named by records, rules and stores alike; they import nothing above them.
+pub mod category;
 pub mod exclusion;
 pub mod identity;
 pub mod lang;

@@ -75,6 +75,9 @@ pub struct PbVote {
     pub vote: Vec<String>,
     /// Points per project (cumulative and scoring ballots).
     pub points: Option<Vec<u64>>,
+    /// How the vote was cast (`voting_method`, as Pabulib files from cities with paper and
+    /// online voting state it: `paper`, `internet`), when the file says.
+    pub voting_method: Option<String>,
 }
 
 /// A Pabulib instance.
@@ -308,6 +311,7 @@ impl Instance {
         let vid = col(&vote_columns, "VOTES", "voter_id")?;
         let vvote = col(&vote_columns, "VOTES", "vote")?;
         let vpoints = vote_columns.iter().position(|c| c == "points");
+        let vmethod = vote_columns.iter().position(|c| c == "voting_method");
         let mut votes = Vec::with_capacity(raw_votes.len());
         for (line, f) in raw_votes {
             let list = |i: usize| -> Vec<String> {
@@ -352,6 +356,10 @@ impl Instance {
                 voter: f.get(vid).cloned().unwrap_or_default(),
                 vote,
                 points,
+                voting_method: vmethod
+                    .and_then(|i| f.get(i))
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty()),
             });
         }
         Ok(Instance {
@@ -476,18 +484,28 @@ impl Instance {
             out.push('\n');
         }
         let has_points = self.votes.iter().any(|v| v.points.is_some());
-        out.push_str(if has_points {
-            "VOTES\nvoter_id;vote;points\n"
-        } else {
-            "VOTES\nvoter_id;vote\n"
-        });
+        let has_method = self.votes.iter().any(|v| v.voting_method.is_some());
+        out.push_str("VOTES\nvoter_id;vote");
+        if has_points {
+            out.push_str(";points");
+        }
+        if has_method {
+            out.push_str(";voting_method");
+        }
+        out.push('\n');
         for v in &self.votes {
             out.push_str(&field(&v.voter));
             out.push(';');
             out.push_str(&v.vote.join(","));
-            if let Some(p) = &v.points {
+            if has_points {
                 out.push(';');
-                out.push_str(&p.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+                if let Some(p) = &v.points {
+                    out.push_str(&p.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+                }
+            }
+            if has_method {
+                out.push(';');
+                out.push_str(&field(v.voting_method.as_deref().unwrap_or("")));
             }
             out.push('\n');
         }
@@ -574,6 +592,7 @@ impl Instance {
                     vote: ballot.choices.iter().map(|a| a.to_string()).collect(),
                     points: (!ballot.points.is_empty())
                         .then(|| ballot.points.iter().map(|p| u64::from(*p)).collect()),
+                    voting_method: Some(ballot.voting_method().to_string()),
                 }
             })
             .collect();

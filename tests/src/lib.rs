@@ -83,6 +83,7 @@ impl Fixture {
                 },
                 founder_member: cadre.member,
                 founder_name: cadre.name.clone(),
+                programme: Default::default(),
             })
             .unwrap();
         let genesis = cadre.store.state(cycle).unwrap().genesis_id;

@@ -147,6 +147,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             },
             founder_member: Uuid::from_u128(1),
             founder_name: "书记".into(),
+            programme: Default::default(),
         })),
     );
     let genesis_id = genesis.id;
@@ -162,7 +163,8 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
             Body::RollEntry(RollEntry {
                 member: Uuid::from_u128(1000 + i as u128),
                 display_name: format!("居民{i}"),
-                device_key: p.secret.public(),
+                device_key: Some(p.secret.public()),
+                age_band: None,
                 roles: [Role::Resident].into_iter().collect(),
                 age_15_plus: true,
                 attestation: "当面核验".into(),

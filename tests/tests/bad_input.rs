@@ -241,7 +241,8 @@ fn a_stranger_is_refused_locally_and_held_aside_remotely_until_registered() {
             Body::RollEntry(linli_core::record::roll::RollEntry {
                 member: uuid::Uuid::now_v7(),
                 display_name: "迟到者".into(),
-                device_key: secret.public(),
+                device_key: Some(secret.public()),
+                age_band: None,
                 roles: [linli_core::record::roll::Role::Resident]
                     .into_iter()
                     .collect(),

@@ -409,6 +409,7 @@ fn the_default_cycle_is_the_newest() {
         satisfaction: SatisfactionRule::default(),
         founder_member: uuid::Uuid::now_v7(),
         founder_name: "书记".into(),
+        programme: Default::default(),
     };
     let _older = store.create_cycle(genesis("上半年")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2));

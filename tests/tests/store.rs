@@ -389,7 +389,8 @@ fn a_cadre_key_with_thousands_of_registrations_is_revoked_in_parts() {
                 Body::RollEntry(RollEntry {
                     member: uuid::Uuid::now_v7(),
                     display_name: format!("居民{i}"),
-                    device_key: resident_key(i),
+                    device_key: Some(resident_key(i)),
+                    age_band: None,
                     roles: [Role::Resident].into_iter().collect(),
                     age_15_plus: true,
                     attestation: "当面核验".into(),

@@ -247,6 +247,7 @@ fn found_cycle(stores: &[Arc<Store>], year: i32, title: &str) -> Uuid {
             satisfaction: SatisfactionRule::default(),
             founder_member: Uuid::from_u128(1),
             founder_name: "书记".into(),
+            programme: Default::default(),
         })
         .unwrap();
     let genesis = cadre.state(cycle).unwrap().genesis_id;
@@ -257,7 +258,8 @@ fn found_cycle(stores: &[Arc<Store>], year: i32, title: &str) -> Uuid {
                 Body::RollEntry(RollEntry {
                     member: Uuid::from_u128(100 + i as u128),
                     display_name: format!("居民{i}"),
-                    device_key: s.device_key(),
+                    device_key: Some(s.device_key()),
+                    age_band: None,
                     roles: [Role::Resident].into_iter().collect(),
                     age_15_plus: true,
                     attestation: "当面核验".into(),
@@ -568,6 +570,7 @@ fn a_record_replayed_into_another_cycle_still_reaches_its_own() {
             satisfaction: SatisfactionRule::default(),
             founder_member: a.cadre.member,
             founder_name: a.cadre.name.clone(),
+            programme: Default::default(),
         })
         .unwrap();
     let r = a.cadre.store.import(b_cycle, &ballot).unwrap();

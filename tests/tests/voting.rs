@@ -88,7 +88,8 @@ fn non_voters_cannot_vote() {
             Body::RollEntry(linli_core::record::roll::RollEntry {
                 member: young.member,
                 display_name: "小明".into(),
-                device_key: young.store.device_key(),
+                device_key: Some(young.store.device_key()),
+                age_band: None,
                 roles: [Role::Resident].into_iter().collect(),
                 age_15_plus: false,
                 attestation: "当面核验".into(),

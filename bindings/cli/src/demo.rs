@@ -306,6 +306,7 @@ impl Community {
             satisfaction: SatisfactionRule::default(),
             founder_member: cadre.member,
             founder_name: cadre.name.clone(),
+            programme: Default::default(),
         };
         let cycle = cadre.store.create_cycle(genesis)?;
         Ok(Community {

@@ -64,7 +64,8 @@ pub fn register(
         Body::RollEntry(RollEntry {
             member: who.member,
             display_name: who.name.clone(),
-            device_key: who.store.device_key(),
+            device_key: Some(who.store.device_key()),
+            age_band: None,
             roles: roles.iter().copied().collect(),
             age_15_plus: true,
             attestation: "当面核验身份 / identity checked in person".into(),

@@ -363,6 +363,7 @@ impl Device {
             },
             founder_member: Uuid::now_v7(),
             founder_name: input.founder_name,
+            programme: Default::default(),
         };
         Ok(self
             .store()?
@@ -418,7 +419,8 @@ impl Device {
             Body::RollEntry(RollEntry {
                 member,
                 display_name: input.display_name,
-                device_key,
+                device_key: Some(device_key),
+                age_band: None,
                 roles: input.roles.into_iter().map(role).collect(),
                 age_15_plus: input.age_15_plus,
                 attestation: input.attestation,

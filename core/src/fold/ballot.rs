@@ -2,7 +2,7 @@
 
 use crate::exclusion::Exclusion;
 use crate::fold::ctx::Ctx;
-use crate::fold::state::{BallotState, Conflict, CycleState, SealState, Verdict};
+use crate::fold::state::{BallotState, Conflict, CycleState, PaperMark, SealState, Verdict};
 use crate::money::Fen;
 use crate::record::ballot::*;
 use crate::record::cycle::{BallotKind, TieBreak};
@@ -14,15 +14,66 @@ use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 impl CycleState {
-    /// A resident of voting age casts (or replaces) their ballot.
+    /// A resident of voting age casts (or replaces) their ballot from their phone. It replaces
+    /// their earlier phone ballot, and a paper ballot entered for them (docs/tally.md §Paper and
+    /// phone: the member's own signature wins over a cadre's entry).
     pub(crate) fn apply_ballot(&mut self, ctx: &Ctx, b: &Ballot) -> Result<(), Exclusion> {
         b.check_shape()?;
         self.require(ctx, Role::Resident)?;
-        if !self.members.get(&ctx.member).is_some_and(|m| m.age_15_plus) {
-            return Err(Exclusion::NotEligible {
-                detail: "voters must be attested as 15 or older".into(),
+        self.check_voter(&ctx.member)?;
+        self.check_choices(b)?;
+        self.cast(ctx, ctx.member, b, None);
+        Ok(())
+    }
+
+    /// A cadre enters a paper ballot for a member on the roll. Refused when the member's phone
+    /// ballot already counts, or another paper ballot of theirs does.
+    pub(crate) fn apply_paper_ballot(
+        &mut self,
+        ctx: &Ctx,
+        b: &PaperBallot,
+    ) -> Result<(), Exclusion> {
+        b.check_shape()?;
+        self.require(ctx, Role::Cadre)?;
+        self.require_member(&b.member)?;
+        if !self.has_role(&b.member, Role::Resident) {
+            return Err(Exclusion::MissingRole {
+                role: Role::Resident,
             });
         }
+        self.check_voter(&b.member)?;
+        self.check_choices(&b.ballot)?;
+        if let Some((id, current)) = self.ballot_of(&b.member) {
+            return Err(match &current.paper {
+                None => Exclusion::VotedByPhone { ballot: id },
+                Some(mark) => Exclusion::PaperDuplicate {
+                    counted: id,
+                    sheet: mark.sheet.clone(),
+                },
+            });
+        }
+        let mark = PaperMark {
+            sheet: b.sheet.clone(),
+            entered_by: ctx.member,
+        };
+        self.cast(ctx, b.member, &b.ballot, Some(mark));
+        Ok(())
+    }
+
+    /// Voters must be attested as 15 or older.
+    fn check_voter(&self, member: &Uuid) -> Result<(), Exclusion> {
+        if self.members.get(member).is_some_and(|m| m.age_15_plus) {
+            Ok(())
+        } else {
+            Err(Exclusion::NotEligible {
+                detail: "voters must be attested as 15 or older".into(),
+            })
+        }
+    }
+
+    /// The cycle's ballot rules: how many choices, shortlisted proposals only, the knapsack cap
+    /// and the cumulative points.
+    fn check_choices(&self, b: &Ballot) -> Result<(), Exclusion> {
         let rules = self
             .genesis
             .as_ref()
@@ -80,13 +131,20 @@ impl CycleState {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Makes a checked ballot the member's current one, taking the one it replaces out of the
+    /// live scores.
+    fn cast(&mut self, ctx: &Ctx, member: Uuid, b: &Ballot, paper: Option<PaperMark>) {
         let ballot = BallotState {
-            member: ctx.member,
+            member,
             choices: b.choices.clone(),
             points: b.points.clone(),
             cast_at: ctx.time,
+            paper,
         };
-        if let Some(prev) = self.current_ballots.insert(ctx.member, ctx.id) {
+        if let Some(prev) = self.current_ballots.insert(member, ctx.id) {
             let old = self.ballot_records[&prev].clone();
             for (p, score) in self.scores_of(&old) {
                 if let Some(ps) = self.proposals.get_mut(&p) {
@@ -94,20 +152,19 @@ impl CycleState {
                     self.dirty.proposals.insert(p);
                 }
             }
-            self.set_verdict(
-                prev,
-                Verdict::Excluded {
-                    reason: Exclusion::Superseded { by: ctx.id },
-                },
-            );
+            let reason = if old.paper.is_some() {
+                Exclusion::VotedByPhone { ballot: ctx.id }
+            } else {
+                Exclusion::Superseded { by: ctx.id }
+            };
+            self.set_verdict(prev, Verdict::Excluded { reason });
         }
         for (p, score) in self.scores_of(&ballot) {
             self.proposals.get_mut(&p).expect("checked").votes += score;
             self.dirty.proposals.insert(p);
         }
         self.ballot_records.insert(ctx.id, ballot);
-        self.dirty.ballots.insert(ctx.member);
-        Ok(())
+        self.dirty.ballots.insert(member);
     }
 
     /// What one ballot adds to each proposal's score under the cycle's rules: one per approval,
@@ -548,5 +605,79 @@ mod tests {
             selected, expected,
             "by id, and the 0-vote proposal funded if it fits"
         );
+    }
+}
+
+#[cfg(test)]
+mod paper_tests {
+    use crate::fold::testkit::{Kit, Who};
+    use crate::record::Body;
+    use crate::record::ballot::{Ballot, PaperBallot};
+    use crate::record::cycle::VotingRules;
+    use uuid::Uuid;
+
+    fn paper(member: Uuid, sheet: &str, choices: Vec<Uuid>) -> Body {
+        Body::PaperBallot(PaperBallot {
+            member,
+            sheet: sheet.into(),
+            ballot: Ballot::approve(choices),
+        })
+    }
+
+    #[test]
+    fn one_member_one_counted_ballot_whatever_the_order() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 3);
+        let p = kit.open_vote(&[10_000, 20_000]);
+        let paper_only = kit.register_paper(1, None);
+        // Resident 0 hands in paper, then votes by phone: the phone ballot counts.
+        let p0 = kit.sign(Who::Cadre, paper(kit.members[0], "A-1", vec![p[0]]));
+        let phone0 = kit.sign(Who::Resident(0), Body::Ballot(Ballot::approve(vec![p[1]])));
+        // Resident 1 votes by phone, then a paper sheet for them is entered: not counted.
+        let phone1 = kit.sign(Who::Resident(1), Body::Ballot(Ballot::approve(vec![p[1]])));
+        let p1 = kit.sign(Who::Cadre, paper(kit.members[1], "A-2", vec![p[0]]));
+        // The paper-only member's sheet is entered twice: the first counts.
+        let first = kit.sign(Who::Cadre, paper(paper_only, "A-3", vec![p[0]]));
+        let second = kit.sign(Who::Cadre, paper(paper_only, "A-4", vec![p[1]]));
+        assert_eq!(kit.code(p0), "voted_by_phone");
+        assert_eq!(kit.code(phone0), "valid");
+        assert_eq!(kit.code(phone1), "valid");
+        assert_eq!(kit.code(p1), "voted_by_phone");
+        assert_eq!(kit.code(first), "valid");
+        assert_eq!(kit.code(second), "paper_duplicate");
+        let st = kit.state();
+        assert_eq!(st.current_ballots.len(), 3);
+        assert_eq!(st.proposals[&p[0]].votes, 1);
+        assert_eq!(st.proposals[&p[1]].votes, 2);
+        assert_eq!(
+            st.canonical_bytes(),
+            kit.state_applied_one_by_one().canonical_bytes()
+        );
+        // The seal counts paper and phone alike.
+        let seal = st.draft_seal("封存");
+        kit.sign(Who::Cadre, Body::Seal(seal));
+        let st = kit.state();
+        assert_eq!(st.seal.as_ref().unwrap().ballots.len(), 3);
+        assert_eq!(st.sealed_result().sealed_paper, 1);
+    }
+
+    #[test]
+    fn bad_paper_ballots_are_refused_with_the_reason() {
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 2);
+        let p = kit.open_vote(&[10_000]);
+        let by_resident = kit.sign(Who::Resident(0), paper(kit.members[1], "B-1", vec![p[0]]));
+        assert_eq!(kit.code(by_resident), "missing_role");
+        let unknown = kit.sign(Who::Cadre, paper(Uuid::from_u128(77), "B-2", vec![p[0]]));
+        assert_eq!(kit.code(unknown), "unknown_reference");
+        let no_sheet = kit.sign(Who::Cadre, paper(kit.members[0], " ", vec![p[0]]));
+        assert_eq!(kit.code(no_sheet), "text_empty");
+        let long_sheet = kit.sign(Who::Cadre, paper(kit.members[0], &"9".repeat(33), vec![p[0]]));
+        assert_eq!(kit.code(long_sheet), "text_too_long");
+        let not_on_ballot = kit.sign(
+            Who::Cadre,
+            paper(kit.members[0], "B-3", vec![Uuid::from_u128(5)]),
+        );
+        assert_eq!(kit.code(not_on_ballot), "unknown_reference");
+        let too_many = kit.sign(Who::Cadre, paper(kit.members[0], "B-4", vec![]));
+        assert_eq!(kit.code(too_many), "rule_violation");
     }
 }

@@ -31,6 +31,7 @@ impl CycleState {
                 age_15_plus: true,
                 keys: vec![r.signer],
                 attested_by: Default::default(),
+                age_band: None,
             },
         );
         self.keys.insert(

@@ -21,7 +21,10 @@ mod ballot;
 mod ctx;
 mod cycle;
 pub mod evaluation;
+pub mod funnel;
 mod list;
+mod meeting;
+mod comment;
 mod monitoring;
 mod proposal;
 mod resolution;
@@ -201,7 +204,17 @@ fn fold_preferring(
         };
         st.set_verdict(r.id, verdict);
     }
-    st.last_key = keyed.last().map(|(k, _)| *k);
+    let commentary = Kind::ALL.iter().filter(|k| k.is_commentary()).map(|k| k.rank()).min();
+    let is_commentary = |rank: u8| commentary.is_some_and(|c| rank >= c);
+    st.last_key = keyed
+        .iter()
+        .rev()
+        .find(|(k, _)| !is_commentary(k.0))
+        .map(|(k, _)| *k);
+    st.last_commentary_key = keyed
+        .last()
+        .filter(|(k, _)| is_commentary(k.0))
+        .map(|(k, _)| *k);
     st.dirty = crate::fold::state::Dirty {
         all: true,
         ..Default::default()
@@ -232,12 +245,24 @@ impl CycleState {
         }
         let eff = self.next_effective_time(r)?;
         let key: OrderKey = (r.kind().rank(), eff, r.signer, r.seq, r.id);
-        if self.last_key.is_some_and(|last| key <= last) {
+        // Commentary and the other records are two groups, each applied in its own order: no
+        // rule of one reads the other, except a comment waiting for a record it names.
+        let commentary = r.kind().is_commentary();
+        let last = if commentary {
+            self.last_commentary_key
+        } else {
+            self.last_key
+        };
+        if last.is_some_and(|last| key <= last) || (!commentary && self.commentary_waiting) {
             return None;
         }
         let result = self.apply_record(r, eff);
         self.record_applied(r, eff, &result);
-        self.last_key = Some(key);
+        if commentary {
+            self.last_commentary_key = Some(key);
+        } else {
+            self.last_key = Some(key);
+        }
         Some(result)
     }
 
@@ -275,8 +300,7 @@ impl CycleState {
     ) -> Option<Result<(), Exclusion>> {
         if self.verdicts.contains_key(&r.id)
             || self.members.contains_key(&e.member)
-            || self.keys.contains_key(&e.device_key)
-            || self.heads.contains_key(&e.device_key)
+            || e.device_key.is_some_and(|k| self.keys.contains_key(&k) || self.heads.contains_key(&k))
         {
             return None;
         }
@@ -340,6 +364,11 @@ impl CycleState {
             Body::Review(b) => self.apply_review(&ctx, b),
             Body::Roundtable(b) => self.apply_roundtable(&ctx, b),
             Body::Ballot(b) => self.apply_ballot(&ctx, b),
+            Body::PaperBallot(b) => self.apply_paper_ballot(&ctx, b),
+            Body::Meeting(b) => self.apply_meeting(&ctx, b),
+            Body::MeetingItem(b) => self.apply_meeting_item(&ctx, b),
+            Body::Comment(b) => self.apply_comment(&ctx, b),
+            Body::CommentHiding(b) => self.apply_comment_hiding(&ctx, b),
             Body::RecordList(b) => self.apply_record_list(&ctx, b),
             Body::Seal(b) => self.apply_seal(&ctx, b),
             Body::Resolution(b) => self.apply_resolution(&ctx, b),

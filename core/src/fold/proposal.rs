@@ -8,6 +8,15 @@ use crate::role::Role;
 use uuid::Uuid;
 
 impl CycleState {
+    /// The programme's rules: a category the cycle offers, and not an excluded project type.
+    pub(crate) fn check_category(&self, category: Category) -> Result<(), Exclusion> {
+        let programme = &self.genesis.as_ref().expect("roll implies genesis").programme;
+        match programme.refuse(category) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// A resident proposes, or a cadre enters a paper proposal for someone.
     pub(crate) fn apply_proposal(&mut self, ctx: &Ctx, b: &Proposal) -> Result<(), Exclusion> {
         b.check_shape(self.pool())?;
@@ -20,6 +29,7 @@ impl CycleState {
             }
             None => self.require(ctx, Role::Resident)?,
         }
+        self.check_category(b.content.category)?;
         self.proposals.insert(
             ctx.id,
             ProposalState {
@@ -31,6 +41,7 @@ impl CycleState {
                 review: None,
                 review_history: Vec::new(),
                 votes: 0,
+                comments: Vec::new(),
                 submitted_at: ctx.time,
             },
         );
@@ -53,6 +64,9 @@ impl CycleState {
             return Err(Exclusion::NotEligible {
                 detail: "only the proposal's author may revise it".into(),
             });
+        }
+        if b.content.category != p.content.category {
+            self.check_category(b.content.category)?;
         }
         let p = self.proposals.get_mut(&b.proposal).expect("checked");
         p.content = b.content.clone();

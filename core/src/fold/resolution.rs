@@ -80,6 +80,14 @@ impl CycleState {
                 });
             }
         }
+        if let Some(m) = &b.meeting {
+            if !self.meetings.contains_key(m) {
+                return Err(Exclusion::UnknownReference {
+                    what: "meeting".into(),
+                    id: *m,
+                });
+            }
+        }
         if let Some(prev) = &self.resolution {
             let prev_id = prev.id;
             self.set_verdict(
@@ -110,6 +118,7 @@ impl CycleState {
             funded,
             deviations,
             total,
+            meeting: b.meeting,
         });
         self.dirty.cycle = true;
         Ok(())
@@ -157,6 +166,7 @@ impl CycleState {
                 .collect(),
             omitted: Vec::new(),
             note: note.to_string(),
+            meeting: self.council_meeting(),
         })
         .map(|mut r| {
             for o in omit {

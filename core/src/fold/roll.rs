@@ -156,7 +156,7 @@ impl CycleState {
         e: &RollEntry,
         attester: Uuid,
     ) -> Result<(), Exclusion> {
-        if let Some(existing) = self.keys.get(&e.device_key) {
+        if let Some(existing) = e.device_key.and_then(|k| self.keys.get(&k)) {
             if existing.member != e.member {
                 return Err(Exclusion::Conflicting {
                     with: existing.entry,
@@ -170,15 +170,22 @@ impl CycleState {
             age_15_plus: false,
             keys: Vec::new(),
             attested_by: Default::default(),
+            age_band: None,
         });
         m.display_name = e.display_name.clone();
         m.roles.extend(e.roles.iter().copied());
         m.age_15_plus |= e.age_15_plus;
-        if !m.keys.contains(&e.device_key) {
-            m.keys.push(e.device_key);
+        if e.age_band.is_some() {
+            m.age_band = e.age_band;
         }
         m.attested_by.insert(attester);
-        self.keys.entry(e.device_key).or_insert(KeyState {
+        let Some(key) = e.device_key else {
+            return Ok(());
+        };
+        if !m.keys.contains(&key) {
+            m.keys.push(key);
+        }
+        self.keys.entry(key).or_insert(KeyState {
             member: e.member,
             entry: r.id,
             revoked_after: None,
@@ -223,7 +230,8 @@ mod tests {
             Body::RollEntry(RollEntry {
                 member: Uuid::from_u128(999),
                 display_name: "冒名".into(),
-                device_key,
+                device_key: Some(device_key),
+                age_band: None,
                 roles: [Role::Cadre].into_iter().collect(),
                 age_15_plus: true,
                 attestation: "无".into(),

@@ -53,6 +53,9 @@ pub struct Member {
     pub keys: Vec<DeviceKey>,
     /// Members (cadres) who attested this member's entries.
     pub attested_by: BTreeSet<Uuid>,
+    /// The age band of the latest entry that records one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<crate::record::roll::AgeBand>,
 }
 
 /// A device key on the roll.
@@ -154,6 +157,9 @@ pub struct ProposalState {
     pub review_history: Vec<Uuid>,
     /// Live approval count from current ballots.
     pub votes: u64,
+    /// Comments on it (hidden ones included, listed as hidden).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Uuid>,
     /// Claimed submission time.
     pub submitted_at: DateTime<Utc>,
 }
@@ -192,6 +198,69 @@ pub struct BallotState {
     pub points: Vec<u32>,
     /// Claimed time.
     pub cast_at: DateTime<Utc>,
+    /// Set for a paper ballot: the sheet and the cadre who entered it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperMark>,
+}
+
+impl BallotState {
+    /// How the ballot was cast, as Pabulib's `voting_method` names it: `paper` or `internet`.
+    pub fn voting_method(&self) -> &'static str {
+        if self.paper.is_some() {
+            "paper"
+        } else {
+            "internet"
+        }
+    }
+}
+
+/// Where a paper ballot came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaperMark {
+    /// The sheet's number.
+    pub sheet: String,
+    /// The cadre (member) who entered it.
+    pub entered_by: Uuid,
+}
+
+/// A comment as folded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommentState {
+    /// What it is about (a proposal or project, or a meeting).
+    pub on: Uuid,
+    /// The comment it answers.
+    pub reply_to: Option<Uuid>,
+    /// The member who signed it (the cadre, for a comment entered on someone's behalf).
+    pub signer_member: Uuid,
+    /// Who wrote it, when a cadre entered it for them.
+    pub on_behalf_of: Option<PaperSubmitter>,
+    /// Typed at the desk in the hall.
+    pub in_hall: bool,
+    /// The text.
+    pub text: String,
+    /// Effective time.
+    pub at: DateTime<Utc>,
+    /// Set once a cadre hid it: the hiding record and its reason.
+    pub hidden: Option<(Uuid, String)>,
+}
+
+/// A meeting as folded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeetingState {
+    /// The meeting record.
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Agenda, in order.
+    pub agenda: Vec<Uuid>,
+    /// Start and end.
+    pub starts: DateTime<Utc>,
+    /// End.
+    pub ends: DateTime<Utc>,
+    /// The item under discussion, once the chair moved to one.
+    pub current: Option<Uuid>,
+    /// The comments on the meeting, fold order.
+    pub comments: Vec<Uuid>,
 }
 
 /// The seal in effect.
@@ -231,6 +300,9 @@ pub struct ResolutionState {
     pub deviations: BTreeMap<Uuid, String>,
     /// Sum funded.
     pub total: Fen,
+    /// The council meeting it was passed at, whose comments stay attached to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<Uuid>,
 }
 
 /// A tender.
@@ -370,6 +442,8 @@ pub struct Dirty {
     pub projects: BTreeSet<Uuid>,
     /// Record verdicts.
     pub records: BTreeSet<Uuid>,
+    /// Comments (new or hidden), for the views and the hall screen.
+    pub comments: BTreeSet<Uuid>,
 }
 
 /// Order key of a record in the fold: (kind rank, effective time, signer, seq, id).
@@ -427,6 +501,12 @@ pub struct CycleState {
     pub schedules: BTreeMap<Uuid, ScheduleState>,
     /// Valid rating records: id -> (project, member, stars, effective time).
     pub rating_records: BTreeMap<Uuid, (Uuid, Uuid, u8, DateTime<Utc>)>,
+    /// Comments by record id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub comments: BTreeMap<Uuid, CommentState>,
+    /// Meetings by record id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub meetings: BTreeMap<Uuid, MeetingState>,
     /// Every record's verdict.
     pub verdicts: BTreeMap<Uuid, Verdict>,
     /// Kind of every decoded record (for display).
@@ -435,8 +515,15 @@ pub struct CycleState {
     pub conflicts: Vec<Conflict>,
     /// Per signer: highest sequence number applied and its effective time.
     pub heads: BTreeMap<DeviceKey, (u64, DateTime<Utc>)>,
-    /// Order key of the last record applied.
+    /// Order key of the last record applied, commentary apart (see [`Kind::is_commentary`]).
     pub last_key: Option<OrderKey>,
+    /// Set when a comment or hiding names a record this state does not have: a main record
+    /// arriving later may make it count, so such records take the full fold.
+    #[serde(skip)]
+    pub(crate) commentary_waiting: bool,
+    /// Order key of the last comment or hiding applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_commentary_key: Option<OrderKey>,
     /// Rows to rewrite (not part of the state's identity).
     #[serde(skip)]
     pub dirty: Dirty,
@@ -472,11 +559,15 @@ impl CycleState {
             reports: BTreeMap::new(),
             schedules: BTreeMap::new(),
             rating_records: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            meetings: BTreeMap::new(),
             verdicts: BTreeMap::new(),
             kinds: BTreeMap::new(),
             conflicts: Vec::new(),
             heads: BTreeMap::new(),
             last_key: None,
+            last_commentary_key: None,
+            commentary_waiting: false,
             dirty: Dirty {
                 all: true,
                 ..Dirty::default()

@@ -87,6 +87,7 @@ impl Kit {
                 satisfaction: SatisfactionRule::default(),
                 founder_member: Uuid::from_u128(1),
                 founder_name: "书记".into(),
+                programme: Default::default(),
             })),
         );
         kit.genesis = genesis;
@@ -100,7 +101,8 @@ impl Kit {
                 Body::RollEntry(RollEntry {
                     member,
                     display_name: format!("居民{i}"),
-                    device_key,
+                    device_key: Some(device_key),
+                    age_band: None,
                     roles: [Role::Resident].into_iter().collect(),
                     age_15_plus: true,
                     attestation: "当面核验".into(),
@@ -119,7 +121,8 @@ impl Kit {
             Body::RollEntry(RollEntry {
                 member: self.members[i],
                 display_name: format!("居民{i}"),
-                device_key,
+                device_key: Some(device_key),
+                age_band: None,
                 roles,
                 age_15_plus: true,
                 attestation: "当面核验".into(),
@@ -271,4 +274,44 @@ fn the_kit_founds_a_cycle() {
     assert_eq!(st.members.len(), 4, "the founder and three residents");
     assert!(kit.records.iter().all(|r| kit.code(r.id) == "valid"));
     assert_eq!(st.kinds.get(&kit.genesis), Some(&Kind::Genesis));
+}
+
+impl Kit {
+    /// The cadre registers a paper-only member (no device key), with an age band. Returns the
+    /// member id.
+    pub fn register_paper(&mut self, n: u128, band: Option<crate::record::roll::AgeBand>) -> Uuid {
+        let member = Uuid::from_u128(5_000 + n);
+        self.sign(
+            Who::Cadre,
+            Body::RollEntry(RollEntry {
+                member,
+                display_name: format!("纸质{n}"),
+                device_key: None,
+                age_band: band,
+                roles: [Role::Resident].into_iter().collect(),
+                age_15_plus: true,
+                attestation: "当面核验".into(),
+            }),
+        );
+        member
+    }
+
+    /// Folds the records one by one as a device that receives them in this order does
+    /// (in place where the fold allows, a full fold otherwise): what must equal [`Kit::state`].
+    pub fn state_applied_one_by_one(&self) -> CycleState {
+        let mut checked: Vec<Checked> = Vec::new();
+        let mut st = CycleState::new(self.cycle, self.genesis);
+        for r in &self.records {
+            let c = Checked::verify(r);
+            let applied = match &c.record {
+                Ok(rec) if !checked.is_empty() => st.apply_new(rec).is_some(),
+                _ => false,
+            };
+            checked.push(c);
+            if !applied {
+                st = fold(self.cycle, self.genesis, &checked);
+            }
+        }
+        st
+    }
 }

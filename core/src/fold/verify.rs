@@ -58,6 +58,8 @@ pub struct SealedResult {
     pub seal: Option<Uuid>,
     /// Ballots it counts.
     pub sealed_ballots: usize,
+    /// Of those, paper ballots entered by cadres (the rest were cast on phones).
+    pub sealed_paper: usize,
     /// Every proposal it counts, by score.
     pub result: Vec<SealedLine>,
     /// The resolution in effect, checked against the seal.
@@ -79,9 +81,12 @@ pub struct SealReport {
     pub seal: Option<Uuid>,
     /// Ballots the seal counts.
     pub sealed_ballots: usize,
+    /// Of those, paper ballots entered by cadres.
+    pub sealed_paper: usize,
     /// The recomputed result, by score.
     pub result: Vec<SealedLine>,
-    /// Ballot records that do not count, with the reason (superseded, late, bad signature, ...).
+    /// Ballot records, phone and paper, that do not count, with the reason (superseded, late,
+    /// voted by phone, a duplicate paper sheet, bad signature, ...).
     pub excluded_ballots: Vec<RecordVerdict>,
     /// The ballots that do not count, grouped by reason: each exclusion code with how many.
     pub not_counted: Vec<(String, usize)>,
@@ -129,6 +134,16 @@ impl CycleState {
                 .unwrap_or_default(),
             seal: self.seal.as_ref().map(|s| s.id),
             sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
+            sealed_paper: self
+                .seal
+                .as_ref()
+                .map(|s| {
+                    s.ballots
+                        .iter()
+                        .filter(|id| self.ballot_records[*id].paper.is_some())
+                        .count()
+                })
+                .unwrap_or(0),
             result,
             resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
                 id: r.id,
@@ -163,10 +178,13 @@ impl CycleState {
             rule,
             seal,
             sealed_ballots,
+            sealed_paper,
             result,
             resolution,
         } = self.sealed_result();
-        let excluded_ballots: Vec<RecordVerdict> = of_kind(Kind::Ballot)
+        let mut excluded_ballots: Vec<RecordVerdict> = of_kind(Kind::Ballot);
+        excluded_ballots.extend(of_kind(Kind::PaperBallot));
+        let excluded_ballots: Vec<RecordVerdict> = excluded_ballots
             .into_iter()
             .filter(|v| v.excluded.is_some())
             .collect();
@@ -191,6 +209,7 @@ impl CycleState {
             seals: of_kind(Kind::Seal),
             seal,
             sealed_ballots,
+            sealed_paper,
             result,
             excluded_ballots,
             not_counted: not_counted

@@ -71,6 +71,47 @@ impl Ballot {
     }
 }
 
+/// Longest paper sheet number (what is printed or written on the sheet: "A-0042").
+pub const MAX_SHEET: usize = 32;
+
+/// A paper ballot, entered by a cadre from a sheet a member handed in at the community centre.
+/// The cadre signs; the record names the member (who needs no phone or key) and the sheet.
+///
+/// One member, one counted ballot (docs/tally.md §Paper and phone): a member's own phone ballot
+/// wins over any paper ballot entered for them, and of several paper ballots for one member the
+/// first in the fold's order counts. The others are kept and shown as not counted, with the
+/// reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperBallot {
+    /// The member on the roll who filled in the sheet.
+    pub member: Uuid,
+    /// The sheet's number, so that anyone can find the paper again.
+    pub sheet: String,
+    /// The choices as marked on the sheet, with points for cumulative ballots.
+    pub ballot: Ballot,
+}
+
+impl PaperBallot {
+    /// Checks the record on its own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check("sheet", &self.sheet, 1, MAX_SHEET)?;
+        self.ballot.check_shape()
+    }
+}
+
+impl RecordBody for PaperBallot {
+    fn check_body(&self, _pool: Fen) -> Result<(), Exclusion> {
+        self.check_shape()
+    }
+    fn blob_refs(&self) -> &[BlobRef] {
+        &[]
+    }
+    fn named_records(&self) -> Option<&[Uuid]> {
+        None
+    }
+}
+
 /// A proposal's score as stated in a seal.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::category::Category;
 pub use crate::phase::Phase;
 use crate::record::blob::BlobRef;
 use crate::record::shape::RecordBody;
@@ -222,6 +223,86 @@ impl Default for SatisfactionRule {
     }
 }
 
+/// A project type the cycle's programme does not fund, with the programme's reason, shown to
+/// whoever proposes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedType {
+    /// The category excluded.
+    pub category: Category,
+    /// Why, in the programme's words ("community-driven projects only, not schools").
+    pub reason: String,
+}
+
+/// The programme's rules on what may be proposed: which categories the cycle offers and which
+/// project types it excludes. A genesis signed before these rules existed offers
+/// [`Category::DEFAULT`] and excludes nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    /// The categories a proposal may have (empty: [`Category::DEFAULT`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+    /// The project types refused, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedType>,
+}
+
+impl Programme {
+    /// The categories offered, in display order.
+    pub fn offered(&self) -> &[Category] {
+        if self.categories.is_empty() {
+            &Category::DEFAULT
+        } else {
+            &self.categories
+        }
+    }
+
+    /// Why a proposal of `category` is refused, if it is: an excluded type (with the programme's
+    /// reason), or a category the cycle does not offer.
+    pub fn refuse(&self, category: Category) -> Option<Exclusion> {
+        if let Some(x) = self.excluded.iter().find(|x| x.category == category) {
+            return Some(Exclusion::ExcludedCategory {
+                category,
+                reason: x.reason.clone(),
+            });
+        }
+        (!self.offered().contains(&category)).then(|| Exclusion::RuleViolation {
+            detail: format!("category {} is not offered in this cycle", category.as_str()),
+        })
+    }
+
+    fn is_default(&self) -> bool {
+        self.categories.is_empty() && self.excluded.is_empty()
+    }
+
+    /// Checks the rules on their own.
+    pub fn check_shape(&self) -> Result<(), Exclusion> {
+        text::check_count("categories", self.categories.len(), Category::ALL.len())?;
+        text::check_count("excluded", self.excluded.len(), Category::ALL.len())?;
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.categories {
+            if !seen.insert(*c) {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!("category {} is offered twice", c.as_str()),
+                });
+            }
+        }
+        for x in &self.excluded {
+            text::check("excluded.reason", &x.reason, 1, text::MEDIUM)?;
+            if self.categories.contains(&x.category) {
+                return Err(Exclusion::RuleViolation {
+                    detail: format!(
+                        "category {} is both offered and excluded",
+                        x.category.as_str()
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The cycle's founding record, signed by the creating cadre: the trust root of everything else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -244,6 +325,9 @@ pub struct Genesis {
     pub founder_member: Uuid,
     /// The founding cadre's display name.
     pub founder_name: String,
+    /// What may be proposed.
+    #[serde(default, skip_serializing_if = "Programme::is_default")]
+    pub programme: Programme,
 }
 
 impl Genesis {
@@ -275,6 +359,7 @@ impl Genesis {
             }
         }
         self.voting.check_shape()?;
+        self.programme.check_shape()?;
         let s = &self.satisfaction;
         if s.threshold_pct > 100 || !(1..=5).contains(&s.good_stars) {
             return Err(Exclusion::RuleViolation {

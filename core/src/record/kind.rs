@@ -14,7 +14,9 @@
 use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::phase::Phase;
-use crate::record::ballot::{Ballot, Seal};
+use crate::record::ballot::{Ballot, PaperBallot, Seal};
+use crate::record::comment::{Comment, CommentHiding};
+use crate::record::meeting::{Meeting, MeetingItem};
 use crate::record::blob::BlobRef;
 use crate::record::cycle::{Genesis, PhaseChange};
 use crate::record::evaluation::{CompletionReport, InstalmentSchedule, PaymentRelease, Rating};
@@ -40,7 +42,7 @@ pub enum Home {
     Roll,
     /// The ballot shards, by signer key.
     Ballots,
-    /// The works shards (tender to payment), by signer key.
+    /// The works shards (tender to payment, and comments), by signer key.
     Works,
 }
 
@@ -160,10 +162,18 @@ kinds! {
         phases &[Deliberation], home Main, timeline true;
     Ballot(Ballot) = "ballot",
         phases &[Voting], home Ballots, timeline false;
+    PaperBallot(PaperBallot) = "paper_ballot",
+        phases &[Voting], home Ballots, timeline false;
     RecordList(RecordList) = "record_list",
         phases &[Voting, Implementation, Evaluation], home Main, timeline false;
     Seal(Seal) = "seal",
         phases &[Voting], home Main, timeline true;
+    Meeting(Meeting) = "meeting",
+        phases &[Deliberation, Voting, Resolution, Tender, Implementation, Evaluation],
+        home Main, timeline true;
+    MeetingItem(MeetingItem) = "meeting_item",
+        phases &[Deliberation, Voting, Resolution, Tender, Implementation, Evaluation],
+        home Main, timeline false;
     Resolution(Resolution) = "resolution",
         phases &[Resolution], home Main, timeline true;
     Tender(Tender) = "tender",
@@ -192,12 +202,63 @@ kinds! {
         phases &[Evaluation], home Works, timeline true;
     PaymentRelease(PaymentRelease) = "payment_release",
         phases &[Implementation, Evaluation], home Works, timeline true;
+    Comment(Comment) = "comment",
+        phases &[Proposals, Deliberation, Voting, Resolution, Tender, Implementation, Evaluation],
+        home Works, timeline false;
+    CommentHiding(CommentHiding) = "comment_hiding",
+        phases &[Proposals, Deliberation, Voting, Resolution, Tender, Implementation, Evaluation,
+            Closed],
+        home Works, timeline false;
 }
 
 impl Kind {
-    /// Position in the fold's total order.
+    /// Position in the fold's total order: the row's place in the table, except that a paper
+    /// ballot shares the ballot's rank. The two are one member's vote in either form, ordered
+    /// among each other by time, so a phone ballot cast after a paper one is applied in place
+    /// (docs/tally.md §Paper and phone).
     pub fn rank(self) -> u8 {
-        self as u8
+        match self {
+            Kind::PaperBallot => Kind::Ballot as u8,
+            k => k as u8,
+        }
+    }
+
+    /// Commentary: comments and their hiding. They rank after every other kind and no rule of
+    /// another kind reads them, so the fold applies a new record of either group in place
+    /// whatever the other group last saw (`CycleState::apply_new`): a comment posted during the
+    /// vote does not make the next ballot refold the cycle.
+    pub fn is_commentary(self) -> bool {
+        match self {
+            Kind::Comment | Kind::CommentHiding => true,
+            Kind::Genesis
+            | Kind::RollEntry
+            | Kind::Revocation
+            | Kind::PhaseChange
+            | Kind::Proposal
+            | Kind::ProposalRevision
+            | Kind::Review
+            | Kind::Roundtable
+            | Kind::Ballot
+            | Kind::PaperBallot
+            | Kind::RecordList
+            | Kind::Seal
+            | Kind::Meeting
+            | Kind::MeetingItem
+            | Kind::Resolution
+            | Kind::Tender
+            | Kind::Bid
+            | Kind::SealedBid
+            | Kind::BidClosing
+            | Kind::BidOpening
+            | Kind::Award
+            | Kind::InstalmentSchedule
+            | Kind::ProgressUpdate
+            | Kind::MonitoringReport
+            | Kind::ReportResponse
+            | Kind::CompletionReport
+            | Kind::Rating
+            | Kind::PaymentRelease => false,
+        }
     }
 
     /// Current body schema version for this kind.
@@ -219,7 +280,8 @@ mod tests {
     fn names_round_trip_and_ranks_follow_the_table() {
         for (i, k) in Kind::ALL.iter().enumerate() {
             assert_eq!(Kind::parse(k.as_str()), Some(*k));
-            assert_eq!(usize::from(k.rank()), i);
+            let shared = *k == Kind::PaperBallot;
+            assert_eq!(usize::from(k.rank()) + usize::from(shared), i);
         }
         assert_eq!(Kind::parse("vote"), None);
     }

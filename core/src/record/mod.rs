@@ -9,11 +9,13 @@
 
 pub mod ballot;
 pub mod blob;
+pub mod comment;
 pub mod cycle;
 pub mod envelope;
 pub mod evaluation;
 pub mod kind;
 pub mod list;
+pub mod meeting;
 pub mod monitoring;
 pub mod proposal;
 pub mod resolution;

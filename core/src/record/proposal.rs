@@ -1,7 +1,6 @@
 //! Proposals, their revisions, and the cadres' review decisions.
 
 use crate::exclusion::Exclusion;
-use crate::lang::Lang;
 use crate::money::Fen;
 use crate::record::blob::{self, BlobRef};
 use crate::record::shape::RecordBody;
@@ -9,74 +8,7 @@ use crate::text;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What a proposal is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Elderly care and accessibility (lifts, handrails, canteens).
-    ElderlyCare,
-    /// Children and youth.
-    Children,
-    /// Greening and environment.
-    Greening,
-    /// Public safety (lighting, cameras, fire safety).
-    Safety,
-    /// Facilities and infrastructure (roads, parking, drainage).
-    Facilities,
-    /// Culture, sports and community life.
-    Culture,
-    /// Services for residents (repairs, help desks).
-    Services,
-    /// Anything else.
-    Other,
-}
-
-impl Category {
-    /// All categories.
-    pub const ALL: [Category; 8] = [
-        Category::ElderlyCare,
-        Category::Children,
-        Category::Greening,
-        Category::Safety,
-        Category::Facilities,
-        Category::Culture,
-        Category::Services,
-        Category::Other,
-    ];
-
-    /// Stable snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::ElderlyCare => "elderly_care",
-            Category::Children => "children",
-            Category::Greening => "greening",
-            Category::Safety => "safety",
-            Category::Facilities => "facilities",
-            Category::Culture => "culture",
-            Category::Services => "services",
-            Category::Other => "other",
-        }
-    }
-
-    /// Parses the snake_case name.
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// Name for people.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Category::ElderlyCare => lang.pick("为老服务", "elderly care"),
-            Category::Children => lang.pick("儿童青少年", "children & youth"),
-            Category::Greening => lang.pick("绿化环境", "greening"),
-            Category::Safety => lang.pick("平安建设", "safety"),
-            Category::Facilities => lang.pick("设施改造", "facilities"),
-            Category::Culture => lang.pick("文体活动", "culture & sports"),
-            Category::Services => lang.pick("便民服务", "services"),
-            Category::Other => lang.pick("其他", "other"),
-        }
-    }
-}
+pub use crate::category::Category;
 
 /// One line of a proposal's budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -44,6 +44,10 @@ pub struct Resolution {
     pub omitted: Vec<Omission>,
     /// Minutes or note.
     pub note: String,
+    /// The council meeting it was passed at: the residents' comments on that meeting stay
+    /// attached to the resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<Uuid>,
 }
 
 impl Resolution {

@@ -21,14 +21,69 @@ pub struct RollEntry {
     pub member: Uuid,
     /// Name shown to other residents (no ID or phone numbers: see the threat model).
     pub display_name: String,
-    /// The member's device public key.
-    pub device_key: DeviceKey,
+    /// The member's device public key; none for a member who votes and proposes on paper only
+    /// (a cadre enters their paper ballots and proposals). A later entry for the same member adds
+    /// a phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<DeviceKey>,
     /// Roles granted.
     pub roles: BTreeSet<Role>,
     /// The cadre attests the member is at least 15 (the voting age).
     pub age_15_plus: bool,
     /// How the cadre checked the person, e.g. "当面核验 / checked in person".
     pub attestation: String,
+    /// The member's age band, when the cadre records one (for the engagement funnel; bands
+    /// only, never a birth date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
+}
+
+/// An age band on the roll. Bands only: the funnel is split by them, and no birth date is ever
+/// recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AgeBand {
+    /// 15 to 29.
+    #[serde(rename = "15-29")]
+    From15To29,
+    /// 30 to 44.
+    #[serde(rename = "30-44")]
+    From30To44,
+    /// 45 to 59.
+    #[serde(rename = "45-59")]
+    From45To59,
+    /// 60 to 74.
+    #[serde(rename = "60-74")]
+    From60To74,
+    /// 75 and over.
+    #[serde(rename = "75+")]
+    From75,
+}
+
+impl AgeBand {
+    /// Every band, youngest first.
+    pub const ALL: [AgeBand; 5] = [
+        AgeBand::From15To29,
+        AgeBand::From30To44,
+        AgeBand::From45To59,
+        AgeBand::From60To74,
+        AgeBand::From75,
+    ];
+
+    /// The band as written (`15-29`, ..., `75+`): the same in both languages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBand::From15To29 => "15-29",
+            AgeBand::From30To44 => "30-44",
+            AgeBand::From45To59 => "45-59",
+            AgeBand::From60To74 => "60-74",
+            AgeBand::From75 => "75+",
+        }
+    }
+
+    /// Parses the written band.
+    pub fn parse(s: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|b| b.as_str() == s.trim())
+    }
 }
 
 impl RollEntry {
@@ -39,6 +94,11 @@ impl RollEntry {
         if self.roles.is_empty() {
             return Err(Exclusion::RuleViolation {
                 detail: "a roll entry grants at least one role".into(),
+            });
+        }
+        if self.age_band.is_some() && !self.age_15_plus {
+            return Err(Exclusion::RuleViolation {
+                detail: "an age band is recorded for members attested as 15 or older".into(),
             });
         }
         Ok(())

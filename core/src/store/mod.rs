@@ -19,6 +19,7 @@ mod follow;
 mod import;
 mod notes;
 mod open;
+mod participation;
 mod query;
 pub mod schema;
 mod timeline;
@@ -30,6 +31,7 @@ pub use error::{Result, StoreError};
 pub use follow::MAX_AWAITING;
 pub use import::ImportReport;
 pub use notes::NotesDraft;
+pub use participation::{CommentView, MeetingView};
 pub use query::*;
 pub use timeline::TimelineEntry;
 

@@ -71,6 +71,8 @@ pub struct ProposalRow {
     pub on_behalf_of: Option<String>,
     /// The review's reason (every proposal gets feedback).
     pub review_reason: Option<String>,
+    /// Comments shown with it (hidden ones not counted).
+    pub comments: u32,
 }
 
 /// One proposal in full, for its detail screen.
@@ -226,7 +228,7 @@ fn opt_uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
 
 const PROPOSAL_COLS: &str =
     "p.proposal_id, p.title, p.category, p.location, p.estimate_fen, p.status, p.votes,
-    p.sealed_votes, p.author_id, p.on_behalf_of, p.review_reason";
+    p.sealed_votes, p.author_id, p.on_behalf_of, p.review_reason, p.comments";
 
 fn proposal_row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
     Ok(ProposalRow {
@@ -241,6 +243,7 @@ fn proposal_row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
         author: uuid(r, 8)?,
         on_behalf_of: r.get(9)?,
         review_reason: r.get(10)?,
+        comments: r.get::<_, i64>(11)? as u32,
     })
 }
 

@@ -105,8 +105,13 @@ impl Links {
                     | Body::Review(_)
                     | Body::Roundtable(_)
                     | Body::Ballot(_)
+                    | Body::PaperBallot(_)
                     | Body::RecordList(_)
                     | Body::Seal(_)
+                    | Body::Meeting(_)
+                    | Body::MeetingItem(_)
+                    | Body::Comment(_)
+                    | Body::CommentHiding(_)
                     | Body::Resolution(_)
                     | Body::BidClosing(_)
                     | Body::BidOpening(_)
@@ -149,12 +154,19 @@ fn concerns(project: Uuid, links: &Links, r: &Record) -> bool {
         Body::ReportResponse(v) => links.reports.contains(&v.report),
         Body::CompletionReport(v) => v.project == project,
         Body::Rating(v) => v.project == project,
+        Body::Meeting(v) => v.agenda.contains(&project),
         Body::Seal(_) | Body::Resolution(_) | Body::PaymentRelease(_) => true,
+        // Not timeline kinds (`Kind::on_timeline`): votes are counted in the tally, comments
+        // are listed with the proposal, the chair's moves belong to the meeting.
         Body::Genesis(_)
         | Body::RollEntry(_)
         | Body::Revocation(_)
         | Body::PhaseChange(_)
         | Body::Ballot(_)
+        | Body::PaperBallot(_)
+        | Body::MeetingItem(_)
+        | Body::Comment(_)
+        | Body::CommentHiding(_)
         | Body::RecordList(_) => false,
     }
 }
@@ -231,6 +243,10 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
                 Lang::En => format!("vote sealed: {} votes ({ballots} ballots)", c.votes),
             })
         }
+        Body::Meeting(v) => Describe::text(match lang {
+            Lang::Zh => format!("列入会议「{}」议程", v.title),
+            Lang::En => format!("on the agenda of the meeting “{}”", v.title),
+        }),
         Body::Resolution(v) => {
             if let Some(f) = v.funded.iter().find(|f| f.proposal == project) {
                 Describe {
@@ -352,6 +368,10 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
         | Body::Revocation(_)
         | Body::PhaseChange(_)
         | Body::Ballot(_)
+        | Body::PaperBallot(_)
+        | Body::MeetingItem(_)
+        | Body::Comment(_)
+        | Body::CommentHiding(_)
         | Body::RecordList(_) => return None,
     };
     Some(d)

@@ -263,11 +263,16 @@ fn write_proposal(
          WHERE proposal_id = ?1 AND (status, revisions, review_reason) IS NOT (?2, ?3, ?4)",
     )?
     .execute(params![pid, status, p.revisions, review])?;
+    let comments = p
+        .comments
+        .iter()
+        .filter(|c| st.comments.get(c).is_some_and(|c| c.hidden.is_none()))
+        .count() as i64;
     tx.prepare_cached(
-        "UPDATE proposals SET votes = ?2, sealed_votes = ?3
-         WHERE proposal_id = ?1 AND (votes, sealed_votes) IS NOT (?2, ?3)",
+        "UPDATE proposals SET votes = ?2, sealed_votes = ?3, comments = ?4
+         WHERE proposal_id = ?1 AND (votes, sealed_votes, comments) IS NOT (?2, ?3, ?4)",
     )?
-    .execute(params![pid, votes, sealed])?;
+    .execute(params![pid, votes, sealed, comments])?;
     if text_changed {
         let rowid: i64 = tx
             .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
@@ -303,8 +308,9 @@ fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlit
     };
     let choices: Vec<String> = b.choices.iter().map(|a| a.to_string()).collect();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status, points)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status, points,
+            paper_sheet)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         st.cycle.to_string(),
@@ -314,6 +320,7 @@ fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlit
         b.cast_at.to_rfc3339(),
         status,
         (!b.points.is_empty()).then(|| serde_json::to_string(&b.points).expect("numbers serialise")),
+        b.paper.as_ref().map(|m| m.sheet.as_str()),
     ])?;
     Ok(())
 }

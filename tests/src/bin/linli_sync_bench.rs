@@ -443,7 +443,8 @@ fn release_over_ratings(dir: &std::path::Path, raters: usize) {
                 Body::RollEntry(RollEntry {
                     member: uuid::Uuid::from_u128(900_000 + member),
                     display_name: format!("{role:?}"),
-                    device_key: store.device_key(),
+                    device_key: Some(store.device_key()),
+                    age_band: None,
                     roles: [role].into_iter().collect(),
                     age_15_plus: true,
                     attestation: "当面核验".into(),

@@ -131,6 +131,7 @@ pub(crate) fn cycle_create(cli: &Cli, args: &CycleCreateArgs) -> Result<ExitCode
         },
         founder_member: Uuid::now_v7(),
         founder_name: args.founder.clone(),
+        programme: Default::default(),
     };
     let cycle = store.create_cycle(genesis)?;
     done(cli, "cycle", cycle)

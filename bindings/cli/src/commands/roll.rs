@@ -56,7 +56,8 @@ pub(crate) fn register(cli: &Cli, args: &RegisterArgs) -> Result<ExitCode, CliEr
         linli_core::record::Body::RollEntry(RollEntry {
             member,
             display_name: name.clone(),
-            device_key,
+            device_key: Some(device_key),
+            age_band: None,
             roles,
             age_15_plus: true,
             attestation: attestation.clone(),

@@ -141,6 +141,7 @@ fn found(c: &Console, lang: Lang, f: &Fields) -> Result<Uuid, String> {
         },
         founder_member: Uuid::now_v7(),
         founder_name: field(f, "founder").to_string(),
+        programme: Default::default(),
     };
     c.store.create_cycle(genesis).map_err(|e| e.message(lang))
 }
@@ -164,7 +165,8 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
                 Body::RollEntry(RollEntry {
                     member: Uuid::now_v7(),
                     display_name: field(f, "name").to_string(),
-                    device_key: key,
+                    device_key: Some(key),
+                    age_band: None,
                     roles,
                     age_15_plus: true,
                     attestation: field(f, "attestation").to_string(),
