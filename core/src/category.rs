@@ -96,12 +96,12 @@ impl Category {
             Category::Culture => lang.pick("文体活动", "culture & sports"),
             Category::Services => lang.pick("便民服务", "services"),
             Category::Other => lang.pick("其他", "other"),
-            Category::CapacityBuilding => {
-                lang.pick("社区组织能力建设", "capacity building of community organisations")
-            }
+            Category::CapacityBuilding => lang.pick(
+                "社区组织能力建设",
+                "capacity building of community organisations",
+            ),
             Category::Education => lang.pick("教育", "education"),
             Category::HealthCare => lang.pick("医疗卫生", "health care"),
         }
     }
 }
-

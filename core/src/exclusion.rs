@@ -173,7 +173,9 @@ pub enum Exclusion {
         ballot: Uuid,
     },
     /// A paper ballot not counted because another paper ballot of the same member counts.
-    #[error("not counted: a paper ballot of this member already counts (sheet {sheet}, record {counted})")]
+    #[error(
+        "not counted: a paper ballot of this member already counts (sheet {sheet}, record {counted})"
+    )]
     PaperDuplicate {
         /// The paper ballot that counts.
         counted: Uuid,
@@ -338,10 +340,9 @@ impl Exclusion {
                 Exclusion::PaperDuplicate { counted, sheet } => {
                     format!("未计入：该居民已有一张纸质选票计入（票号 {sheet}，记录 {counted}）")
                 }
-                Exclusion::ExcludedCategory { category, reason } => format!(
-                    "本周期不资助“{}”类项目：{reason}",
-                    category.label(Lang::Zh)
-                ),
+                Exclusion::ExcludedCategory { category, reason } => {
+                    format!("本周期不资助“{}”类项目：{reason}", category.label(Lang::Zh))
+                }
                 Exclusion::SatisfactionNotMet {
                     good,
                     total,

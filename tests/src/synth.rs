@@ -211,7 +211,7 @@ pub fn cycle(residents: usize, proposals: usize, ballots: usize) -> Synth {
                         WORDS[(i * 7) % WORDS.len()],
                         "详细情况见附件。".repeat(4)
                     ),
-                    category: Category::ALL[i % Category::ALL.len()],
+                    category: Category::DEFAULT[i % Category::DEFAULT.len()],
                     location: format!("{}栋", i % 40 + 1),
                     target_group: "全体居民".into(),
                     needs_assessment: "入户走访".into(),

@@ -336,8 +336,10 @@ proptest! {
 
 /// The signed contract does not move when the code around it does: the benchmarks' synthetic
 /// cycle (fixed keys, times and bodies) must keep producing the same record ids and bytes, and
-/// folding it the same state. A change here is a format change: it needs a schema version and
-/// an ADR, not a refactor.
+/// folding it the same state. A change of the records' digest is a format change: it needs a
+/// schema version and an ADR, not a refactor. The state's digest also moves when a new kind
+/// shifts the ranks in `last_key` (issue 18 added four kinds: the records and every verdict
+/// stayed the same).
 #[test]
 fn the_synthetic_cycle_keeps_its_record_ids_and_state() {
     use sha2::{Digest, Sha256};
@@ -369,7 +371,7 @@ fn the_synthetic_cycle_keeps_its_record_ids_and_state() {
     );
     assert_eq!(
         hex::encode(Sha256::digest(state.canonical_bytes())),
-        "94d4d8bdd745bca3a132488f565952967d1e0056289d716b364b9162d9df5cfc",
+        "504555f5697d97646929ccb2b05dfa8a348091c0cc796f43e63c36030eb1361a",
         "the folded state changed"
     );
 }

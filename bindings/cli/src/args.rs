@@ -111,6 +111,28 @@ pub(crate) enum Command {
     },
     /// A resident votes (again, to change the vote) for proposals on the ballot.
     Vote(VoteArgs),
+    /// Paper ballots: a cadre enters a sheet a member handed in.
+    Ballot {
+        #[command(subcommand)]
+        action: BallotAction,
+    },
+    /// Comments on a proposal, a project or a meeting: post one, or (a cadre) hide one.
+    Comment {
+        #[command(subcommand)]
+        action: CommentAction,
+    },
+    /// The comments on a proposal, a project or a meeting, hidden ones listed as hidden.
+    Comments(CommentsArgs),
+    /// Meetings: a cadre opens the council's meeting, or moves it to an agenda item.
+    Meeting {
+        #[command(subcommand)]
+        action: MeetingAction,
+    },
+    /// The engagement funnel: registered, proposed, commented, voted, monitored, rated, each
+    /// split by paper and phone and by age band.
+    Funnel(FunnelArgs),
+    /// A cadre moves a proposal to another category the cycle offers, with a reason.
+    Recategorise(RecategoriseArgs),
     /// A cadre seals the vote: every current ballot this device holds, with the recount.
     Seal(NoteArgs),
     /// A council member passes the resolution: the sealed result, with any changes and the
@@ -148,6 +170,154 @@ pub(crate) enum Command {
 pub(crate) enum CycleAction {
     /// Found a cycle with this device as the founding cadre. Prints the cycle id.
     Create(CycleCreateArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum BallotAction {
+    /// Enter a paper ballot for a member on the roll.
+    Enter(PaperBallotArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum CommentAction {
+    /// Post a comment (a cadre may post it for someone on paper, or from the hall's desk).
+    Post(CommentPostArgs),
+    /// Hide a comment, with the reason shown in its place (a cadre).
+    Hide(CommentHideArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum MeetingAction {
+    /// Open a meeting on proposals under decision. Prints the meeting id.
+    Open(MeetingOpenArgs),
+    /// Move the meeting to an agenda item (what the hall screen shows).
+    Item(MeetingItemArgs),
+}
+
+/// The arguments of `linli ballot enter`.
+#[derive(Args)]
+pub(crate) struct PaperBallotArgs {
+    /// The member who filled in the sheet (member id).
+    #[arg(long)]
+    pub(crate) member: Uuid,
+    /// The sheet's number.
+    #[arg(long)]
+    pub(crate) sheet: String,
+    /// Proposals marked on the sheet (ids or unique parts of titles), best first when ranked.
+    pub(crate) proposals: Vec<String>,
+    /// Points per proposal for a cumulative ballot, in the same order.
+    #[arg(long = "points", value_delimiter = ',')]
+    pub(crate) points: Vec<u32>,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli comment post`.
+#[derive(Args)]
+pub(crate) struct CommentPostArgs {
+    /// What it is about: a proposal (id or unique part of its title) or a meeting id.
+    #[arg(long)]
+    pub(crate) on: String,
+    /// The text (one paragraph).
+    pub(crate) text: String,
+    /// The comment it answers.
+    #[arg(long)]
+    pub(crate) reply_to: Option<Uuid>,
+    /// Entered for someone who wrote on paper: their name.
+    #[arg(long = "for")]
+    pub(crate) for_name: Option<String>,
+    /// Their member id, when they are on the roll.
+    #[arg(long)]
+    pub(crate) for_member: Option<Uuid>,
+    /// Typed at the desk in the meeting hall.
+    #[arg(long)]
+    pub(crate) in_hall: bool,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli comment hide`.
+#[derive(Args)]
+pub(crate) struct CommentHideArgs {
+    /// The comment.
+    pub(crate) comment: Uuid,
+    /// Why (shown in its place).
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli comments`.
+#[derive(Args)]
+pub(crate) struct CommentsArgs {
+    /// A proposal (id or unique part of its title) or a meeting id.
+    pub(crate) on: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli meeting open`.
+#[derive(Args)]
+pub(crate) struct MeetingOpenArgs {
+    /// Title.
+    #[arg(long)]
+    pub(crate) title: String,
+    /// An agenda item: a proposal id or unique part of its title (repeatable, in order).
+    #[arg(long = "agenda", required = true)]
+    pub(crate) agenda: Vec<String>,
+    /// Start, RFC 3339 (default: now).
+    #[arg(long)]
+    pub(crate) starts: Option<String>,
+    /// Length in minutes (default 180).
+    #[arg(long, default_value_t = 180)]
+    pub(crate) minutes: u32,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli meeting item`.
+#[derive(Args)]
+pub(crate) struct MeetingItemArgs {
+    /// The meeting id.
+    pub(crate) meeting: Uuid,
+    /// The agenda item (proposal id or unique part of its title).
+    pub(crate) item: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli funnel`.
+#[derive(Args)]
+pub(crate) struct FunnelArgs {
+    /// Comma-separated values (one line per step and band) instead of a table.
+    #[arg(long)]
+    pub(crate) csv: bool,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
+}
+
+/// The arguments of `linli recategorise`.
+#[derive(Args)]
+pub(crate) struct RecategoriseArgs {
+    /// The proposal (id or unique part of its title).
+    pub(crate) proposal: String,
+    /// The new category.
+    #[arg(long)]
+    pub(crate) category: String,
+    /// Why (the proposer sees it).
+    #[arg(long)]
+    pub(crate) reason: String,
+    /// Cycle id (default: the only or newest cycle).
+    #[arg(long)]
+    pub(crate) cycle: Option<Uuid>,
 }
 
 #[derive(Subcommand)]
@@ -244,6 +414,15 @@ pub(crate) struct CycleCreateArgs {
     /// A phase's dates, PHASE=YYYY-MM-DD..YYYY-MM-DD (repeatable; the calendar residents see).
     #[arg(long = "window")]
     pub(crate) windows: Vec<String>,
+    /// A category the cycle offers (repeatable; default: the eight standard ones): elderly_care,
+    /// children, greening, safety, facilities, culture, services, other, capacity_building,
+    /// education, health_care.
+    #[arg(long = "category")]
+    pub(crate) categories: Vec<String>,
+    /// A project type the programme does not fund, CATEGORY=REASON (repeatable), e.g.
+    /// "education=community-driven projects only".
+    #[arg(long = "exclude")]
+    pub(crate) excluded: Vec<String>,
 }
 
 /// The arguments of `linli revoke`.
@@ -689,9 +868,17 @@ pub(crate) struct RegisterArgs {
     /// Name shown to others.
     #[arg(long)]
     pub(crate) name: String,
-    /// The device key the phone shows (64 hex digits).
+    /// The device key the phone shows (64 hex digits). Without one (`--paper`), the member
+    /// votes and proposes on paper, entered by a cadre.
+    #[arg(long, required_unless_present = "paper")]
+    pub(crate) key: Option<String>,
+    /// Register a member with no phone: their paper ballots and proposals are entered by a
+    /// cadre.
+    #[arg(long, conflicts_with = "key")]
+    pub(crate) paper: bool,
+    /// Age band, for the engagement funnel only: 15-29, 30-44, 45-59, 60-74 or 75+.
     #[arg(long)]
-    pub(crate) key: String,
+    pub(crate) age_band: Option<String>,
     /// Roles: resident, council, contractor, table_leader, recorder, technical_adviser,
     /// supervisor, cadre (repeatable).
     #[arg(long = "role", default_value = "resident")]

@@ -3,10 +3,10 @@
 //! `render`.
 
 use crate::args::{
-    BundleAction, Cli, Command, CycleAction, PabulibAction, PayAction, PhaseAction, ProposalAction,
-    RoundtableAction, TenderAction,
+    BallotAction, BundleAction, Cli, Command, CommentAction, CycleAction, MeetingAction,
+    PabulibAction, PayAction, PhaseAction, ProposalAction, RoundtableAction, TenderAction,
 };
-use crate::commands::{act, audit, demo, device, exchange, read, roll};
+use crate::commands::{act, audit, demo, device, exchange, participation, read, roll};
 use crate::error::CliError;
 use clap::Parser;
 use std::process::ExitCode;
@@ -31,6 +31,24 @@ pub fn main_entry() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode, CliError> {
     match &cli.command {
         Command::Demo(args) => demo::demo(cli, args),
+        Command::Ballot {
+            action: BallotAction::Enter(args),
+        } => participation::enter_paper_ballot(cli, args),
+        Command::Comment {
+            action: CommentAction::Post(args),
+        } => participation::post_comment(cli, args),
+        Command::Comment {
+            action: CommentAction::Hide(args),
+        } => participation::hide_comment(cli, args),
+        Command::Comments(args) => participation::comments(cli, args),
+        Command::Meeting {
+            action: MeetingAction::Open(args),
+        } => participation::open_meeting(cli, args),
+        Command::Meeting {
+            action: MeetingAction::Item(args),
+        } => participation::meeting_item(cli, args),
+        Command::Funnel(args) => participation::funnel(cli, args),
+        Command::Recategorise(args) => participation::recategorise(cli, args),
         Command::Status => read::status(cli),
         Command::Proposals(args) => read::proposals(cli, args),
         Command::Records(args) => read::records(cli, args),

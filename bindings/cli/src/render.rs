@@ -199,6 +199,13 @@ pub(crate) fn print_verify(r: &linli_core::fold::verify::SealReport, same: bool,
                 r.sealed_ballots,
                 lang.pick("张选票", "ballots")
             );
+            println!(
+                "  {}: {}  {}: {}",
+                lang.pick("手机投票", "phone"),
+                r.sealed_ballots - r.sealed_paper,
+                lang.pick("纸质选票", "paper"),
+                r.sealed_paper
+            );
             for l in &r.result {
                 println!(
                     "  {:>6}  {} {:>14}  {}",

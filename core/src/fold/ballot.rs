@@ -670,7 +670,10 @@ mod paper_tests {
         assert_eq!(kit.code(unknown), "unknown_reference");
         let no_sheet = kit.sign(Who::Cadre, paper(kit.members[0], " ", vec![p[0]]));
         assert_eq!(kit.code(no_sheet), "text_empty");
-        let long_sheet = kit.sign(Who::Cadre, paper(kit.members[0], &"9".repeat(33), vec![p[0]]));
+        let long_sheet = kit.sign(
+            Who::Cadre,
+            paper(kit.members[0], &"9".repeat(33), vec![p[0]]),
+        );
         assert_eq!(kit.code(long_sheet), "text_too_long");
         let not_on_ballot = kit.sign(
             Who::Cadre,

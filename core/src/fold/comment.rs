@@ -194,16 +194,26 @@ mod tests {
         elsewhere.reply_to = Some(c1);
         let elsewhere = kit.sign(Who::Resident(2), Body::Comment(elsewhere));
         assert_eq!(kit.code(elsewhere), "rule_violation");
-        let unknown = kit.sign(Who::Resident(2), Body::Comment(comment(Uuid::from_u128(9), "?")));
+        let unknown = kit.sign(
+            Who::Resident(2),
+            Body::Comment(comment(Uuid::from_u128(9), "?")),
+        );
         assert_eq!(kit.code(unknown), "unknown_reference");
         let empty = kit.sign(Who::Resident(2), Body::Comment(comment(p[0], "  ")));
         assert_eq!(kit.code(empty), "text_empty");
-        let long = kit.sign(Who::Resident(2), Body::Comment(comment(p[0], &"长".repeat(501))));
+        let long = kit.sign(
+            Who::Resident(2),
+            Body::Comment(comment(p[0], &"长".repeat(501))),
+        );
         assert_eq!(kit.code(long), "text_too_long");
         let mut hall = comment(p[0], "在会场说的");
         hall.in_hall = true;
         let hall = kit.sign(Who::Resident(2), Body::Comment(hall));
-        assert_eq!(kit.code(hall), "missing_role", "only the desk types hall comments");
+        assert_eq!(
+            kit.code(hall),
+            "missing_role",
+            "only the desk types hall comments"
+        );
     }
 
     #[test]
@@ -229,9 +239,17 @@ mod tests {
         let st = kit.state();
         assert_eq!(st.meetings[&meeting].current, Some(p[1]));
         assert_eq!(st.meetings[&meeting].comments, vec![from_home]);
-        assert!(kit.state().draft_meeting_item(meeting, Uuid::from_u128(7)).is_err());
+        assert!(
+            kit.state()
+                .draft_meeting_item(meeting, Uuid::from_u128(7))
+                .is_err()
+        );
         let resolution = kit.state().draft_resolution("决议").unwrap();
-        assert_eq!(resolution.meeting, Some(meeting), "the resolution names the meeting");
+        assert_eq!(
+            resolution.meeting,
+            Some(meeting),
+            "the resolution names the meeting"
+        );
         kit.skip_to(starts + Duration::days(2));
         let late = kit.sign(Who::Resident(1), Body::Comment(comment(meeting, "晚了")));
         assert_eq!(kit.code(late), "rule_violation");
@@ -253,7 +271,10 @@ mod tests {
         let p = kit.open_vote(&[10_000, 20_000]);
         for i in 0..6 {
             kit.sign(Who::Resident(i), Body::Comment(comment(p[i % 2], "意见")));
-            kit.sign(Who::Resident(i), Body::Ballot(Ballot::approve(vec![p[i % 2]])));
+            kit.sign(
+                Who::Resident(i),
+                Body::Ballot(Ballot::approve(vec![p[i % 2]])),
+            );
         }
         let full = kit.state();
         let one_by_one = kit.state_applied_one_by_one();

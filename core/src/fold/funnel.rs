@@ -117,7 +117,8 @@ impl Tally {
 impl CycleState {
     /// The engagement funnel (see [`Funnel`]).
     pub fn funnel(&self) -> Funnel {
-        let mut steps: BTreeMap<Step, Tally> = Step::ALL.iter().map(|s| (*s, Tally::default())).collect();
+        let mut steps: BTreeMap<Step, Tally> =
+            Step::ALL.iter().map(|s| (*s, Tally::default())).collect();
         let paper_person = |name: &str, member: Option<Uuid>| match member {
             Some(m) => Person::Member(m),
             None => Person::Named(name.trim().to_string()),
@@ -187,7 +188,12 @@ impl CycleState {
         }
         let mut by_band: Vec<(String, u32)> = AgeBand::ALL
             .iter()
-            .map(|b| (b.as_str().to_string(), bands.get(&Some(*b)).copied().unwrap_or(0)))
+            .map(|b| {
+                (
+                    b.as_str().to_string(),
+                    bands.get(&Some(*b)).copied().unwrap_or(0),
+                )
+            })
             .collect();
         by_band.push(("unknown".into(), bands.get(&None).copied().unwrap_or(0)));
         StepCount {
@@ -197,5 +203,110 @@ impl CycleState {
             paper: tally.0.len() as u32 - phone,
             by_band,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Step;
+    use crate::fold::testkit::{Kit, Who};
+    use crate::phase::Phase;
+    use crate::record::Body;
+    use crate::record::ballot::{Ballot, PaperBallot};
+    use crate::record::comment::Comment;
+    use crate::record::cycle::VotingRules;
+    use crate::record::proposal::PaperSubmitter;
+    use crate::record::roll::AgeBand;
+
+    /// Four phone residents and two paper-only members (one 75+): each step's numbers asserted.
+    #[test]
+    fn the_funnel_counts_people_per_step_by_paper_and_phone_and_band() {
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 4);
+        let elder = kit.register_paper(1, Some(AgeBand::From75));
+        let other = kit.register_paper(2, None);
+        kit.advance(Phase::Proposals);
+        let p = kit.propose(0, "电梯", 10_000);
+        kit.propose(0, "路灯", 10_000);
+        kit.propose(1, "长椅", 10_000);
+        let mut paper = kit.state().proposals[&p].content.clone();
+        paper.title = "纸质提案".into();
+        kit.sign(
+            Who::Cadre,
+            Body::Proposal(Box::new(crate::record::proposal::Proposal {
+                content: paper,
+                on_behalf_of: Some(PaperSubmitter {
+                    name: "楼下张大爷".into(),
+                    member: None,
+                }),
+            })),
+        );
+        let comment = |on, by: Option<PaperSubmitter>| Comment {
+            on,
+            reply_to: None,
+            text: "意见".into(),
+            on_behalf_of: by,
+            in_hall: false,
+        };
+        kit.sign(Who::Resident(2), Body::Comment(comment(p, None)));
+        kit.sign(
+            Who::Cadre,
+            Body::Comment(comment(
+                p,
+                Some(PaperSubmitter {
+                    name: "纸质1".into(),
+                    member: Some(elder),
+                }),
+            )),
+        );
+        kit.advance(Phase::Deliberation);
+        let review =
+            kit.state()
+                .draft_review(p, crate::record::proposal::ReviewDecision::Shortlist, "好");
+        kit.sign(Who::Cadre, Body::Review(review));
+        for other_p in kit.state().proposals.keys().copied().collect::<Vec<_>>() {
+            if other_p != p {
+                let r = kit.state().draft_review(
+                    other_p,
+                    crate::record::proposal::ReviewDecision::Reject,
+                    "重复",
+                );
+                kit.sign(Who::Cadre, Body::Review(r));
+            }
+        }
+        kit.advance(Phase::Voting);
+        for i in 0..3 {
+            kit.sign(Who::Resident(i), Body::Ballot(Ballot::approve(vec![p])));
+        }
+        for (m, sheet) in [(elder, "1"), (other, "2")] {
+            kit.sign(
+                Who::Cadre,
+                Body::PaperBallot(PaperBallot {
+                    member: m,
+                    sheet: sheet.into(),
+                    ballot: Ballot::approve(vec![p]),
+                }),
+            );
+        }
+        let f = kit.state().funnel();
+        let got: Vec<(Step, u32, u32, u32)> = f
+            .steps
+            .iter()
+            .map(|s| (s.step, s.total, s.phone, s.paper))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Step::Registered, 6, 4, 2),
+                (Step::Proposed, 3, 2, 1),
+                (Step::Commented, 2, 1, 1),
+                (Step::Voted, 5, 3, 2),
+                (Step::Monitored, 0, 0, 0),
+                (Step::Rated, 0, 0, 0),
+            ]
+        );
+        assert_eq!((f.proposals, f.proposals_online), (4, 3));
+        let voted = &f.steps[3].by_band;
+        assert_eq!(voted[4], ("75+".to_string(), 1));
+        assert_eq!(voted[5], ("unknown".to_string(), 4));
     }
 }

@@ -18,13 +18,13 @@
 //!    and applied by its concept module, or excluded with the reason.
 
 mod ballot;
+mod comment;
 mod ctx;
 mod cycle;
 pub mod evaluation;
 pub mod funnel;
 mod list;
 mod meeting;
-mod comment;
 mod monitoring;
 mod proposal;
 mod resolution;
@@ -204,7 +204,11 @@ fn fold_preferring(
         };
         st.set_verdict(r.id, verdict);
     }
-    let commentary = Kind::ALL.iter().filter(|k| k.is_commentary()).map(|k| k.rank()).min();
+    let commentary = Kind::ALL
+        .iter()
+        .filter(|k| k.is_commentary())
+        .map(|k| k.rank())
+        .min();
     let is_commentary = |rank: u8| commentary.is_some_and(|c| rank >= c);
     st.last_key = keyed
         .iter()
@@ -300,7 +304,8 @@ impl CycleState {
     ) -> Option<Result<(), Exclusion>> {
         if self.verdicts.contains_key(&r.id)
             || self.members.contains_key(&e.member)
-            || e.device_key.is_some_and(|k| self.keys.contains_key(&k) || self.heads.contains_key(&k))
+            || e.device_key
+                .is_some_and(|k| self.keys.contains_key(&k) || self.heads.contains_key(&k))
         {
             return None;
         }
@@ -362,6 +367,7 @@ impl CycleState {
             Body::Proposal(b) => self.apply_proposal(&ctx, b),
             Body::ProposalRevision(b) => self.apply_revision(&ctx, b),
             Body::Review(b) => self.apply_review(&ctx, b),
+            Body::Recategorisation(b) => self.apply_recategorisation(&ctx, b),
             Body::Roundtable(b) => self.apply_roundtable(&ctx, b),
             Body::Ballot(b) => self.apply_ballot(&ctx, b),
             Body::PaperBallot(b) => self.apply_paper_ballot(&ctx, b),

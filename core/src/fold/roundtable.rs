@@ -8,6 +8,21 @@ use crate::role::Role;
 
 impl CycleState {
     /// A roundtable's record, signed by its recorder or a cadre; officers must hold their roles.
+    /// What the roundtables recommended about a proposal: each table's topic and its note, in
+    /// the order the tables were folded. The shortlisting queue shows them beside the proposal
+    /// (at Xihu, six tables of ten proposals each recommended three for the vote).
+    pub fn recommendations_for(&self, proposal: &uuid::Uuid) -> Vec<(String, String)> {
+        self.roundtables
+            .values()
+            .flat_map(|t| {
+                t.recommendations
+                    .iter()
+                    .filter(|r| r.proposal == *proposal)
+                    .map(|r| (t.topic.clone(), r.note.clone()))
+            })
+            .collect()
+    }
+
     pub(crate) fn apply_roundtable(&mut self, ctx: &Ctx, b: &Roundtable) -> Result<(), Exclusion> {
         b.check_shape()?;
         if ctx.member != b.recorder {

@@ -48,6 +48,15 @@ impl Kit {
     /// A cycle with a ¥300,000 pool, the given voting rules and `residents` residents of voting
     /// age, in the outreach phase.
     pub fn new(voting: VotingRules, residents: usize) -> Kit {
+        Kit::with_programme(voting, residents, Default::default())
+    }
+
+    /// [`Kit::new`] with the programme's rules on what may be proposed.
+    pub fn with_programme(
+        voting: VotingRules,
+        residents: usize,
+        programme: crate::record::cycle::Programme,
+    ) -> Kit {
         let seed = |n: u64| {
             let mut s = [0xA5; 32];
             s[..8].copy_from_slice(&n.to_le_bytes());
@@ -87,7 +96,7 @@ impl Kit {
                 satisfaction: SatisfactionRule::default(),
                 founder_member: Uuid::from_u128(1),
                 founder_name: "书记".into(),
-                programme: Default::default(),
+                programme,
             })),
         );
         kit.genesis = genesis;
@@ -187,6 +196,11 @@ impl Kit {
 
     /// Resident `i` proposes something costing `yuan`.
     pub fn propose(&mut self, i: usize, title: &str, yuan: i64) -> Uuid {
+        self.propose_in(i, title, yuan, Category::Facilities)
+    }
+
+    /// Resident `i` proposes something costing `yuan` in `category`.
+    pub fn propose_in(&mut self, i: usize, title: &str, yuan: i64, category: Category) -> Uuid {
         let amount = Fen::yuan(yuan);
         self.sign(
             Who::Resident(i),
@@ -194,7 +208,7 @@ impl Kit {
                 content: ProposalContent {
                     title: title.into(),
                     description: format!("{title}：说明"),
-                    category: Category::Facilities,
+                    category,
                     location: "1栋".into(),
                     target_group: "全体居民".into(),
                     needs_assessment: "走访".into(),

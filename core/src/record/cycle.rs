@@ -234,6 +234,17 @@ pub struct ExcludedType {
     pub reason: String,
 }
 
+impl ExcludedType {
+    /// Parses `CATEGORY=REASON` (what `linli cycle create --exclude` and the console take).
+    pub fn parse(s: &str) -> Option<ExcludedType> {
+        let (c, reason) = s.split_once('=')?;
+        Some(ExcludedType {
+            category: Category::parse(c.trim())?,
+            reason: reason.trim().to_string(),
+        })
+    }
+}
+
 /// The programme's rules on what may be proposed: which categories the cycle offers and which
 /// project types it excludes. A genesis signed before these rules existed offers
 /// [`Category::DEFAULT`] and excludes nothing.
@@ -268,7 +279,10 @@ impl Programme {
             });
         }
         (!self.offered().contains(&category)).then(|| Exclusion::RuleViolation {
-            detail: format!("category {} is not offered in this cycle", category.as_str()),
+            detail: format!(
+                "category {} is not offered in this cycle",
+                category.as_str()
+            ),
         })
     }
 

@@ -15,14 +15,14 @@ use crate::exclusion::Exclusion;
 use crate::money::Fen;
 use crate::phase::Phase;
 use crate::record::ballot::{Ballot, PaperBallot, Seal};
-use crate::record::comment::{Comment, CommentHiding};
-use crate::record::meeting::{Meeting, MeetingItem};
 use crate::record::blob::BlobRef;
+use crate::record::comment::{Comment, CommentHiding};
 use crate::record::cycle::{Genesis, PhaseChange};
 use crate::record::evaluation::{CompletionReport, InstalmentSchedule, PaymentRelease, Rating};
 use crate::record::list::RecordList;
+use crate::record::meeting::{Meeting, MeetingItem};
 use crate::record::monitoring::{MonitoringReport, ProgressUpdate, ReportResponse};
-use crate::record::proposal::{Proposal, ProposalRevision, Review};
+use crate::record::proposal::{Proposal, ProposalRevision, Recategorisation, Review};
 use crate::record::resolution::Resolution;
 use crate::record::roll::{Revocation, RollEntry};
 use crate::record::roundtable::Roundtable;
@@ -158,6 +158,8 @@ kinds! {
         phases &[Proposals, Deliberation], home Main, timeline true;
     Review(Review) = "review",
         phases &[Deliberation], home Main, timeline true;
+    Recategorisation(Recategorisation) = "recategorisation",
+        phases &[Proposals, Deliberation], home Main, timeline true;
     Roundtable(Box<Roundtable>) = "roundtable",
         phases &[Deliberation], home Main, timeline true;
     Ballot(Ballot) = "ballot",
@@ -237,6 +239,7 @@ impl Kind {
             | Kind::Proposal
             | Kind::ProposalRevision
             | Kind::Review
+            | Kind::Recategorisation
             | Kind::Roundtable
             | Kind::Ballot
             | Kind::PaperBallot

@@ -217,6 +217,32 @@ impl Review {
     }
 }
 
+/// A cadre moves a proposal to another category (the resident's choice did not fit the
+/// programme's categories), with the reason the proposer sees. The proposal's content is
+/// otherwise unchanged; the category must be one the cycle offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recategorisation {
+    /// The proposal.
+    pub proposal: Uuid,
+    /// Its new category.
+    pub category: Category,
+    /// Why.
+    pub reason: String,
+}
+
+impl RecordBody for Recategorisation {
+    fn check_body(&self, _pool: Fen) -> Result<(), Exclusion> {
+        text::check("reason", &self.reason, 1, text::MEDIUM)
+    }
+    fn blob_refs(&self) -> &[BlobRef] {
+        &[]
+    }
+    fn named_records(&self) -> Option<&[Uuid]> {
+        None
+    }
+}
+
 impl RecordBody for Proposal {
     fn check_body(&self, pool: Fen) -> Result<(), Exclusion> {
         self.check_shape(pool)

@@ -379,13 +379,13 @@ impl Store {
                  WHERE p.cycle_id = ?1 AND p.proposal_id = ?2"
             ))?
             .query_row(params![cycle.to_string(), proposal.to_string()], |r| {
-                let content: Option<String> = r.get(11)?;
+                let content: Option<String> = r.get(12)?;
                 let content = content
                     .as_deref()
                     .and_then(|j| serde_json::from_str(j).ok())
                     .ok_or_else(|| {
                         rusqlite::Error::InvalidColumnType(
-                            11,
+                            12,
                             "content".into(),
                             rusqlite::types::Type::Text,
                         )
@@ -393,8 +393,8 @@ impl Store {
                 Ok(ProposalDetail {
                     row: proposal_row(r)?,
                     content,
-                    revisions: r.get(12)?,
-                    submitted_at: r.get(13)?,
+                    revisions: r.get(13)?,
+                    submitted_at: r.get(14)?,
                 })
             })
             .optional()

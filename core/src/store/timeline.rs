@@ -103,6 +103,7 @@ impl Links {
                     | Body::Proposal(_)
                     | Body::ProposalRevision(_)
                     | Body::Review(_)
+                    | Body::Recategorisation(_)
                     | Body::Roundtable(_)
                     | Body::Ballot(_)
                     | Body::PaperBallot(_)
@@ -141,6 +142,7 @@ fn concerns(project: Uuid, links: &Links, r: &Record) -> bool {
         Body::Proposal(_) => r.id == project,
         Body::ProposalRevision(v) => v.proposal == project,
         Body::Review(v) => v.proposal == project,
+        Body::Recategorisation(v) => v.proposal == project,
         Body::Roundtable(v) => v.discussed.contains(&project),
         Body::Tender(v) => v.project == project,
         Body::Bid(v) => links.tenders.contains(&v.tender),
@@ -217,6 +219,14 @@ fn describe(lang: Lang, project: Uuid, links: &Links, r: &Record) -> Option<Desc
             ReviewDecision::Reject => format!(
                 "{}{}",
                 t("审核：未采纳。", "reviewed: not taken forward. "),
+                v.reason
+            ),
+        }),
+        Body::Recategorisation(v) => Describe::text(match lang {
+            Lang::Zh => format!("改为“{}”类：{}", v.category.label(lang), v.reason),
+            Lang::En => format!(
+                "moved to category “{}”: {}",
+                v.category.label(lang),
                 v.reason
             ),
         }),

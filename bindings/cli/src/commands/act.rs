@@ -7,7 +7,6 @@ use crate::error::CliError;
 use crate::render::print_json;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use linli_core::record::Body;
-use linli_core::record::ballot::Ballot;
 use linli_core::record::blob::BlobRef;
 use linli_core::record::cycle::PhaseWindow;
 use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
@@ -131,10 +130,42 @@ pub(crate) fn cycle_create(cli: &Cli, args: &CycleCreateArgs) -> Result<ExitCode
         },
         founder_member: Uuid::now_v7(),
         founder_name: args.founder.clone(),
-        programme: Default::default(),
+        programme: programme(lang, &args.categories, &args.excluded)?,
     };
     let cycle = store.create_cycle(genesis)?;
     done(cli, "cycle", cycle)
+}
+
+/// The programme's rules as typed: category codes, and `CATEGORY=REASON` exclusions.
+pub(crate) fn programme(
+    lang: Lang,
+    categories: &[String],
+    excluded: &[String],
+) -> Result<linli_core::record::cycle::Programme, CliError> {
+    use linli_core::record::cycle::{ExcludedType, Programme};
+    use linli_core::record::proposal::Category;
+    Ok(Programme {
+        categories: categories
+            .iter()
+            .map(|c| {
+                Category::parse(c.trim())
+                    .ok_or_else(|| usage(lang, "未知类别", "unknown category", c))
+            })
+            .collect::<Result<_, _>>()?,
+        excluded: excluded
+            .iter()
+            .map(|x| {
+                ExcludedType::parse(x).ok_or_else(|| {
+                    usage(
+                        lang,
+                        "排除的类别应写为 类别=理由",
+                        "an exclusion is CATEGORY=REASON",
+                        x,
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 /// `PHASE=YYYY-MM-DD..YYYY-MM-DD`.
@@ -300,30 +331,9 @@ pub(crate) fn roundtable(cli: &Cli, args: &RoundtableArgs) -> Result<ExitCode, C
 }
 
 pub(crate) fn vote(cli: &Cli, args: &VoteArgs) -> Result<ExitCode, CliError> {
-    let lang = cli.lang;
     let (store, cycle) = open_cycle(cli, args.cycle)?;
-    let choices = args
-        .proposals
-        .iter()
-        .map(|p| find_project(&store, cycle, p, lang))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ballot = if args.points.is_empty() {
-        Ballot::approve(choices)
-    } else if args.points.len() == choices.len() {
-        Ballot::points(
-            choices
-                .into_iter()
-                .zip(args.points.iter().copied())
-                .collect(),
-        )
-    } else {
-        return Err(usage(
-            lang,
-            "每个提案给一个点数",
-            "one number of points per proposal",
-            format!("{} / {}", args.points.len(), choices.len()),
-        ));
-    };
+    let ballot =
+        super::participation::ballot_of(&store, cycle, &args.proposals, &args.points, cli.lang)?;
     let id = store.submit(cycle, Body::Ballot(ballot))?;
     done(cli, "ballot", id)
 }

@@ -7,5 +7,6 @@ pub(crate) mod audit;
 pub(crate) mod demo;
 pub(crate) mod device;
 pub(crate) mod exchange;
+pub(crate) mod participation;
 pub(crate) mod read;
 pub(crate) mod roll;

@@ -30,6 +30,8 @@ pub(crate) fn register(cli: &Cli, args: &RegisterArgs) -> Result<ExitCode, CliEr
     let RegisterArgs {
         name,
         key,
+        paper: _,
+        age_band,
         roles,
         attestation,
         cycle,
@@ -37,7 +39,25 @@ pub(crate) fn register(cli: &Cli, args: &RegisterArgs) -> Result<ExitCode, CliEr
     let lang = cli.lang;
     use linli_core::record::roll::{Role, RollEntry};
     let (store, cycle) = open_cycle(cli, *cycle)?;
-    let device_key = linli_core::DeviceKey::from_hex(key.trim()).map_err(CliError::Usage)?;
+    // Without a key (`--paper`, which clap keeps exclusive of `--key`) the member has no phone.
+    let device_key = key
+        .as_deref()
+        .map(|k| linli_core::DeviceKey::from_hex(k.trim()).map_err(CliError::Usage))
+        .transpose()?;
+    let age_band = age_band
+        .as_deref()
+        .map(|b| {
+            linli_core::record::roll::AgeBand::parse(b).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: {b}",
+                    lang.pick(
+                        "年龄段应为 15-29、30-44、45-59、60-74 或 75+",
+                        "an age band is 15-29, 30-44, 45-59, 60-74 or 75+"
+                    )
+                ))
+            })
+        })
+        .transpose()?;
     let roles = roles
         .iter()
         .map(|r| {
@@ -56,8 +76,8 @@ pub(crate) fn register(cli: &Cli, args: &RegisterArgs) -> Result<ExitCode, CliEr
         linli_core::record::Body::RollEntry(RollEntry {
             member,
             display_name: name.clone(),
-            device_key: Some(device_key),
-            age_band: None,
+            device_key,
+            age_band,
             roles,
             age_15_plus: true,
             attestation: attestation.clone(),

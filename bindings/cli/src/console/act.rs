@@ -5,15 +5,19 @@
 use super::Console;
 use super::guard::refuse_write;
 use super::pages::{Params, cadre_page, council_page, render};
+use super::participation::{find_member, meeting_page, paper_page, parse_choices};
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use linli_core::record::Body;
+use linli_core::record::comment::Comment;
 use linli_core::record::cycle::{Genesis, SatisfactionRule, VotingRules};
 use linli_core::record::evaluation::{Instalment, InstalmentSchedule};
+use linli_core::record::meeting::Meeting;
 use linli_core::record::proposal::{
-    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
+    BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, Recategorisation,
+    ReviewDecision,
 };
 use linli_core::record::resolution::{Funding, Omission};
 use linli_core::record::roll::RollEntry;
@@ -86,25 +90,30 @@ pub(super) async fn act(
         (_, None) => Err(bad(lang, "还没有周期", "there is no cycle yet")),
         (a, Some(cycle)) => perform(&c, lang, cycle, a, &f).map(|_| None),
     };
+    let page = page_of(&action);
     match result {
         Ok(new_cycle) => {
-            let page = if action == "resolve" {
-                "council"
-            } else {
-                "cadre"
-            };
             let cycle = new_cycle
                 .or(cycle)
                 .map(|c| format!("&cycle={c}"))
                 .unwrap_or_default();
             let lang = if lang == Lang::En { "en" } else { "zh" };
-            Redirect::to(&format!("/{page}?lang={lang}{cycle}&done={action}")).into_response()
+            let mut extra = String::new();
+            if page == "paper" {
+                extra = format!("&sheet={}", next_sheet(field(&f, "sheet")));
+            }
+            if let Some(m) = p.meeting {
+                extra.push_str(&format!("&meeting={m}"));
+            }
+            Redirect::to(&format!("/{page}?lang={lang}{cycle}&done={action}{extra}"))
+                .into_response()
         }
         Err(message) => {
-            let page = if action == "resolve" {
-                council_page(&c, &p, Some(message)).map(render)
-            } else {
-                cadre_page(&c, &p, Some(message)).map(render)
+            let page = match page {
+                "council" => council_page(&c, &p, Some(message)).map(render),
+                "paper" => paper_page(&c, &p, Some(message)).map(render),
+                "meeting" => meeting_page(&c, &p, Some(message)).map(render),
+                _ => cadre_page(&c, &p, Some(message)).map(render),
             };
             match page {
                 Ok(mut r) => {
@@ -114,6 +123,26 @@ pub(super) async fn act(
                 Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
             }
         }
+    }
+}
+
+/// The page an action's form is on, which the browser returns to.
+fn page_of(action: &str) -> &'static str {
+    match action {
+        "resolve" => "council",
+        "paper_ballot" => "paper",
+        "meeting" | "meeting_item" | "hall_comment" | "hide" => "meeting",
+        _ => "cadre",
+    }
+}
+
+/// The sheet after this one: its trailing number plus one, zeros kept (`A-0042` → `A-0043`).
+fn next_sheet(sheet: &str) -> String {
+    let digits = sheet.len() - sheet.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (head, tail) = sheet.split_at(sheet.len() - digits);
+    match tail.parse::<u64>() {
+        Ok(n) => format!("{head}{:0width$}", n + 1, width = digits),
+        Err(_) => String::new(),
     }
 }
 
@@ -141,7 +170,20 @@ fn found(c: &Console, lang: Lang, f: &Fields) -> Result<Uuid, String> {
         },
         founder_member: Uuid::now_v7(),
         founder_name: field(f, "founder").to_string(),
-        programme: Default::default(),
+        programme: crate::commands::act::programme(
+            lang,
+            &f.iter()
+                .filter(|(k, _)| k == "category")
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>(),
+            &field(f, "excluded")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| e.to_string())?,
     };
     c.store.create_cycle(genesis).map_err(|e| e.message(lang))
 }
@@ -151,7 +193,17 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
     let core = |r: linli_core::store::Result<Uuid>| r.map_err(|e| e.message(lang));
     match action {
         "register" => {
-            let key = device_key(lang, field(f, "key"))?;
+            let key = match field(f, "key") {
+                "" if field(f, "paper") == "on" => None,
+                k => Some(device_key(lang, k)?),
+            };
+            let age_band = match field(f, "age_band") {
+                "" => None,
+                b => Some(
+                    linli_core::record::roll::AgeBand::parse(b)
+                        .ok_or_else(|| bad(lang, "年龄段无效", "not an age band"))?,
+                ),
+            };
             let roles: std::collections::BTreeSet<Role> = f
                 .iter()
                 .filter(|(k, _)| k == "role")
@@ -165,8 +217,8 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
                 Body::RollEntry(RollEntry {
                     member: Uuid::now_v7(),
                     display_name: field(f, "name").to_string(),
-                    device_key: Some(key),
-                    age_band: None,
+                    device_key: key,
+                    age_band,
                     roles,
                     age_15_plus: true,
                     attestation: field(f, "attestation").to_string(),
@@ -317,6 +369,71 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
             ))
         }
         "pay" => core(store.release_next_instalment(cycle, uuid(lang, field(f, "project"))?, "")),
+        "paper_ballot" => {
+            let (member, ballot) = store
+                .with_state(cycle, |st| {
+                    Ok::<_, String>((
+                        find_member(st, lang, field(f, "member"))?,
+                        parse_choices(st, lang, field(f, "choices"))?,
+                    ))
+                })
+                .map_err(|e| e.message(lang))??;
+            core(store.enter_paper_ballot(cycle, member, field(f, "sheet"), ballot))
+        }
+        "meeting" => {
+            let agenda = f
+                .iter()
+                .filter(|(k, _)| k == "agenda")
+                .map(|(_, v)| uuid(lang, v.trim()))
+                .collect::<Result<Vec<_>, String>>()?;
+            let minutes: i64 = field(f, "minutes").parse().unwrap_or(180);
+            let starts = chrono::Utc::now();
+            core(store.open_meeting(
+                cycle,
+                Meeting {
+                    title: field(f, "title").to_string(),
+                    agenda,
+                    starts,
+                    ends: starts + chrono::Duration::minutes(minutes.clamp(1, 24 * 60)),
+                },
+            ))
+        }
+        "meeting_item" => core(store.move_meeting(
+            cycle,
+            uuid(lang, field(f, "meeting"))?,
+            uuid(lang, field(f, "item"))?,
+        )),
+        "hall_comment" => {
+            let name = field(f, "name");
+            core(store.comment(
+                cycle,
+                Comment {
+                    on: uuid(lang, field(f, "meeting"))?,
+                    reply_to: None,
+                    text: field(f, "text").to_string(),
+                    on_behalf_of: (!name.is_empty()).then(|| PaperSubmitter {
+                        name: name.to_string(),
+                        member: None,
+                    }),
+                    in_hall: true,
+                },
+            ))
+        }
+        "hide" => {
+            core(store.hide_comment(cycle, uuid(lang, field(f, "comment"))?, field(f, "reason")))
+        }
+        "recategorise" => {
+            let category = Category::parse(field(f, "category"))
+                .ok_or_else(|| bad(lang, "请选择类别", "choose a category"))?;
+            core(store.submit(
+                cycle,
+                Body::Recategorisation(Recategorisation {
+                    proposal: uuid(lang, field(f, "proposal"))?,
+                    category,
+                    reason: field(f, "reason").to_string(),
+                }),
+            ))
+        }
         "revoke" => {
             let key = device_key(lang, field(f, "key"))?;
             core(store.revoke(cycle, key, field(f, "reason")))

@@ -13,6 +13,7 @@
 mod act;
 mod guard;
 mod pages;
+mod participation;
 
 use crate::error::CliError;
 use axum::Router;
@@ -52,6 +53,10 @@ pub(crate) fn router(console: Arc<Console>) -> Router {
         .route("/board", get(pages::board))
         .route("/cadre", get(pages::cadre))
         .route("/council", get(pages::council))
+        .route("/paper", get(participation::paper))
+        .route("/meeting", get(participation::meeting))
+        .route("/hall", get(participation::hall))
+        .route("/hall/events", get(participation::hall_events))
         .route("/act/{action}", post(act::act))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .with_state(console)
@@ -67,7 +72,8 @@ impl PageRenderer {
         PageRenderer(Console::new(store, String::new()))
     }
 
-    /// One page, `board`, `cadre` or `council`, of `cycle`, as HTML.
+    /// One page, `board`, `cadre`, `council` or `paper` (the paper-ballot desk), of `cycle`, as
+    /// HTML.
     pub fn render(&self, page: &str, cycle: uuid::Uuid) -> Result<String, String> {
         use askama::Template;
         let p = pages::Params {
@@ -79,6 +85,7 @@ impl PageRenderer {
             "board" => pages::board_page(c, &p, false)?.render(),
             "cadre" => pages::cadre_page(c, &p, None)?.render(),
             "council" => pages::council_page(c, &p, None)?.render(),
+            "paper" => participation::paper_page(c, &p, None)?.render(),
             other => return Err(format!("no page {other}")),
         };
         html.map_err(|e| e.to_string())

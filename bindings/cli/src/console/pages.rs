@@ -25,6 +25,10 @@ pub(super) struct Params {
     pub(super) category: Option<String>,
     pub(super) search: Option<String>,
     pub(super) done: Option<String>,
+    /// The paper desk's next sheet number.
+    pub(super) sheet: Option<String>,
+    /// The meeting the meeting desk or the hall screen shows (default: the latest).
+    pub(super) meeting: Option<Uuid>,
 }
 
 impl Params {
@@ -101,6 +105,12 @@ fn done_message(lang: Lang, what: &str) -> String {
         "schedule" => ("付款计划已确定", "the payments are fixed"),
         "pay" => ("已付款", "the instalment is released"),
         "roundtable" => ("圆桌议事已记录", "the roundtable is recorded"),
+        "paper_ballot" => ("纸质选票已录入", "the paper ballot is entered"),
+        "meeting" => ("会议已开始", "the meeting is open"),
+        "meeting_item" => ("已转到下一议程", "the meeting moved on"),
+        "comment" => ("评论已发布", "the comment is posted"),
+        "hide" => ("评论已隐藏", "the comment is hidden"),
+        "recategorise" => ("类别已更改", "the category is changed"),
         _ => ("已完成", "done"),
     };
     format!("✔ {}", lang.pick(zh, en))
@@ -115,6 +125,10 @@ pub(super) struct ProposalView {
     pub(super) reason: String,
     pub(super) estimate: String,
     pub(super) paper: Option<String>,
+    /// Comments shown with it.
+    pub(super) comments: u32,
+    /// What roundtables recommended about it (the shortlisting queue shows it).
+    pub(super) recommended: String,
 }
 
 /// One line of the sealed tally.
@@ -175,6 +189,17 @@ pub(super) struct WorkView {
     pub(super) gate: String,
 }
 
+/// One step of the engagement funnel, with its bars' widths (percent of the roll).
+pub(super) struct FunnelView {
+    pub(super) step: &'static str,
+    pub(super) label: &'static str,
+    pub(super) total: u32,
+    pub(super) phone: u32,
+    pub(super) paper: u32,
+    pub(super) phone_width: u32,
+    pub(super) paper_width: u32,
+}
+
 pub(super) struct ProjectView {
     pub(super) title: String,
     pub(super) contract: String,
@@ -201,7 +226,11 @@ pub(super) struct BoardPage {
     pub(super) seal: String,
     pub(super) seal_qr: String,
     pub(super) sealed_ballots: usize,
+    pub(super) sealed_paper: usize,
     pub(super) rule: String,
+    pub(super) funnel: Vec<FunnelView>,
+    pub(super) proposals_total: u32,
+    pub(super) proposals_online: u32,
     pub(super) funded: Vec<FundedView>,
     pub(super) omitted: Vec<FundedView>,
     pub(super) total: String,
@@ -230,6 +259,9 @@ pub(super) struct CadrePage {
     pub(super) invite_qr: String,
     pub(super) roles: Vec<(&'static str, String)>,
     pub(super) categories: Vec<(&'static str, String)>,
+    /// Every category Linli knows, for founding a cycle: code, label, offered by default.
+    pub(super) all_categories: Vec<(&'static str, String, bool)>,
+    pub(super) age_bands: Vec<&'static str>,
     pub(super) statuses: Vec<(&'static str, String)>,
     pub(super) status: String,
     pub(super) category: String,
@@ -289,6 +321,8 @@ fn proposal_views(
             reason: p.review_reason.unwrap_or_default(),
             estimate: p.estimate.to_string(),
             paper: p.on_behalf_of,
+            comments: p.comments,
+            recommended: String::new(),
         })
         .collect())
 }
@@ -352,7 +386,11 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
         seal: String::new(),
         seal_qr: String::new(),
         sealed_ballots: 0,
+        sealed_paper: 0,
         rule: String::new(),
+        funnel: Vec::new(),
+        proposals_total: 0,
+        proposals_online: 0,
         funded: Vec::new(),
         omitted: Vec::new(),
         total: String::new(),
@@ -378,6 +416,7 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
         page.seal = seal.to_string();
         page.seal_qr = qr_svg(&format!("linli-seal:{}:{seal}", cycle.cycle));
         page.sealed_ballots = report.sealed_ballots;
+        page.sealed_paper = report.sealed_paper;
         page.rule = report.rule.clone();
         page.tally = tally_views(&report.result, &Default::default());
     }
@@ -450,6 +489,23 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
         .map_err(|e| e.message(lang))?;
     page.roundtables = roundtables;
     page.tenders = tenders;
+    let funnel = c.store.funnel(cycle.cycle).map_err(|e| e.message(lang))?;
+    let roll = funnel.steps.first().map(|s| s.total).unwrap_or(0).max(1);
+    page.funnel = funnel
+        .steps
+        .iter()
+        .map(|s| FunnelView {
+            step: s.step.as_str(),
+            label: s.step.label(lang),
+            total: s.total,
+            phone: s.phone,
+            paper: s.paper,
+            phone_width: s.phone * 100 / roll,
+            paper_width: s.paper * 100 / roll,
+        })
+        .collect();
+    page.proposals_total = funnel.proposals;
+    page.proposals_online = funnel.proposals_online;
     page.reports = c
         .store
         .reports(cycle.cycle, None)
@@ -554,7 +610,7 @@ fn read_only(lang: Lang) -> Response {
 
 /// A working page: only for the device's own browser with the session; the LAN is sent to the
 /// board.
-fn working<T: Template>(
+pub(super) fn working<T: Template>(
     c: &Console,
     peer: &SocketAddr,
     headers: &HeaderMap,
@@ -615,9 +671,20 @@ pub(super) fn cadre_page(
             .iter()
             .map(|r| (r.as_str(), r.label(lang).to_string()))
             .collect(),
-        categories: Category::ALL
+        categories: Vec::new(),
+        all_categories: Category::ALL
             .iter()
-            .map(|k| (k.as_str(), k.label(lang).to_string()))
+            .map(|k| {
+                (
+                    k.as_str(),
+                    k.label(lang).to_string(),
+                    Category::DEFAULT.contains(k),
+                )
+            })
+            .collect(),
+        age_bands: linli_core::record::roll::AgeBand::ALL
+            .iter()
+            .map(|b| b.as_str())
             .collect(),
         statuses: ["submitted", "shortlisted", "merged", "rejected", "funded"]
             .into_iter()
@@ -636,6 +703,41 @@ pub(super) fn cadre_page(
     };
     page.phase_label = label(lang, &cycle.phase);
     page.voting = cycle.phase == "voting" && !cycle.sealed;
+    // The programme's categories, and what the roundtables recommended beside each proposal.
+    let (categories, recommended) = c
+        .store
+        .with_state(cycle.cycle, |st| {
+            let offered: Vec<(&'static str, String)> = st
+                .genesis
+                .as_ref()
+                .map(|g| g.programme.offered().to_vec())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| (k.as_str(), k.label(lang).to_string()))
+                .collect();
+            let recommended: std::collections::HashMap<Uuid, String> = page
+                .proposals
+                .iter()
+                .map(|p| {
+                    let recs = st.recommendations_for(&p.id);
+                    let text = recs
+                        .iter()
+                        .map(|(topic, note)| match lang {
+                            Lang::Zh => format!("圆桌「{topic}」推荐：{note}"),
+                            Lang::En => format!("recommended by roundtable “{topic}”: {note}"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；");
+                    (p.id, text)
+                })
+                .collect();
+            (offered, recommended)
+        })
+        .map_err(|e| e.message(lang))?;
+    page.categories = categories;
+    for p in &mut page.proposals {
+        p.recommended = recommended.get(&p.id).cloned().unwrap_or_default();
+    }
     if let Some((next, blocker)) = c
         .store
         .next_phase(cycle.cycle)
