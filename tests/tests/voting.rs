@@ -525,3 +525,149 @@ fn a_phone_lacking_sealed_ballots_says_which_and_verifies_once_it_has_them() {
     assert_eq!(report.sealed_ballots, 3_000);
     assert!(report.lacking.is_empty());
 }
+
+/// The programmes' mixed vote: 30 residents vote by phone and two cadres enter 20 paper sheets,
+/// two of them for residents who also voted by phone. One sealed tally on every device, the two
+/// duplicates shown with their reason everywhere, and `verify` and the Pabulib export agree.
+#[test]
+fn paper_and_phone_ballots_make_one_tally_on_every_device() {
+    use linli_core::record::ballot::PaperBallot;
+    use linli_core::record::roll::{AgeBand, RollEntry};
+    let f = Fixture::new(30);
+    // Eighteen members without a phone, registered at the desk.
+    let paper_only: Vec<Uuid> = (0..18)
+        .map(|i| {
+            let member = Uuid::now_v7();
+            f.cadre
+                .act(
+                    f.cycle,
+                    Body::RollEntry(RollEntry {
+                        member,
+                        display_name: format!("纸质居民{i}"),
+                        device_key: None,
+                        age_band: Some(AgeBand::From75),
+                        roles: [Role::Resident].into_iter().collect(),
+                        age_15_plus: true,
+                        attestation: "当面核验".into(),
+                    }),
+                )
+                .unwrap();
+            member
+        })
+        .collect();
+    let ids = f.to_voting(5);
+    // Paper sheets: 11 for proposal 3, 7 for proposal 4 (scores differ, so no tie decides).
+    let sheet = |member: Uuid, n: usize| {
+        Body::PaperBallot(PaperBallot {
+            member,
+            sheet: format!("A-{n:04}"),
+            ballot: Ballot::approve(vec![ids[if n < 11 { 3 } else { 4 }]]),
+        })
+    };
+    // The second cadre enters sheets for residents 0 and 1 before their phone ballots reach it
+    // (they vote on their phones later): its desk takes them.
+    let duplicates = [
+        f.cadre2
+            .act(f.cycle, sheet(f.residents[0].member, 18))
+            .unwrap(),
+        f.cadre2
+            .act(f.cycle, sheet(f.residents[1].member, 19))
+            .unwrap(),
+    ];
+    f.vote_all(|i| vec![ids[i % 3]]);
+    // One sheet per paper-only member, at both desks.
+    for (n, m) in paper_only.iter().enumerate() {
+        let desk = if n < 12 { &f.cadre } else { &f.cadre2 };
+        desk.act(f.cycle, sheet(*m, n)).unwrap();
+    }
+    // A desk that knows of a phone ballot refuses the member's sheet with the reason and
+    // changes nothing.
+    let before = snapshot(&f.cadre.store, f.cycle);
+    let refused = f
+        .cadre
+        .act(f.cycle, sheet(f.residents[2].member, 20))
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            StoreError::Rejected(Exclusion::VotedByPhone { .. })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(before, snapshot(&f.cadre.store, f.cycle));
+    f.sync();
+    f.cadre.store.seal(f.cycle, "封票").unwrap();
+    f.sync();
+
+    let report = f.cadre.store.seal_report(f.cycle).unwrap();
+    assert_eq!(report.sealed_ballots, 30 + 18);
+    assert_eq!(report.sealed_paper, 18);
+    let by_phone: Vec<Uuid> = report
+        .excluded_ballots
+        .iter()
+        .filter(|v| matches!(v.excluded, Some(Exclusion::VotedByPhone { .. })))
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(by_phone.len(), 2);
+    for d in &duplicates {
+        assert!(by_phone.contains(d));
+    }
+    let canonical = f.cadre.store.state(f.cycle).unwrap().canonical_bytes();
+    for d in f.others() {
+        assert_eq!(
+            d.store.seal_report(f.cycle).unwrap(),
+            report,
+            "same audit everywhere"
+        );
+        assert_eq!(d.store.state(f.cycle).unwrap().canonical_bytes(), canonical);
+        let records = d.store.records(f.cycle, false).unwrap();
+        for id in &duplicates {
+            let rec = records.iter().find(|r| r.id == *id).expect("listed");
+            assert_eq!(rec.code.as_deref(), Some("voted_by_phone"));
+        }
+    }
+    // `verify`: an auditor's refold from the stored bytes matches the device.
+    assert!(
+        f.residents[7]
+            .store
+            .audit_against_device(f.cycle)
+            .unwrap()
+            .matches_device_state
+    );
+    // The Pabulib export: 48 votes, each with its voting method, selecting what the seal did.
+    let st = f.residents[7].store.state(f.cycle).unwrap();
+    let pb = linli_core::pabulib::Instance::from_sealed(&st, &[7; 32]).unwrap();
+    let parsed = linli_core::pabulib::Instance::parse(&pb.write()).unwrap();
+    assert_eq!(parsed.votes.len(), 48);
+    let methods = |m: &str| {
+        parsed
+            .votes
+            .iter()
+            .filter(|v| v.voting_method.as_deref() == Some(m))
+            .count()
+    };
+    assert_eq!((methods("internet"), methods("paper")), (30, 18));
+    let election = parsed.election();
+    let outcome = election.run(Rule::Greedy).unwrap();
+    let mut from_file: Vec<String> = outcome
+        .selected
+        .iter()
+        .map(|i| election.names[*i].clone())
+        .collect();
+    let mut sealed: Vec<String> = st
+        .seal
+        .as_ref()
+        .unwrap()
+        .selected
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    from_file.sort();
+    sealed.sort();
+    assert_eq!(from_file, sealed);
+    // The funnel: 30 phone voters and 18 on paper, the paper ones all 75 or older.
+    let funnel = f.residents[3].store.funnel(f.cycle).unwrap();
+    let voted = &funnel.steps[3];
+    assert_eq!((voted.total, voted.phone, voted.paper), (48, 30, 18));
+    assert_eq!(voted.by_band[4], ("75+".to_string(), 18));
+}
