@@ -84,6 +84,12 @@ try {
     await submit('#register');
     assert.match(await flash(), /已登记/, `${who}: ${await flash()}`);
   }
+  // A resident with no phone: her sheets are entered at the desk.
+  await page.fill('#register input[name=name]', '孙奶奶');
+  await page.check('#register input[name=paper]');
+  await page.selectOption('#register select[name=age_band]', '75+');
+  await submit('#register');
+  assert.match(await flash(), /已登记/, await flash());
 
   // Proposals: one from a phone, one on paper.
   await page.click('#phase-next');
@@ -116,7 +122,7 @@ try {
   const n = await rows.count();
   assert.equal(n, 2);
   for (let i = 0; i < n; i++) {
-    const form = page.locator('#queue tr[data-title]').nth(i).locator('form');
+    const form = page.locator('#queue tr[data-title]').nth(i).locator('form.review');
     await form.locator('input[name=reason]').fill('可行，列入投票');
     await Promise.all([page.waitForLoadState('load'), form.locator('button').click()]);
     assert.match(await flash(), /审核已记录/);
@@ -131,11 +137,82 @@ try {
   phone('phone1', 'vote', '楼道加装扶手', '小区路灯');
   phone('phone2', 'vote', '小区路灯');
   for (const p of phones) sync(p, tablet.sync);
+
+  // The paper desk, keyboard only: member, sheet number, the numbers marked, Return.
+  await page.goto(`${tablet.base}/paper`);
+  const enterSheet = async (member, sheet, choices) => {
+    await page.locator('#paper-ballot input[name=member]').focus();
+    await page.keyboard.type(member);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(sheet);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(choices);
+    // Return submits; wait for the next document (the page before it carries a marker).
+    await page.evaluate(() => { window.beforeEnter = true; });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !window.beforeEnter);
+    await page.waitForLoadState('load');
+  };
+  await enterSheet('孙奶奶', 'A-0001', '1');
+  assert.match(await flash(), /纸质选票已录入/, await flash());
+  assert.equal(await page.locator('#counted-paper').innerText(), '1');
+  assert.equal(await page.locator('#counted-phone').innerText(), '2');
+  assert.equal(await page.inputValue('#paper-ballot input[name=sheet]'), 'A-0002', 'the next sheet');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'member', 'the cursor is back on the member');
+  // Her second sheet is refused with the rule's reason, and nothing changes.
+  await enterSheet('孙奶奶', 'A-0002', '2');
+  assert.match(await flash(), /纸质选票计入/, await flash());
+  assert.equal(await page.locator('#counted-paper').innerText(), '1');
+  await page.screenshot({ path: join(shots, 'paper-desk.png'), fullPage: true });
+  await page.goto(`${tablet.base}/cadre`);
   await page.click('#seal-vote');
   await page.waitForLoadState('load');
   assert.match(await flash(), /已封票/);
   await page.click('#phase-next');
   await page.waitForLoadState('load');
+
+  // The council's meeting, open to residents at home: the hall screen follows it live.
+  await page.goto(`${tablet.base}/meeting`);
+  await page.fill('#open-meeting input[name=title]', '2026 年居民议事会');
+  await submit('#open-meeting');
+  assert.match(await flash(), /会议已开始/, await flash());
+  await Promise.all([page.waitForLoadState('load'), page.locator('#agenda form button').first().click()]);
+  assert.match(await flash(), /已转到下一议程/, await flash());
+  const hall = await browser.newPage();
+  await hall.setViewportSize({ width: 1280, height: 720 });
+  await hall.goto(`${tablet.base}/hall`);
+  assert.match(await hall.locator('#tally').innerText(), /封存计票/);
+  await hall.evaluate(() => { window.notReloaded = true; });
+  sync('phone1', tablet.sync);
+  const meetingId = phone('phone1', 'meeting');
+  phone('phone1', 'comment', meetingId, '希望扶手先装在 3 栋');
+  sync('phone1', tablet.sync);
+  const synced = Date.now();
+  await hall.locator('#comments li', { hasText: '希望扶手先装在 3 栋' }).waitFor({ timeout: 2000 });
+  const lag = Date.now() - synced;
+  assert.ok(lag <= 2000, `the comment reached the screen in ${lag} ms`);
+  assert.equal(await hall.evaluate(() => window.notReloaded), true, 'no reload');
+  // A comment typed at the desk in the hall shows beside it, marked as from the hall.
+  await page.fill('#hall-comment input[name=name]', '李大爷');
+  await page.fill('#hall-comment textarea[name=text]', '路灯也很急');
+  await submit('#hall-comment');
+  await hall.locator('#comments li', { hasText: '路灯也很急' }).waitFor({ timeout: 2000 });
+  assert.match(await hall.locator('#comments li', { hasText: '路灯也很急' }).innerText(), /会场/);
+  assert.match(await hall.locator('#comments li', { hasText: '希望扶手先装在 3 栋' }).innerText(), /线上/);
+  await hall.screenshot({ path: join(shots, 'hall.png') });
+  // The cadre hides the phone's comment: its text leaves the screen, its reason stays.
+  const row = page.locator('#meeting-comments tr', { hasText: '希望扶手先装在 3 栋' });
+  await row.locator('input[name=reason]').fill('与议题无关');
+  await Promise.all([page.waitForLoadState('load'), row.locator('button').click()]);
+  assert.match(await flash(), /评论已隐藏/, await flash());
+  await hall.locator('#comments li', { hasText: '与议题无关' }).waitFor({ timeout: 2000 });
+  assert.equal(await hall.locator('#comments li', { hasText: '希望扶手先装在 3 栋' }).count(), 0);
+  assert.match(await page.locator('#meeting-comments').innerText(), /已隐藏：与议题无关/);
+  assert.equal(await hall.evaluate(() => window.notReloaded), true, 'no reload');
+  await hall.screenshot({ path: join(shots, 'hall-hidden.png') });
+  await page.screenshot({ path: join(shots, 'meeting-desk.png'), fullPage: true });
+  await hall.close();
 
   // The council member resolves on their own device's console, with a deviation and a reason.
   linli('--db', db('council'), 'sync', tablet.sync);
@@ -169,6 +246,11 @@ try {
     assert.equal(Number(votes), line.score, line.title);
   }
   assert.match(await board.locator('#resolution').innerText(), /改用节能灯具，报价更低/);
+  // The meeting's comments stay attached to the resolution, the hidden one as hidden.
+  assert.match(await board.locator('#resolution-comments').innerText(), /路灯也很急/);
+  assert.match(await board.locator('#resolution-comments').innerText(), /与议题无关/);
+  assert.equal(await board.locator('#sealed-paper').innerText(), '1');
+  assert.equal(await board.locator('#funnel tr[data-step=voted] td.paper').innerText(), '1');
   assert.ok(await board.locator('.qr svg').count() >= 1, 'the seal QR code');
   await board.screenshot({ path: join(shots, 'board.png'), fullPage: true });
   await board.emulateMedia({ media: 'print' });

@@ -6,6 +6,8 @@ generated Python binding (bindings/scripts/generate.sh python first; CI does).
     phone.py DB sync ADDR       -> syncs with the tablet over the LAN
     phone.py DB propose TITLE DESCRIPTION LOCATION FEN -> proposes a project
     phone.py DB vote TITLE...   -> votes for the shortlisted proposals with these titles
+    phone.py DB meeting         -> prints the id of the latest meeting
+    phone.py DB comment ON TEXT -> comments on a proposal, project or meeting
 """
 
 import os
@@ -40,6 +42,11 @@ def main(db, command, *args):
         cycle = device.cycles()[0].cycle_id
         by_title = {p.title: p.id for p in device.proposals(cycle, None, None)}
         print(device.vote(cycle, [by_title[t] for t in args]))
+    elif command == "meeting":
+        print(device.meetings(device.cycles()[0].cycle_id)[0].id)
+    elif command == "comment":
+        on, text = args
+        print(device.comment(device.cycles()[0].cycle_id, on, text, None))
     else:
         raise SystemExit(f"unknown command {command}")
     device.close_store()

@@ -12,6 +12,7 @@ uniffi::setup_scaffolding!();
 mod ballot_box;
 pub mod error;
 mod notes;
+mod participation;
 mod projects;
 pub mod sync;
 pub mod types;
@@ -142,6 +143,9 @@ fn category(c: ProposalCategory) -> Category {
         ProposalCategory::Culture => Category::Culture,
         ProposalCategory::Services => Category::Services,
         ProposalCategory::Other => Category::Other,
+        ProposalCategory::CapacityBuilding => Category::CapacityBuilding,
+        ProposalCategory::Education => Category::Education,
+        ProposalCategory::HealthCare => Category::HealthCare,
     }
 }
 
@@ -185,7 +189,7 @@ impl Device {
             .ok_or(LinliError::Closed)
     }
 
-    fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         self.lang.lock().map(|l| *l).unwrap_or_default()
     }
 

@@ -76,6 +76,12 @@ pub enum ProposalCategory {
     Services,
     /// Other.
     Other,
+    /// Capacity building of community organisations.
+    CapacityBuilding,
+    /// Education (most programmes exclude it).
+    Education,
+    /// Health care (most programmes exclude it).
+    HealthCare,
 }
 
 /// A cadre's review decision.
@@ -281,6 +287,8 @@ pub struct ProposalItem {
     pub on_behalf_of: Option<String>,
     /// The review's reason.
     pub review_reason: Option<String>,
+    /// Comments shown with it (hidden ones not counted).
+    pub comments: u32,
 }
 
 impl From<CoreProposal> for ProposalItem {
@@ -295,6 +303,7 @@ impl From<CoreProposal> for ProposalItem {
             sealed_votes: p.sealed_votes,
             on_behalf_of: p.on_behalf_of,
             review_reason: p.review_reason,
+            comments: p.comments,
         }
     }
 }

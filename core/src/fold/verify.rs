@@ -47,6 +47,8 @@ pub struct ResolutionCheck {
     pub funded: Vec<(Uuid, Fen)>,
     /// Every deviation from the sealed selection, with its reason.
     pub deviations: Vec<(Uuid, String)>,
+    /// The council meeting it was passed at, whose comments stay attached to it.
+    pub meeting: Option<Uuid>,
 }
 
 /// The vote as the public board shows it (see [`CycleState::sealed_result`]).
@@ -155,6 +157,7 @@ impl CycleState {
                     .iter()
                     .map(|(p, why)| (*p, why.clone()))
                     .collect(),
+                meeting: r.meeting,
             }),
         }
     }

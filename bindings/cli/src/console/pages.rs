@@ -234,6 +234,9 @@ pub(super) struct BoardPage {
     pub(super) funded: Vec<FundedView>,
     pub(super) omitted: Vec<FundedView>,
     pub(super) total: String,
+    /// The comments of the meeting the resolution was passed at: author, place, text or the
+    /// reason it was hidden, whether hidden.
+    pub(super) resolution_comments: Vec<(String, String, String, bool)>,
     pub(super) roundtables: Vec<RoundtableView>,
     pub(super) tenders: Vec<TenderView>,
     pub(super) reports: Vec<ReportView>,
@@ -394,6 +397,7 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
         funded: Vec::new(),
         omitted: Vec::new(),
         total: String::new(),
+        resolution_comments: Vec::new(),
         roundtables: Vec::new(),
         tenders: Vec::new(),
         reports: Vec::new(),
@@ -448,6 +452,27 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
             })
             .collect();
         page.total = r.total.to_string();
+        if let Some(m) = r.meeting {
+            page.resolution_comments = c
+                .store
+                .comments_on(cycle.cycle, m)
+                .map_err(|e| e.message(lang))?
+                .into_iter()
+                .map(|x| {
+                    let place = if x.in_hall {
+                        lang.pick("会场", "in the hall")
+                    } else if x.entered_by_cadre {
+                        lang.pick("纸质", "on paper")
+                    } else {
+                        lang.pick("线上", "from home")
+                    };
+                    match x.hidden_reason {
+                        Some(why) => (x.author, place.to_string(), why, true),
+                        None => (x.author, place.to_string(), x.text, false),
+                    }
+                })
+                .collect();
+        }
     }
     let title = |id: &Uuid| titles.get(id).cloned().unwrap_or_else(|| id.to_string());
     let (roundtables, tenders) = c
