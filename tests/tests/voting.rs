@@ -671,3 +671,111 @@ fn paper_and_phone_ballots_make_one_tally_on_every_device() {
     assert_eq!((voted.total, voted.phone, voted.paper), (48, 30, 18));
     assert_eq!(voted.by_band[4], ("75+".to_string(), 18));
 }
+
+/// The top of the range with paper beside phones: 20,000 residents and 500 proposals, 15,000
+/// phone ballots and 5,000 paper sheets entered at the cadre's desk, 1,000 comments. The seal
+/// counts all 20,000 and a phone verifies it; the export, the funnel and the console's pages
+/// agree with it.
+#[test]
+fn twenty_thousand_ballots_five_thousand_on_paper_are_sealed_and_verified() {
+    use linli_core::identity::MemoryKeyStore;
+    use linli_core::record::comment::Comment;
+    use linli_core::record::proposal::PaperSubmitter;
+    use linli_core::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let s = linli_tests::synth::cycle(20_000, 500, 15_000);
+    let cadre =
+        Store::open_with_keys(dir.path().join("tablet.db"), &MemoryKeyStore([1; 32])).unwrap();
+    cadre.follow_cycle(s.cycle, s.genesis).unwrap();
+    cadre.import(s.cycle, &s.records).unwrap();
+    let st = cadre.state(s.cycle).unwrap();
+    let shortlisted: Vec<Uuid> = st.proposals.keys().copied().collect();
+    let mut without_ballot: Vec<Uuid> = st
+        .members
+        .keys()
+        .filter(|m| !st.current_ballots.contains_key(m) && st.members[m].age_15_plus)
+        .copied()
+        .collect();
+    without_ballot.retain(|m| st.members[m].roles.contains(&Role::Resident));
+    assert!(without_ballot.len() >= 5_000);
+    let voted: Uuid = *st.current_ballots.keys().next().unwrap();
+    drop(st);
+    for (n, member) in without_ballot.iter().take(5_000).enumerate() {
+        let ballot = Ballot::approve(vec![shortlisted[n % 500], shortlisted[(n * 7 + 3) % 500]]);
+        cadre
+            .enter_paper_ballot(s.cycle, *member, &format!("P-{n:05}"), ballot)
+            .unwrap();
+    }
+    let refused = cadre
+        .enter_paper_ballot(
+            s.cycle,
+            voted,
+            "P-99999",
+            Ballot::approve(vec![shortlisted[0]]),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        StoreError::Rejected(Exclusion::VotedByPhone { .. })
+    ));
+    for (n, p) in shortlisted.iter().cycle().take(1_000).enumerate() {
+        cadre
+            .comment(
+                s.cycle,
+                Comment {
+                    on: *p,
+                    reply_to: None,
+                    text: format!("纸条意见 {n}"),
+                    on_behalf_of: Some(PaperSubmitter {
+                        name: format!("居民{n}"),
+                        member: None,
+                    }),
+                    in_hall: false,
+                },
+            )
+            .unwrap();
+    }
+    let seal = cadre.seal(s.cycle, "投票截止").unwrap();
+    let report = cadre.seal_report(s.cycle).unwrap();
+    assert_eq!(report.seal, Some(seal));
+    assert_eq!(
+        (report.sealed_ballots, report.sealed_paper),
+        (20_000, 5_000)
+    );
+    // A phone takes every record and recomputes the same seal from the bytes.
+    let phone =
+        Store::open_with_keys(dir.path().join("phone.db"), &MemoryKeyStore([9; 32])).unwrap();
+    phone.follow_cycle(s.cycle, s.genesis).unwrap();
+    phone
+        .import(s.cycle, &cadre.export(s.cycle).unwrap())
+        .unwrap();
+    let audit = phone.audit_against_device(s.cycle).unwrap();
+    assert!(audit.matches_device_state);
+    assert_eq!(audit.state.seal_report(), report);
+    let st = phone.state(s.cycle).unwrap();
+    let pb = linli_core::pabulib::Instance::from_sealed(&st, &[3; 32]).unwrap();
+    let paper = pb
+        .votes
+        .iter()
+        .filter(|v| v.voting_method.as_deref() == Some("paper"))
+        .count();
+    assert_eq!((pb.votes.len(), paper), (20_000, 5_000));
+    let funnel = phone.funnel(s.cycle).unwrap();
+    let voted = &funnel.steps[3];
+    assert_eq!(
+        (voted.total, voted.phone, voted.paper),
+        (20_000, 15_000, 5_000)
+    );
+    assert_eq!(
+        funnel.steps[2].total, 1_000,
+        "1,000 paper commenters, by name"
+    );
+    let rows = phone.proposals(s.cycle, &Default::default()).unwrap();
+    assert_eq!(rows.iter().map(|p| p.comments).sum::<u32>(), 1_000);
+    let phone = std::sync::Arc::new(phone);
+    let pages = linli_cli::console::PageRenderer::new(phone.clone());
+    let board = pages.render("board", s.cycle).unwrap();
+    assert!(board.contains("<span id=\"sealed-paper\">5000</span>"));
+    let desk = pages.render("paper", s.cycle).unwrap();
+    assert!(desk.contains("<tr data-proposal="));
+}

@@ -153,6 +153,7 @@ impl CycleState {
                 }
             }
             let reason = if old.paper.is_some() {
+                self.current_paper -= 1;
                 Exclusion::VotedByPhone { ballot: ctx.id }
             } else {
                 Exclusion::Superseded { by: ctx.id }
@@ -163,6 +164,7 @@ impl CycleState {
             self.proposals.get_mut(&p).expect("checked").votes += score;
             self.dirty.proposals.insert(p);
         }
+        self.current_paper += usize::from(ballot.paper.is_some());
         self.ballot_records.insert(ctx.id, ballot);
         self.dirty.ballots.insert(member);
     }
@@ -354,9 +356,14 @@ impl CycleState {
                 });
             }
         }
+        let paper = sealed
+            .iter()
+            .filter(|id| self.ballot_records[*id].paper.is_some())
+            .count();
         self.seal = Some(SealState {
             id: ctx.id,
             by: ctx.member,
+            paper,
             ballots: sealed,
             counts,
             selected,

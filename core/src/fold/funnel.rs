@@ -104,7 +104,8 @@ enum Person {
     Named(String),
 }
 
-/// The people of one step and whether each used a phone at least once.
+/// The people of one step and whether each used a phone at least once, for the steps where one
+/// person can appear several times (several proposals, comments, reports, ratings).
 #[derive(Default)]
 struct Tally(BTreeMap<Person, bool>);
 
@@ -114,94 +115,141 @@ impl Tally {
     }
 }
 
+/// Counts of one step as they are added up.
+struct Counter<'a> {
+    st: &'a CycleState,
+    /// Whether any member has an age band: when none has, no member is looked up.
+    bands_known: bool,
+    total: u32,
+    phone: u32,
+    bands: [u32; 6],
+}
+
+impl<'a> Counter<'a> {
+    fn new(st: &'a CycleState, bands_known: bool) -> Counter<'a> {
+        Counter {
+            st,
+            bands_known,
+            total: 0,
+            phone: 0,
+            bands: [0; 6],
+        }
+    }
+
+    /// Adds one person (each person is added once per step).
+    fn add(&mut self, who: Option<&Uuid>, phone: bool) {
+        self.total += 1;
+        self.phone += u32::from(phone);
+        let band = match who {
+            Some(m) if self.bands_known => self.st.members.get(m).and_then(|m| m.age_band),
+            _ => None,
+        };
+        let i = band
+            .and_then(|b| AgeBand::ALL.iter().position(|x| *x == b))
+            .unwrap_or(AgeBand::ALL.len());
+        self.bands[i] += 1;
+    }
+
+    fn of(st: &'a CycleState, bands_known: bool, tally: &Tally) -> Counter<'a> {
+        let mut c = Counter::new(st, bands_known);
+        for (who, phone) in &tally.0 {
+            match who {
+                Person::Member(m) => c.add(Some(m), *phone),
+                Person::Named(_) => c.add(None, *phone),
+            }
+        }
+        c
+    }
+
+    fn finish(self, step: Step) -> StepCount {
+        let mut by_band: Vec<(String, u32)> = AgeBand::ALL
+            .iter()
+            .zip(self.bands)
+            .map(|(b, n)| (b.as_str().to_string(), n))
+            .collect();
+        by_band.push(("unknown".into(), self.bands[AgeBand::ALL.len()]));
+        StepCount {
+            step,
+            total: self.total,
+            phone: self.phone,
+            paper: self.total - self.phone,
+            by_band,
+        }
+    }
+}
+
 impl CycleState {
-    /// The engagement funnel (see [`Funnel`]).
+    /// The engagement funnel (see [`Funnel`]). Linear in the roll and the ballots: a member is
+    /// registered once and has at most one counted ballot, so those steps need no set of people.
     pub fn funnel(&self) -> Funnel {
-        let mut steps: BTreeMap<Step, Tally> =
-            Step::ALL.iter().map(|s| (*s, Tally::default())).collect();
+        let bands_known = self.members.values().any(|m| m.age_band.is_some());
         let paper_person = |name: &str, member: Option<Uuid>| match member {
             Some(m) => Person::Member(m),
             None => Person::Named(name.trim().to_string()),
         };
-        let t = steps.get_mut(&Step::Registered).expect("every step");
+        let mut registered = Counter::new(self, bands_known);
         for m in self.members.values() {
             if m.roles.contains(&Role::Resident) {
-                t.add(Person::Member(m.id), !m.keys.is_empty());
+                registered.add(Some(&m.id), !m.keys.is_empty());
             }
         }
+        let mut proposed = Tally::default();
         let mut proposals_online = 0;
-        let t = steps.get_mut(&Step::Proposed).expect("every step");
         for p in self.proposals.values() {
             match &p.on_behalf_of {
-                Some(s) => t.add(paper_person(&s.name, s.member), false),
+                Some(s) => proposed.add(paper_person(&s.name, s.member), false),
                 None => {
                     proposals_online += 1;
-                    t.add(Person::Member(p.signer_member), true);
+                    proposed.add(Person::Member(p.signer_member), true);
                 }
             }
         }
-        let t = steps.get_mut(&Step::Commented).expect("every step");
+        let mut commented = Tally::default();
         for c in self.comments.values() {
             match &c.on_behalf_of {
-                Some(s) => t.add(paper_person(&s.name, s.member), false),
-                None => t.add(Person::Member(c.signer_member), true),
+                Some(s) => commented.add(paper_person(&s.name, s.member), false),
+                None => commented.add(Person::Member(c.signer_member), true),
             }
         }
-        let counted: Vec<&Uuid> = match &self.seal {
-            Some(s) => s.ballots.iter().collect(),
-            None => self.current_ballots.values().collect(),
+        let mut voted = Counter::new(self, bands_known);
+        let (ballots, paper): (Vec<&Uuid>, usize) = match &self.seal {
+            Some(s) => (s.ballots.iter().collect(), s.paper),
+            None => (self.current_ballots.values().collect(), self.current_paper),
         };
-        let t = steps.get_mut(&Step::Voted).expect("every step");
-        for id in counted {
-            let b = &self.ballot_records[id];
-            t.add(Person::Member(b.member), b.paper.is_none());
+        if bands_known {
+            for id in ballots {
+                if let Some(b) = self.ballot_records.get(id) {
+                    voted.add(Some(&b.member), b.paper.is_none());
+                }
+            }
+        } else {
+            // Without bands the step is two numbers the state keeps: no ballot is looked up
+            // (100,000 random lookups cost more than the rest of the board).
+            voted.total = ballots.len() as u32;
+            voted.phone = (ballots.len() - paper) as u32;
+            voted.bands[AgeBand::ALL.len()] = voted.total;
         }
-        let t = steps.get_mut(&Step::Monitored).expect("every step");
+        let mut monitored = Tally::default();
         for r in self.reports.values() {
-            t.add(Person::Member(r.reporter), true);
+            monitored.add(Person::Member(r.reporter), true);
         }
-        let t = steps.get_mut(&Step::Rated).expect("every step");
+        let mut rated = Tally::default();
         for p in self.projects.values() {
             for member in p.ratings.keys() {
-                t.add(Person::Member(*member), true);
+                rated.add(Person::Member(*member), true);
             }
         }
         Funnel {
-            steps: steps
-                .into_iter()
-                .map(|(s, tally)| self.count(s, &tally))
-                .collect(),
+            steps: vec![
+                registered.finish(Step::Registered),
+                Counter::of(self, bands_known, &proposed).finish(Step::Proposed),
+                Counter::of(self, bands_known, &commented).finish(Step::Commented),
+                voted.finish(Step::Voted),
+                Counter::of(self, bands_known, &monitored).finish(Step::Monitored),
+                Counter::of(self, bands_known, &rated).finish(Step::Rated),
+            ],
             proposals: self.proposals.len() as u32,
             proposals_online,
-        }
-    }
-
-    fn count(&self, step: Step, tally: &Tally) -> StepCount {
-        let phone = tally.0.values().filter(|p| **p).count() as u32;
-        let mut bands: BTreeMap<Option<AgeBand>, u32> = BTreeMap::new();
-        for who in tally.0.keys() {
-            let band = match who {
-                Person::Member(m) => self.members.get(m).and_then(|m| m.age_band),
-                Person::Named(_) => None,
-            };
-            *bands.entry(band).or_default() += 1;
-        }
-        let mut by_band: Vec<(String, u32)> = AgeBand::ALL
-            .iter()
-            .map(|b| {
-                (
-                    b.as_str().to_string(),
-                    bands.get(&Some(*b)).copied().unwrap_or(0),
-                )
-            })
-            .collect();
-        by_band.push(("unknown".into(), bands.get(&None).copied().unwrap_or(0)));
-        StepCount {
-            step,
-            total: tally.0.len() as u32,
-            phone,
-            paper: tally.0.len() as u32 - phone,
-            by_band,
         }
     }
 }

@@ -272,6 +272,9 @@ pub struct SealState {
     pub by: Uuid,
     /// Ballots counted.
     pub ballots: BTreeSet<Uuid>,
+    /// Of those, paper ballots.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub paper: usize,
     /// Votes per shortlisted proposal among the sealed ballots.
     pub counts: BTreeMap<Uuid, u64>,
     /// Proposals selected by greedy-by-votes within the pool (ties: lower proposal id first).
@@ -474,6 +477,10 @@ pub struct CycleState {
     pub ballot_records: BTreeMap<Uuid, BallotState>,
     /// Each voter's current ballot.
     pub current_ballots: BTreeMap<Uuid, Uuid>,
+    /// How many of the current ballots are paper ballots (kept as ballots are cast, so that
+    /// the desk's totals and the funnel do not look up every ballot).
+    #[serde(skip)]
+    pub(crate) current_paper: usize,
     /// Sealed bids by id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub sealed_bids: BTreeMap<Uuid, SealedBidState>,
@@ -548,6 +555,7 @@ impl CycleState {
             roundtables: BTreeMap::new(),
             ballot_records: BTreeMap::new(),
             current_ballots: BTreeMap::new(),
+            current_paper: 0,
             seal: None,
             sealed_bids: BTreeMap::new(),
             lists: BTreeMap::new(),
@@ -636,9 +644,18 @@ impl CycleState {
         std::mem::take(&mut self.dirty)
     }
 
+    /// How many current ballots are paper ballots (the rest were cast on phones).
+    pub fn current_paper_ballots(&self) -> usize {
+        self.current_paper
+    }
+
     /// The current ballot of a member, if any.
     pub fn ballot_of(&self, member: &Uuid) -> Option<(Uuid, &BallotState)> {
         let id = self.current_ballots.get(member)?;
         Some((*id, self.ballot_records.get(id)?))
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -136,16 +136,7 @@ impl CycleState {
                 .unwrap_or_default(),
             seal: self.seal.as_ref().map(|s| s.id),
             sealed_ballots: self.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0),
-            sealed_paper: self
-                .seal
-                .as_ref()
-                .map(|s| {
-                    s.ballots
-                        .iter()
-                        .filter(|id| self.ballot_records[*id].paper.is_some())
-                        .count()
-                })
-                .unwrap_or(0),
+            sealed_paper: self.seal.as_ref().map(|s| s.paper).unwrap_or(0),
             result,
             resolution: self.resolution.as_ref().map(|r| ResolutionCheck {
                 id: r.id,

@@ -306,11 +306,12 @@ fn console_pages(dir: &std::path::Path) {
         "## Console pages (500 proposals, sealed; server time: the first view, then the median of 15)\n"
     );
     println!(
-        "| ballots | public board | cadre desk (proposals queue) | council (tally) | board size |"
+        "| ballots | public board | cadre desk (proposals queue) | council (tally) | paper desk | board size | one paper sheet entered | funnel |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for ballots in [20_000, 100_000] {
-        let s = synth::cycle(ballots, 500, ballots);
+        // Every resident but the last 16 votes by phone; the desk enters sheets for those.
+        let s = synth::cycle(ballots, 500, ballots - 16);
         let store = Store::open_with_keys(
             dir.join(format!("console-{ballots}.db")),
             &MemoryKeyStore([1; 32]),
@@ -320,11 +321,44 @@ fn console_pages(dir: &std::path::Path) {
         for chunk in s.records.chunks(10_000) {
             store.import(s.cycle, chunk).unwrap();
         }
+        let st = store.state(s.cycle).unwrap();
+        let proposals: Vec<uuid::Uuid> = st.proposals.keys().copied().collect();
+        let paper: Vec<uuid::Uuid> = st
+            .members
+            .keys()
+            .filter(|m| !st.current_ballots.contains_key(m) && st.members[m].keys.len() == 1)
+            .filter(|m| st.members[m].roles.contains(&linli_core::Role::Resident))
+            .copied()
+            .collect();
+        drop(st);
+        let mut entries: Vec<f64> = paper
+            .iter()
+            .enumerate()
+            .map(|(n, m)| {
+                let ballot = linli_core::record::ballot::Ballot::approve(vec![proposals[n]]);
+                let t = Instant::now();
+                store
+                    .enter_paper_ballot(s.cycle, *m, &format!("A-{n:04}"), ballot)
+                    .unwrap();
+                ms(t)
+            })
+            .collect();
+        entries.sort_by(f64::total_cmp);
+        let entry = entries[entries.len() / 2];
+        let mut funnels: Vec<f64> = (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                store.funnel(s.cycle).unwrap();
+                ms(t)
+            })
+            .collect();
+        funnels.sort_by(f64::total_cmp);
+        let funnel = funnels[funnels.len() / 2];
         store.seal(s.cycle, "投票截止").unwrap();
         let store = Arc::new(store);
         let mut cells = Vec::new();
         let mut size = 0;
-        for page in ["board", "cadre", "council"] {
+        for page in ["board", "cadre", "council", "paper"] {
             let pages = linli_cli::console::PageRenderer::new(store.clone());
             let t = Instant::now();
             let html = pages.render(page, s.cycle).unwrap();
@@ -343,10 +377,11 @@ fn console_pages(dir: &std::path::Path) {
             cells.push(format!("{first:.1} / {:.1} ms", times[times.len() / 2]));
         }
         println!(
-            "| {ballots} | {} | {} | {} | {} KB |",
+            "| {ballots} | {} | {} | {} | {} | {} KB | {entry:.2} ms | {funnel:.1} ms |",
             cells[0],
             cells[1],
             cells[2],
+            cells[3],
             size / 1024
         );
     }

@@ -29,6 +29,9 @@ use uuid::Uuid;
 /// well within the 2 s the programme asks for).
 const POLL: Duration = Duration::from_millis(250);
 
+/// Most members the paper desk suggests as the cadre types.
+const MAX_SUGGESTIONS: usize = 2_000;
+
 /// One proposal on the paper desk: its number on the sheet's list, id, title, live score.
 pub(super) struct Choice {
     pub(super) n: usize,
@@ -286,19 +289,19 @@ pub(super) fn paper_page(
                     votes,
                 })
                 .collect();
+            // Suggestions for the members who vote on paper only (no phone) and have not voted
+            // yet; anyone else is typed by code or name. A roll of 20,000 would make the page
+            // megabytes.
             page.members = st
                 .members
                 .values()
-                .filter(|m| m.roles.contains(&linli_core::Role::Resident) && m.age_15_plus)
+                .filter(|m| m.keys.is_empty() && m.age_15_plus)
+                .filter(|m| !st.current_ballots.contains_key(&m.id))
+                .take(MAX_SUGGESTIONS)
                 .map(|m| (member_code(&m.id), m.display_name.clone()))
                 .collect();
-            let counted: Vec<(&Uuid, &linli_core::fold::state::BallotState)> = st
-                .current_ballots
-                .values()
-                .filter_map(|id| st.ballot_records.get(id).map(|b| (id, b)))
-                .collect();
-            page.counted_paper = counted.iter().filter(|(_, b)| b.paper.is_some()).count();
-            page.counted_phone = counted.len() - page.counted_paper;
+            page.counted_paper = st.current_paper_ballots();
+            page.counted_phone = st.current_ballots.len() - page.counted_paper;
             let mut reasons: BTreeMap<&'static str, usize> = BTreeMap::new();
             for (id, k) in &st.kinds {
                 if *k == Kind::PaperBallot {
@@ -311,9 +314,13 @@ pub(super) fn paper_page(
                 .into_iter()
                 .map(|(code, n)| (linli_core::exclusion::label(code, lang).to_string(), n))
                 .collect();
-            let mut recent: Vec<(&Uuid, &linli_core::fold::state::BallotState)> = counted
-                .into_iter()
-                .filter(|(_, b)| b.paper.is_some())
+            // The latest paper ballots that count: one pass in id order over the ballots.
+            let mut recent: Vec<(&Uuid, &linli_core::fold::state::BallotState)> = st
+                .ballot_records
+                .iter()
+                .filter(|(id, b)| {
+                    b.paper.is_some() && st.current_ballots.get(&b.member) == Some(*id)
+                })
                 .collect();
             recent.sort_by_key(|(id, b)| std::cmp::Reverse((b.cast_at, **id)));
             page.recent = recent
