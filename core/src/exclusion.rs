@@ -299,7 +299,7 @@ impl Exclusion {
                         .join("、")
                 ),
                 Exclusion::UnknownReference { what, id } => {
-                    format!("引用的{what}不存在或无效：{id}")
+                    format!("引用的{}不存在或无效：{id}", reference_label(what))
                 }
                 Exclusion::OverBudget { amount, limit } => {
                     format!("超出预算：{amount} 超过 {limit}")
@@ -407,6 +407,33 @@ pub fn label(code: &str, lang: Lang) -> &str {
     lang.pick(zh, en)
 }
 
+/// What an `unknown_reference` names, in Chinese (the rules name it in English). An unknown
+/// name (from a newer version) is "record", never English inside the sentence.
+fn reference_label(what: &str) -> &'static str {
+    match what {
+        "award" => "定标记录",
+        "ballot" => "选票",
+        "bid on this tender" => "本次招标的投标",
+        "budget" => "预算",
+        "comment" => "评论",
+        "funded project" => "资助项目",
+        "instalment schedule" => "付款计划",
+        "meeting" => "会议",
+        "member" => "居民",
+        "monitoring report" => "监督报告",
+        "phase record" => "阶段记录",
+        "proposal" => "提案",
+        "proposal, project or meeting" => "提案、项目或会议",
+        "rating" => "评价",
+        "record list" => "记录清单",
+        "seal" => "封票记录",
+        "sealed bid" => "密封投标",
+        "sealed bid on this tender" => "本次招标的密封投标",
+        "tender" => "招标",
+        _ => "记录",
+    }
+}
+
 /// A record field's name for people: the names the rules use in their reasons
 /// (`title`, `budget_lines.amount`, ...). Unknown names are returned as they are.
 pub fn field_label(field: &str, lang: Lang) -> String {
@@ -464,5 +491,47 @@ pub fn field_label(field: &str, lang: Lang) -> String {
     match lang {
         Lang::Zh => zh.to_string(),
         Lang::En => field.replace(['_', '.'], " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name a rule gives an unknown reference reads in Chinese: the rules' sources are
+    /// scanned for them, so a new one without a label fails here.
+    #[test]
+    fn every_unknown_reference_reads_in_chinese() {
+        let sources = [
+            include_str!("fold/ballot.rs"),
+            include_str!("fold/comment.rs"),
+            include_str!("fold/cycle.rs"),
+            include_str!("fold/evaluation.rs"),
+            include_str!("fold/list.rs"),
+            include_str!("fold/meeting.rs"),
+            include_str!("fold/mod.rs"),
+            include_str!("fold/monitoring.rs"),
+            include_str!("fold/proposal.rs"),
+            include_str!("fold/resolution.rs"),
+            include_str!("fold/tender.rs"),
+        ];
+        let mut names = Vec::new();
+        for src in sources {
+            for marker in ["what: \"", "lacks(ctx, \""] {
+                for part in src.split(marker).skip(1) {
+                    names.push(part.split('"').next().unwrap_or_default().to_string());
+                }
+            }
+        }
+        assert!(names.len() > 15, "{names:?}");
+        for what in names {
+            let m = Exclusion::UnknownReference {
+                what: what.clone(),
+                id: Uuid::nil(),
+            }
+            .message(Lang::Zh);
+            assert!(!m.chars().any(|c| c.is_ascii_alphabetic()), "{what}: {m}");
+            assert_ne!(reference_label(&what), "记录", "{what} has no label");
+        }
     }
 }

@@ -511,3 +511,178 @@ fn junk_from_a_hostile_bundle_stays_on_the_device_that_got_it() {
         "the device holding the junk shows the same cycle"
     );
 }
+
+/// Every kind issue 18 added, refused with its reason and changing nothing: out of phase, empty,
+/// oversized, unknown references, the wrong signer.
+#[test]
+fn participation_records_out_of_phase_or_malformed_are_refused() {
+    use linli_core::record::ballot::PaperBallot;
+    use linli_core::record::comment::{Comment, CommentHiding};
+    use linli_core::record::meeting::{Meeting, MeetingItem};
+    use linli_core::record::proposal::{Category, Recategorisation};
+    use uuid::Uuid;
+    const CADRE: usize = usize::MAX;
+    let f = Fixture::new(3);
+    let comment = |on: Uuid, text: &str| Comment {
+        on,
+        reply_to: None,
+        text: text.into(),
+        on_behalf_of: None,
+        in_hall: false,
+    };
+    // Outreach: nothing to comment on yet, and commenting is not open.
+    refused(&f, 0, Body::Comment(comment(Uuid::now_v7(), "早")), |e| {
+        matches!(
+            e,
+            StoreError::Rejected(Exclusion::WrongPhase {
+                actual: Phase::Outreach,
+                ..
+            })
+        )
+    });
+    f.advance(Phase::Proposals);
+    f.sync();
+    let p = f.residents[0]
+        .act(f.cycle, Body::Proposal(Box::new(proposal("路灯", 10_000))))
+        .unwrap();
+    f.sync();
+    let paper = |member: Uuid, sheet: &str| {
+        Body::PaperBallot(PaperBallot {
+            member,
+            sheet: sheet.into(),
+            ballot: Ballot::approve(vec![p]),
+        })
+    };
+    let member0 = f.residents[0].member;
+    refused(&f, CADRE, paper(member0, "A-1"), |e| {
+        matches!(
+            e,
+            StoreError::Rejected(Exclusion::WrongPhase {
+                actual: Phase::Proposals,
+                ..
+            })
+        )
+    });
+    let now = chrono::Utc::now();
+    let meeting = |agenda: Vec<Uuid>, title: &str, minutes: i64| Meeting {
+        title: title.into(),
+        agenda,
+        starts: now,
+        ends: now + chrono::Duration::minutes(minutes),
+    };
+    refused(&f, CADRE, Body::Meeting(meeting(vec![p], "会", 60)), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::WrongPhase { .. }))
+    });
+    refused(&f, 1, Body::Comment(comment(p, "")), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::TextEmpty { .. }))
+    });
+    refused(&f, 1, Body::Comment(comment(p, &"很".repeat(501))), |e| {
+        matches!(
+            e,
+            StoreError::Rejected(Exclusion::TextTooLong { max: 500, .. })
+        )
+    });
+    refused(&f, 1, Body::Comment(comment(Uuid::now_v7(), "?")), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::UnknownReference { .. }))
+    });
+    let c = f.residents[1]
+        .act(f.cycle, Body::Comment(comment(p, "支持")))
+        .unwrap();
+    f.sync();
+    refused(
+        &f,
+        2,
+        Body::CommentHiding(CommentHiding {
+            comment: c,
+            reason: "不喜欢".into(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::MissingRole { .. })),
+    );
+    refused(
+        &f,
+        CADRE,
+        Body::CommentHiding(CommentHiding {
+            comment: c,
+            reason: " ".into(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::TextEmpty { .. })),
+    );
+    refused(
+        &f,
+        CADRE,
+        Body::CommentHiding(CommentHiding {
+            comment: Uuid::now_v7(),
+            reason: "x".into(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::UnknownReference { .. })),
+    );
+    refused(
+        &f,
+        1,
+        Body::Recategorisation(Recategorisation {
+            proposal: p,
+            category: Category::Greening,
+            reason: "更合适".into(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::MissingRole { .. })),
+    );
+    refused(
+        &f,
+        CADRE,
+        Body::Recategorisation(Recategorisation {
+            proposal: p,
+            category: Category::Education,
+            reason: "更合适".into(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::RuleViolation { .. })),
+    );
+    // The vote: a paper sheet with no number, for someone not on the roll, by a resident.
+    f.advance(Phase::Deliberation);
+    f.cadre
+        .act(
+            f.cycle,
+            Body::Review(Review {
+                proposal: p,
+                decision: ReviewDecision::Shortlist,
+                reason: "可行".into(),
+                supersedes: None,
+            }),
+        )
+        .unwrap();
+    refused(&f, CADRE, Body::Meeting(meeting(vec![p], "", 60)), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::TextEmpty { .. }))
+    });
+    refused(
+        &f,
+        CADRE,
+        Body::Meeting(meeting(vec![Uuid::now_v7()], "会", 60)),
+        |e| matches!(e, StoreError::Rejected(Exclusion::UnknownReference { .. })),
+    );
+    refused(&f, CADRE, Body::Meeting(meeting(vec![p], "会", -5)), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::RuleViolation { .. }))
+    });
+    let m = f
+        .cadre
+        .act(f.cycle, Body::Meeting(meeting(vec![p], "会", 60)))
+        .unwrap();
+    refused(
+        &f,
+        CADRE,
+        Body::MeetingItem(MeetingItem {
+            meeting: m,
+            item: Uuid::now_v7(),
+        }),
+        |e| matches!(e, StoreError::Rejected(Exclusion::RuleViolation { .. })),
+    );
+    f.advance(Phase::Voting);
+    f.sync();
+    refused(&f, CADRE, paper(member0, ""), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::TextEmpty { .. }))
+    });
+    refused(&f, CADRE, paper(Uuid::now_v7(), "A-2"), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::UnknownReference { .. }))
+    });
+    refused(&f, 0, paper(f.residents[1].member, "A-3"), |e| {
+        matches!(e, StoreError::Rejected(Exclusion::MissingRole { .. }))
+    });
+}

@@ -472,6 +472,30 @@ fn the_readme_walkthrough_runs_a_whole_cycle_from_the_command_line() {
     }
     let v = json(&["--db", db("council").to_str().unwrap(), "verify", "--json"]);
     assert!(v.to_string().contains("改用节能灯具"), "{v}");
+    // Paper beside the phone: her sheet is counted, the funnel says so, and the resolution names
+    // the meeting whose comment from home stays attached to it.
+    assert_eq!(v["report"]["sealed_paper"], 1, "{v}");
+    let meeting = v["report"]["resolution"]["meeting"]
+        .as_str()
+        .expect("the meeting")
+        .to_string();
+    let comments = json(&[
+        "--db",
+        db("tablet").to_str().unwrap(),
+        "comments",
+        &meeting,
+        "--json",
+    ]);
+    assert_eq!(comments[0]["text"], "路灯请用暖光", "{comments}");
+    assert_eq!(comments[0]["in_hall"], false);
+    let funnel = json(&["--db", db("tablet").to_str().unwrap(), "funnel", "--json"]);
+    let voted = &funnel["steps"][3];
+    assert_eq!(
+        (voted["phone"].as_u64(), voted["paper"].as_u64()),
+        (Some(1), Some(1)),
+        "{funnel}"
+    );
+    assert_eq!(funnel["steps"][2]["total"], 1, "one commenter");
     let projects = json(&["--db", db("tablet").to_str().unwrap(), "projects", "--json"]);
     let rail = projects
         .as_array()
