@@ -713,3 +713,42 @@ def test_the_ballot_box_casts_and_reads_one_cycles_ballot(cycle):
         box.vote([a])
     with pytest.raises(LinliError.Closed):
         box.my_ballot()
+
+
+def test_comments_paper_ballots_and_the_funnel_from_an_app(cycle):
+    cadre, residents, cycle_id = cycle
+    a, b = open_voting_on_two_paper_proposals(cadre, residents[0], cycle_id)
+    sync(cadre, residents[1], cycle_id)
+    first = residents[0].comment(cycle_id, a, "支持加装扶手", None)
+    residents[1].import_bundle(cycle_id, residents[0].export_bundle(cycle_id))
+    reply = residents[1].comment(cycle_id, a, "同意", first)
+    with pytest.raises(LinliError.Rejected) as e:
+        residents[1].comment(cycle_id, a, "长" * 501, None)
+    assert e.value.code == "text_too_long"
+    with pytest.raises(LinliError.Rejected) as e:
+        residents[1].hide_comment(cycle_id, first, "不喜欢")
+    assert e.value.code == "missing_role"
+    for r in residents[:2]:
+        sync(r, cadre, cycle_id)
+    cadre.hide_comment(cycle_id, reply, "含个人信息")
+    listed = cadre.comments(cycle_id, a)
+    assert [(c.text, c.hidden_reason, c.reply_to) for c in listed] == [
+        ("支持加装扶手", None, None), ("", "含个人信息", first)]
+    assert [p.comments for p in cadre.proposals(cycle_id, None, None) if p.id == a] == [1]
+    # Residents 0 and 1 vote by phone; the cadre enters resident 2's paper sheet, and resident
+    # 0's sheet is refused because her phone ballot counts.
+    residents[0].vote(cycle_id, [a])
+    sync(residents[0], cadre, cycle_id)
+    members = {m.display_name: m.id for m in cadre.members(cycle_id)}
+    cadre.enter_paper_ballot(cycle_id, members["居民2"], "A-0001", [b], [])
+    with pytest.raises(LinliError.Rejected) as e:
+        cadre.enter_paper_ballot(cycle_id, members["居民0"], "A-0002", [b], [])
+    assert e.value.code == "voted_by_phone"
+    funnel = cadre.funnel(cycle_id)
+    steps = {s.step: (s.total, s.phone, s.paper) for s in funnel.steps}
+    assert steps["registered"] == (3, 3, 0)
+    assert steps["commented"] == (2, 2, 0)
+    assert steps["voted"] == (2, 1, 1)
+    assert [s.label for s in funnel.steps][3] == "voted"
+    assert (funnel.proposals, funnel.proposals_online) == (2, 0)
+    assert funnel.steps[3].bands[-1] == "unknown" and funnel.steps[3].band_counts[-1] == 2
