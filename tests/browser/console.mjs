@@ -115,9 +115,13 @@ try {
   await page.selectOption('#roundtable select[name=participant]', { index: 0 });
   await page.selectOption('#roundtable select[name=discussed]', { index: 0 });
   await page.fill('#roundtable textarea[name=notes]', '大家同意优先做扶手和路灯');
+  const discussed = await page.locator('#roundtable select[name=discussed] option').first().getAttribute('value');
+  await page.fill('#roundtable textarea[name=recommendations]', `${discussed}=适老化优先`);
   await submit('#roundtable');
   assert.match(await flash(), /圆桌议事已记录/, await flash());
   assert.match(await page.locator('#blocker').innerText(), /审核|review/);
+  // The shortlisting queue shows the table's recommendation beside the proposal.
+  assert.match(await page.locator('#queue .recommended').first().innerText(), /圆桌「适老化改造」推荐：适老化优先/);
   const rows = page.locator('#queue tr[data-title]');
   const n = await rows.count();
   assert.equal(n, 2);

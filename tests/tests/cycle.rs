@@ -550,3 +550,87 @@ fn the_readme_walkthrough_runs_a_whole_cycle_from_the_command_line() {
     assert_eq!(code(&["--db", "/nonexistent/dir/x.db", "init"]), Some(4));
     assert_eq!(json(&["--db", phone, "status", "--json"]), before);
 }
+
+/// The programme's rules from the command line: a cycle that excludes education refuses an
+/// education proposal with the programme's reason (exit 3, in Chinese), offers capacity building,
+/// and a cadre re-categorises a proposal with a reason.
+#[test]
+fn the_programme_refuses_excluded_project_types_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tablet.db");
+    let db = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_linli_tests_cli"))
+            .args(["--db", db, "--lang", "zh"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
+    };
+    assert_eq!(run(&["init"]).0, Some(0));
+    let (code, _, err) = run(&[
+        "cycle",
+        "create",
+        "--community",
+        "玉林社区",
+        "--year",
+        "2026",
+        "--title",
+        "t",
+        "--pool",
+        "300000",
+        "--founder",
+        "李书记",
+        "--category",
+        "facilities",
+        "--category",
+        "capacity_building",
+        "--exclude",
+        "education=项目须由社区居民推动",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(run(&["phase", "next"]).0, Some(0));
+    let propose = |category: &str| {
+        run(&[
+            "proposal",
+            "enter",
+            "--on-behalf-of",
+            "李大爷",
+            "--title",
+            "课桌",
+            "--description",
+            "学校需要",
+            "--location",
+            "小学",
+            "--category",
+            category,
+            "--budget",
+            "全部=1000",
+        ])
+    };
+    let (code, _, err) = propose("education");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("本周期不资助“教育”类项目：项目须由社区居民推动"),
+        "{err}"
+    );
+    let (code, _, err) = propose("greening");
+    assert_eq!(code, Some(3), "not offered: {err}");
+    let (code, id, err) = propose("facilities");
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = run(&[
+        "recategorise",
+        &id,
+        "--category",
+        "capacity_building",
+        "--reason",
+        "属于能力建设",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, list, _) = run(&["--json", "proposals"]);
+    assert!(list.contains("capacity_building"), "{list}");
+}
