@@ -56,6 +56,20 @@ pub struct MeetingView {
     pub comments: Vec<CommentView>,
 }
 
+impl CommentView {
+    /// Where the comment came from, as every screen labels it: typed at the hall's desk,
+    /// entered by a cadre from paper, or posted from a resident's own device at home.
+    pub fn source_label(&self, lang: crate::lang::Lang) -> &'static str {
+        if self.in_hall {
+            lang.pick("会场", "in the hall")
+        } else if self.entered_by_cadre {
+            lang.pick("纸质", "on paper")
+        } else {
+            lang.pick("线上", "from home")
+        }
+    }
+}
+
 fn comment_view(st: &crate::fold::CycleState, id: Uuid, c: &CommentState) -> CommentView {
     let author = match &c.on_behalf_of {
         Some(p) => p.name.clone(),

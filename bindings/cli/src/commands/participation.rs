@@ -114,13 +114,7 @@ pub(crate) fn comments(cli: &Cli, args: &CommentsArgs) -> Result<ExitCode, CliEr
         println!("{}", lang.pick("暂无评论", "no comments yet"));
     }
     for c in &list {
-        let place = if c.in_hall {
-            lang.pick("会场", "in the hall")
-        } else if c.entered_by_cadre {
-            lang.pick("纸质", "on paper")
-        } else {
-            lang.pick("线上", "online")
-        };
+        let place = c.source_label(lang);
         match &c.hidden_reason {
             Some(why) => println!(
                 "{}  {} [{place}] {}: {why}",

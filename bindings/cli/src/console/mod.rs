@@ -30,6 +30,8 @@ pub(crate) struct Console {
     pub(crate) token: String,
     /// The form token every write carries (derived from the session token).
     pub(crate) csrf: String,
+    /// Hall screens following the meeting now (each polls the store; see `participation`).
+    pub(crate) hall_streams: std::sync::atomic::AtomicUsize,
 }
 
 impl Console {
@@ -38,6 +40,7 @@ impl Console {
             store,
             csrf: guard::csrf_of(&token),
             token,
+            hall_streams: Default::default(),
         }
     }
 }

@@ -459,13 +459,7 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
                 .map_err(|e| e.message(lang))?
                 .into_iter()
                 .map(|x| {
-                    let place = if x.in_hall {
-                        lang.pick("会场", "in the hall")
-                    } else if x.entered_by_cadre {
-                        lang.pick("纸质", "on paper")
-                    } else {
-                        lang.pick("线上", "from home")
-                    };
+                    let place = x.source_label(lang);
                     match x.hidden_reason {
                         Some(why) => (x.author, place.to_string(), why, true),
                         None => (x.author, place.to_string(), x.text, false),

@@ -29,6 +29,10 @@ use uuid::Uuid;
 /// well within the 2 s the programme asks for).
 const POLL: Duration = Duration::from_millis(250);
 
+/// Most hall screens that may follow a meeting at once: a projector or two, and a few phones in
+/// the hall. A LAN client opening hundreds of streams gets `503` instead of a poll each.
+const MAX_HALL_STREAMS: usize = 16;
+
 /// Most members the paper desk suggests as the cadre types.
 const MAX_SUGGESTIONS: usize = 2_000;
 
@@ -122,23 +126,12 @@ pub(super) struct HallLive {
     pub(super) comments: Vec<CommentLine>,
 }
 
-fn place(lang: Lang, c: &CommentView) -> (String, bool) {
-    if c.in_hall {
-        (lang.pick("会场", "in the hall").to_string(), true)
-    } else if c.entered_by_cadre {
-        (lang.pick("纸质", "on paper").to_string(), false)
-    } else {
-        (lang.pick("线上", "from home").to_string(), false)
-    }
-}
-
 fn comment_line(lang: Lang, c: &CommentView, about: String) -> CommentLine {
-    let (place, hall) = place(lang, c);
     CommentLine {
         id: c.id,
         author: c.author.clone(),
-        place,
-        hall,
+        place: c.source_label(lang).to_string(),
+        hall: c.in_hall,
         text: c.text.clone(),
         hidden: c.hidden_reason.clone(),
         at: c.at.format("%H:%M").to_string(),
@@ -530,12 +523,31 @@ fn hall_live(c: &Console, p: &Params) -> Result<(bool, String), String> {
 pub(super) async fn hall_events(
     State(c): State<Arc<Console>>,
     Query(p): Query<Params>,
-) -> Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>> {
+) -> Response {
+    use axum::response::IntoResponse;
+    use std::sync::atomic::Ordering;
+    /// One stream's place among the hall screens, given back when the stream ends.
     struct Follow {
         c: Arc<Console>,
         p: Arc<Params>,
         revision: Option<u64>,
         sent: String,
+    }
+    impl Drop for Follow {
+        fn drop(&mut self) {
+            self.c.hall_streams.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    if c.hall_streams.fetch_add(1, Ordering::SeqCst) >= MAX_HALL_STREAMS {
+        c.hall_streams.fetch_sub(1, Ordering::SeqCst);
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            p.lang().pick(
+                "会场大屏已满，请稍后再试",
+                "too many hall screens; try again shortly",
+            ),
+        )
+            .into_response();
     }
     let start = Follow {
         c,
@@ -564,9 +576,14 @@ pub(super) async fn hall_events(
                 .unwrap_or_else(|e| e);
             if html != f.sent {
                 f.sent = html.clone();
-                return Some((Ok(Event::default().event("live").data(html)), f));
+                return Some((
+                    Ok::<_, std::convert::Infallible>(Event::default().event("live").data(html)),
+                    f,
+                ));
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }

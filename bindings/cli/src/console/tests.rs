@@ -245,3 +245,104 @@ fn bad_form_input_gets_the_reason_in_place_and_changes_nothing() {
         "编号无效",
     );
 }
+
+#[test]
+fn the_lan_sees_the_hall_screen_but_not_the_desks_and_hall_streams_are_bounded() {
+    let c = console();
+    let cycle = found(&c);
+    let before = c.store.summary(cycle).unwrap();
+    assert_eq!(
+        send(&c, LAN, "GET", "/hall", false, None, "").status,
+        StatusCode::OK
+    );
+    for page in ["/paper", "/meeting"] {
+        assert_eq!(
+            send(&c, LAN, "GET", page, true, None, "").status,
+            StatusCode::FORBIDDEN,
+            "{page}"
+        );
+    }
+    for action in [
+        "paper_ballot",
+        "meeting",
+        "hall_comment",
+        "hide",
+        "recategorise",
+    ] {
+        let form = format!("csrf={}&member=x&sheet=1&choices=1&text=hi", c.csrf);
+        let r = send(
+            &c,
+            LAN,
+            "POST",
+            &format!("/act/{action}?cycle={cycle}"),
+            true,
+            None,
+            &form,
+        );
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{action}");
+    }
+    assert_eq!(c.store.summary(cycle).unwrap(), before);
+    // Hall streams: sixteen at once, the seventeenth told to come back; a closed one frees
+    // its place.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let open = |c: &Arc<Console>| {
+        let mut req = Request::builder()
+            .uri("/hall/events")
+            .header(header::HOST, "127.0.0.1:8080")
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(LAN.parse::<SocketAddr>().unwrap()));
+        rt.block_on(router(c.clone()).oneshot(req)).unwrap()
+    };
+    let streams: Vec<_> = (0..16).map(|_| open(&c)).collect();
+    for s in &streams {
+        assert_eq!(s.status(), StatusCode::OK);
+        assert_eq!(s.headers()[header::CONTENT_TYPE], "text/event-stream");
+    }
+    assert_eq!(open(&c).status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(streams);
+    assert_eq!(open(&c).status(), StatusCode::OK);
+}
+
+#[test]
+fn a_paper_sheet_typed_at_the_desk_is_entered_or_refused_with_the_reason() {
+    use super::participation::{member_code, parse_choices};
+    let c = console();
+    let cycle = found(&c);
+    let st = c.store.state(cycle).unwrap();
+    // Choices as typed: list numbers, with points for a cumulative ballot; anything else is a
+    // clear refusal.
+    assert!(
+        parse_choices(&st, linli_core::Lang::Zh, "1").is_err(),
+        "no proposal yet"
+    );
+    assert!(parse_choices(&st, linli_core::Lang::Zh, "x").is_err());
+    let founder = *st.members.keys().next().unwrap();
+    assert_eq!(member_code(&founder).len(), 8);
+    // A sheet before the vote opens: the core's reason, nothing written.
+    let form = format!(
+        "csrf={}&member={}&sheet=A-1&choices=",
+        c.csrf,
+        member_code(&founder)
+    );
+    let before = c.store.summary(cycle).unwrap();
+    let r = send(
+        &c,
+        LOOPBACK,
+        "POST",
+        &format!("/act/paper_ballot?cycle={cycle}"),
+        true,
+        None,
+        &form,
+    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("纸质选票录入"),
+        "the desk again, with the reason"
+    );
+    assert_eq!(c.store.summary(cycle).unwrap(), before);
+}
