@@ -153,6 +153,34 @@ final class AppModel: ObservableObject {
         }
     }
 
+    /// The comments on a proposal or project, oldest first; hidden ones carry the cadre's reason.
+    func comments(_ proposalId: String) async -> [CommentItem] {
+        guard let cycle = cycleId else { return [] }
+        let device = self.device
+        return await withCheckedContinuation { done in
+            queue.async { done.resume(returning: (try? device.comments(cycleId: cycle, onId: proposalId)) ?? []) }
+        }
+    }
+
+    /// Posts a comment (one paragraph, at most 500 characters; the core refuses anything else,
+    /// with a message for people), then reads the comments again.
+    func comment(_ proposalId: String, text: String) async -> [CommentItem] {
+        guard let cycle = cycleId else { return [] }
+        let device = self.device
+        let failure: String? = await withCheckedContinuation { done in
+            queue.async {
+                do {
+                    _ = try device.comment(cycleId: cycle, onId: proposalId, text: text, replyTo: nil)
+                    done.resume(returning: nil)
+                } catch {
+                    done.resume(returning: AppModel.explain(error))
+                }
+            }
+        }
+        if let failure { message = failure }
+        return await comments(proposalId)
+    }
+
     func report(_ projectId: String, kind: MonitoringKind, text: String, photo: Data?) {
         guard let cycle = cycleId else { return }
         let p = photo.map { Photo(bytes: $0, mime: "image/jpeg", name: "photo.jpg") }

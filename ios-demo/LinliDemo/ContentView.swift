@@ -170,6 +170,8 @@ struct TimelineView: View {
     let title: String
     @State private var events: [TimelineEvent] = []
     @State private var detail: ProposalDetail?
+    @State private var comments: [CommentItem] = []
+    @State private var draft = ""
 
     var body: some View {
         List {
@@ -188,11 +190,26 @@ struct TimelineView: View {
                     if let code = e.code { Text(code).font(.caption2).foregroundStyle(.red) }
                 }
             }
+            Section("comments.title") {
+                ForEach(comments, id: \.id) { c in
+                    VStack(alignment: .leading) {
+                        Text("\(c.author) · \(c.source) · \(String(c.at.prefix(10)))").font(.caption)
+                        if let why = c.hiddenReason { Text("comments.hidden \(why)").italic() } else { Text(c.text) }
+                    }
+                }
+                TextField("comments.hint", text: $draft, axis: .vertical)
+                Button("comments.post") {
+                    let text = draft
+                    draft = ""
+                    Task { comments = await model.comment(projectId, text: text) }
+                }.disabled(draft.trimmingCharacters(in: .whitespaces).isEmpty)
+            }
         }
         .navigationTitle(title)
         .task {
             detail = await model.detail(projectId)
             events = await model.timeline(projectId)
+            comments = await model.comments(projectId)
         }
     }
 }

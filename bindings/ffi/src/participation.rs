@@ -26,11 +26,14 @@ pub struct CommentItem {
     pub at: String,
     /// The cadre's reason, when hidden: the comment stays listed as hidden.
     pub hidden_reason: Option<String>,
+    /// Where it came from, in the device's language ("在会场", "纸质", "线上").
+    pub source: String,
 }
 
-impl From<linli_core::store::CommentView> for CommentItem {
-    fn from(c: linli_core::store::CommentView) -> Self {
+impl CommentItem {
+    fn of(c: linli_core::store::CommentView, lang: linli_core::Lang) -> Self {
         CommentItem {
+            source: c.source_label(lang).to_string(),
             id: c.id.to_string(),
             on_id: c.on.to_string(),
             reply_to: c.reply_to.map(|r| r.to_string()),
@@ -167,7 +170,10 @@ impl Device {
             .store()?
             .comments_on(id(&cycle_id, "cycle")?, id(&on_id, "subject")?)
             .map_err(self.err())?;
-        Ok(list.into_iter().map(Into::into).collect())
+        Ok(list
+            .into_iter()
+            .map(|c| CommentItem::of(c, self.lang()))
+            .collect())
     }
 
     /// A cadre enters a paper ballot for a member on the roll, from the sheet numbered `sheet`.
@@ -216,7 +222,11 @@ impl Device {
                 ends: m.ends.to_rfc3339(),
                 current_id: m.current.map(|c| c.to_string()),
                 current_score: m.current_tally.map(|(score, _)| score),
-                comments: m.comments.into_iter().map(Into::into).collect(),
+                comments: m
+                    .comments
+                    .into_iter()
+                    .map(|c| CommentItem::of(c, self.lang()))
+                    .collect(),
             })
             .collect())
     }

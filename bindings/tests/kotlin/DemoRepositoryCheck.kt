@@ -49,12 +49,22 @@ fun main() {
     val detail = phone.proposal(cycle, bench)
     check(detail?.item?.title == "院坝休闲座椅" && detail.description == "老人需要歇脚") { detail.toString() }
 
-    // No network: the new ballot is one QR chunk, and the tablet imports it.
+    // A comment from the phone: listed with its source, counted in the proposal list; a
+    // too-long one is refused with a message for people.
+    phone.comment(cycle, bench, "座椅请放在树荫下")
+    val comments = phone.comments(cycle, bench)
+    check(comments.single().text == "座椅请放在树荫下" && comments.single().source == "线上") { comments.toString() }
+    check(phone.home(cycle, null).proposals.single().comments == 1u)
+    val long = runCatching { phone.comment(cycle, bench, "长".repeat(501)) }.exceptionOrNull()
+    check(long is LinliException.Rejected && long.code == "text_too_long" && phone.explain(long).contains("500")) { long.toString() }
+    check(phone.meeting(cycle) == null)
+
+    // No network: the new ballot and the comment travel as QR chunks, and the tablet imports them.
     val chunks = phone.offlineChunks(cycle)
     check(chunks.size == 1 && chunks[0].size <= 2000) { "${chunks.size} chunks" }
     val collector = ChunkCollector()
     check(collector.add(chunks[0]).complete)
-    check(tablet.importBundle(cycle, collector.bundle()).newRecords == 1u)
+    check(tablet.importBundle(cycle, collector.bundle()).newRecords == 2u)
     check(tablet.summary(cycle).voters == 1u)
 
     // The tablet's whole cycle, scanned by the phone in reverse order: nothing new, complete.

@@ -5,6 +5,7 @@ import org.linli.core.ChangeObserver
 import org.linli.core.Change
 import org.linli.core.ChunkCollector
 import org.linli.core.ChunkStatus
+import org.linli.core.CommentItem
 import org.linli.core.CycleSummary
 import org.linli.core.Device
 import org.linli.core.Language
@@ -107,6 +108,15 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
     /** Reports on the works ("nothing has been done", "poor quality"), with an optional photo. */
     fun report(cycleId: String, projectId: String, kind: MonitoringKind, text: String, photo: Photo?): String =
         device.monitor(cycleId, projectId, kind, text, photo)
+
+    /** The comments on a proposal or project (or a meeting), oldest first; hidden ones say why. */
+    fun comments(cycleId: String, onId: String): List<CommentItem> = device.comments(cycleId, onId)
+
+    /** Posts a comment (one paragraph) on a proposal, a project or the council's meeting. */
+    fun comment(cycleId: String, onId: String, text: String): String = device.comment(cycleId, onId, text.trim(), null)
+
+    /** The council meeting residents can follow from home (the latest), or null. */
+    fun meeting(cycleId: String) = device.meetings(cycleId).firstOrNull()
 
     /** Rates a finished project, 1 to 5 stars. */
     fun rate(cycleId: String, projectId: String, stars: Int, comment: String): String =

@@ -11,6 +11,7 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import org.linli.core.CommentItem
 import org.linli.core.CycleSummary
 import org.linli.core.MonitoringKind
 import org.linli.core.NewProposal
@@ -30,6 +31,8 @@ data class UiState(
     val timeline: Pair<String, List<TimelineEvent>>? = null,
     /** The tapped proposal in full, shown above its timeline. */
     val detail: ProposalDetail? = null,
+    /** Residents' comments on the tapped proposal or project. */
+    val comments: List<CommentItem> = emptyList(),
     val tabletAddress: String = "192.168.1.20:7878",
     val sync: SyncProgress? = null,
     val busy: Boolean = false,
@@ -117,8 +120,16 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
             it.copy(
                 timeline = projectId?.let { p -> p to repo.timeline(cycle, p) },
                 detail = projectId?.let { p -> repo.proposal(cycle, p) },
+                comments = projectId?.let { p -> repo.comments(cycle, p) } ?: emptyList(),
             )
         }
+    }
+
+    /** Posts a comment on the open proposal or project, then shows it. */
+    fun comment(projectId: String, text: String) = run {
+        val cycle = _state.value.cycleId ?: return@run
+        repo.comment(cycle, projectId, text)
+        _state.update { it.copy(comments = repo.comments(cycle, projectId)) }
     }
 
     fun report(projectId: String, kind: MonitoringKind, text: String, photo: Photo?) =

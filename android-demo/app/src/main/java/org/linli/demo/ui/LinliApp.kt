@@ -92,7 +92,11 @@ fun LinliApp(model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
                     text = { Text(msg) },
                 )
             }
-            state.timeline?.let { (_, events) -> TimelineDialog(events, state.detail) { model.showTimeline(null) } }
+            state.timeline?.let { (project, events) ->
+                TimelineDialog(events, state.detail, state.comments, onComment = { model.comment(project, it) }) {
+                    model.showTimeline(null)
+                }
+            }
         }
     }
 }
@@ -224,7 +228,14 @@ private fun ReportDialog(project: ProjectItem, onDismiss: () -> Unit, onSend: (M
 }
 
 @Composable
-private fun TimelineDialog(events: List<org.linli.core.TimelineEvent>, detail: ProposalDetail?, onDismiss: () -> Unit) {
+private fun TimelineDialog(
+    events: List<org.linli.core.TimelineEvent>,
+    detail: ProposalDetail?,
+    comments: List<org.linli.core.CommentItem>,
+    onComment: (String) -> Unit,
+    onDismiss: () -> Unit,
+) {
+    var draft by remember { mutableStateOf("") }
     AlertDialog(
         onDismissRequest = onDismiss,
         confirmButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.ok)) } },
@@ -247,6 +258,20 @@ private fun TimelineDialog(events: List<org.linli.core.TimelineEvent>, detail: P
                         Text("${e.at.take(10)} · ${e.actorName ?: "?"}", style = MaterialTheme.typography.labelSmall)
                         Text((if (e.valid) "" else "✘ ") + e.text)
                         e.code?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+                    }
+                }
+                item { Text(stringResource(R.string.comments), style = MaterialTheme.typography.titleSmall) }
+                items(comments, key = { it.id }) { c ->
+                    Column(Modifier.padding(vertical = 4.dp)) {
+                        Text("${c.author} · ${c.source} · ${c.at.take(10)}", style = MaterialTheme.typography.labelSmall)
+                        Text(c.hiddenReason?.let { stringResource(R.string.comment_hidden, it) } ?: c.text)
+                    }
+                }
+                item {
+                    OutlinedTextField(draft, { draft = it.take(500) }, label = { Text(stringResource(R.string.comment_hint)) },
+                        modifier = Modifier.fillMaxWidth())
+                    TextButton(onClick = { onComment(draft); draft = "" }, enabled = draft.isNotBlank()) {
+                        Text(stringResource(R.string.post_comment))
                     }
                 }
             }
