@@ -255,6 +255,7 @@ try {
   assert.match(await board.locator('#resolution-comments').innerText(), /与议题无关/);
   assert.equal(await board.locator('#sealed-paper').innerText(), '1');
   assert.equal(await board.locator('#funnel tr[data-step=voted] td.paper').innerText(), '1');
+  assert.match(await board.locator('#funnel tr[data-step=voted] .bands').innerText(), /75\+: 1/);
   assert.ok(await board.locator('.qr svg').count() >= 1, 'the seal QR code');
   await board.screenshot({ path: join(shots, 'board.png'), fullPage: true });
   await board.emulateMedia({ media: 'print' });

@@ -92,8 +92,13 @@ pub(crate) fn proposals(cli: &Cli, args: &ProposalsArgs) -> Result<ExitCode, Cli
                 .sealed_votes
                 .map(|v| format!("{v}*"))
                 .unwrap_or_else(|| p.votes.to_string());
+            let comments = match (p.comments, lang) {
+                (0, _) => String::new(),
+                (n, linli_core::Lang::Zh) => format!("（评论 {n} 条）"),
+                (n, linli_core::Lang::En) => format!(" ({n} comments)"),
+            };
             println!(
-                "{:>5}  {:<10} {:>14}  {}  [{}]{}",
+                "{:>5}  {:<10} {:>14}  {}  [{}]{}{comments}",
                 votes,
                 label(lang, &p.status),
                 p.estimate.to_string(),

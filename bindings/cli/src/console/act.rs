@@ -111,7 +111,15 @@ pub(super) async fn act(
         Err(message) => {
             let page = match page {
                 "council" => council_page(&c, &p, Some(message)).map(render),
-                "paper" => paper_page(&c, &p, Some(message)).map(render),
+                "paper" => {
+                    // The refused sheet's number stays in the field: the cadre fixes the member
+                    // or the choices, not the number.
+                    let retry = Params {
+                        sheet: Some(field(&f, "sheet").to_string()),
+                        ..p.clone()
+                    };
+                    paper_page(&c, &retry, Some(message)).map(render)
+                }
                 "meeting" => meeting_page(&c, &p, Some(message)).map(render),
                 _ => cadre_page(&c, &p, Some(message)).map(render),
             };

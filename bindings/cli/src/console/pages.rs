@@ -17,7 +17,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// What a page's address may say.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct Params {
     pub(super) cycle: Option<Uuid>,
     pub(super) lang: Option<String>,
@@ -198,6 +198,8 @@ pub(super) struct FunnelView {
     pub(super) paper: u32,
     pub(super) phone_width: u32,
     pub(super) paper_width: u32,
+    /// People per age band, when the roll records bands ("15-29: 3 · … · 75+: 2").
+    pub(super) bands: String,
 }
 
 pub(super) struct ProjectView {
@@ -521,6 +523,22 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
             paper: s.paper,
             phone_width: s.phone * 100 / roll,
             paper_width: s.paper * 100 / roll,
+            bands: if s.by_band.iter().any(|(b, n)| b != "unknown" && *n > 0) {
+                s.by_band
+                    .iter()
+                    .map(|(b, n)| {
+                        let b = if b == "unknown" {
+                            lang.pick("未记录", "not recorded")
+                        } else {
+                            b
+                        };
+                        format!("{b}: {n}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            } else {
+                String::new()
+            },
         })
         .collect();
     page.proposals_total = funnel.proposals;
