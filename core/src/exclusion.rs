@@ -288,7 +288,10 @@ impl Exclusion {
                 Exclusion::MissingRole { role } => {
                     format!("签名者没有“{}”角色", role.label(Lang::Zh))
                 }
-                Exclusion::NotEligible { detail } => format!("无权进行此操作：{detail}"),
+                Exclusion::NotEligible { detail } => format!(
+                    "无权进行此操作：{}",
+                    eligibility_zh(detail).unwrap_or_else(|| detail.clone())
+                ),
                 Exclusion::WrongPhase { allowed, actual } => format!(
                     "当前阶段（{}）不允许此操作，允许的阶段：{}",
                     actual.label(Lang::Zh),
@@ -327,7 +330,12 @@ impl Exclusion {
                 Exclusion::TooMany { field, max } => {
                     format!("{}超过 {max} 项", field_label(field, Lang::Zh))
                 }
-                Exclusion::RuleViolation { detail } => format!("违反规则：{detail}"),
+                Exclusion::RuleViolation { detail } => {
+                    format!(
+                        "违反规则：{}",
+                        rule_zh(detail).unwrap_or_else(|| detail.clone())
+                    )
+                }
                 Exclusion::Superseded { by } => format!("已被更新的记录取代：{by}"),
                 Exclusion::Conflicting { with } => format!("与记录 {with} 冲突，按规则未采用"),
                 Exclusion::LateBallot { seal } => {
@@ -405,6 +413,158 @@ pub fn label(code: &str, lang: Lang) -> &str {
         _ => return code,
     };
     lang.pick(zh, en)
+}
+
+/// A rule's reason in Chinese. Rules state their reasons in English (`RuleViolation.detail`,
+/// stored with the verdict); this is what the Chinese message shows instead, so no English
+/// stands inside a Chinese sentence. Fixed reasons are looked up; the reasons that carry numbers
+/// or names are read back into their parts. `None` for a reason this build does not know (from
+/// a newer version).
+pub fn rule_zh(detail: &str) -> Option<String> {
+    let fixed = match detail {
+        "a ballot names each proposal at most once" => "每张选票中每个提案最多出现一次",
+        "a closing names each sealed bid once" => "截标记录中每份密封投标只能列出一次",
+        "a closing record names each record once" => "结算记录中每条记录只能列出一次",
+        "a comment answers another comment, not its own subject" => {
+            "回复针对的是另一条评论，而不是评论对象本身"
+        }
+        "a cumulative ballot gives points to each choice" => "积分选票须为每个所选提案给出点数",
+        "a meeting ends after it starts" => "会议的结束时间须晚于开始时间",
+        "a meeting has at least one agenda item" => "会议至少要有一项议程",
+        "a project can be rated once its completion is reported" => "项目报告完工后才能评价",
+        "a proposal cannot be merged into itself" => "提案不能合并到它自己",
+        "a record list names each record once" => "记录清单中每条记录只能出现一次",
+        "a release names each rating once" => "付款记录中每条评价只能列出一次",
+        "a reply is about the same subject as the comment it answers" => {
+            "回复须与所回复的评论针对同一对象"
+        }
+        "a revocation keeps each record once" => "吊销记录中每条保留的记录只能列出一次",
+        "a roll entry grants at least one role" => "名册登记至少授予一个角色",
+        "a roundtable discusses at least one proposal" => "圆桌议事至少讨论一个提案",
+        "a schedule has at least one instalment" => "付款计划至少要有一期",
+        "a seal names each ballot once" => "封票记录中每张选票只能列出一次",
+        "a seal states each proposal's count once" => "封票记录中每个提案的票数只能写一次",
+        "an age band is recorded for members attested as 15 or older" => {
+            "只为经核验年满15岁的居民记录年龄段"
+        }
+        "an agenda names each item once" => "议程中每一项只能出现一次",
+        "bids are opened after bidding closes" => "截标之后才能开标",
+        "cumulative ballots need at least one point" => "积分选票至少要有一个点数",
+        "duplicate proposal or participant" => "提案或参与者重复",
+        "duration must be 1 to 3650 days" => "工期须为 1 至 3650 天",
+        "each proposal appears once in a resolution" => "决议中每个提案只能出现一次",
+        "earlier instalments must be released first" => "须先支付之前各期款项",
+        "no instalment left to release" => "已没有待支付的款项",
+        "no sealed bid of this device matches that bid" => "本设备没有与此投标对应的密封投标",
+        "only a satisfaction-gated instalment names ratings" => {
+            "只有以满意度为条件的一期款项才列出评价"
+        }
+        "only a sealed tender is closed" => "只有密封招标才需要截标",
+        "only cumulative ballots give points" => "只有积分选票才给点数",
+        "only the last instalment may depend on satisfaction" => {
+            "只有最后一期款项可以以满意度为条件"
+        }
+        "roll records are folded before all others" => "名册记录先于其他记录处理",
+        "satisfaction threshold must be 0-100 % and good stars 1-5" => {
+            "满意度门槛须在 0 至 100% 之间，满意星级须在 1 至 5 之间"
+        }
+        "the bid was not received by the deadline, so it is not opened" => {
+            "投标未在截止前收到，因此不予开标"
+        }
+        "the last instalment waits for residents' satisfaction" => "最后一期款项须待居民满意后支付",
+        "the opened bid does not match its sealed commitment" => "开标内容与密封投标的承诺不符",
+        "the project already has an awarded contract" => "该项目已经定标",
+        "the project has no awarded contract yet" => "该项目尚未定标",
+        "the vote is not sealed yet" => "投票尚未封存",
+        "this device has signed records in the cycle; it cannot leave it" => {
+            "本设备已在该周期中签署过记录，不能退出"
+        }
+        "this tender takes open bids" => "本次招标接受公开投标",
+        "this tender takes sealed bids, opened after bidding closes" => {
+            "本次招标只接受密封投标，截标后开标"
+        }
+        "voting needs min_picks <= max_picks and max_picks >= 1" => {
+            "投票规则须满足：最少选择数不大于最多选择数，且最多选择数至少为 1"
+        }
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return Some(fixed.to_string());
+    }
+    let between = |prefix: &str, suffix: &str| -> Option<String> {
+        detail
+            .strip_prefix(prefix)?
+            .strip_suffix(suffix)
+            .map(str::to_string)
+    };
+    let category = |code: &str| {
+        crate::category::Category::parse(code)
+            .map(|c| c.label(Lang::Zh).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    if let Some(rest) = detail.strip_prefix("a ballot names ") {
+        // "a ballot names {min} to {max} proposals, not {n}"
+        let (range, n) = rest.split_once(" proposals, not ")?;
+        let (min, max) = range.split_once(" to ")?;
+        return Some(format!(
+            "每张选票须选择 {min} 至 {max} 个提案，而不是 {n} 个"
+        ));
+    }
+    if let Some(p) = between("proposal ", " is not on the ballot") {
+        return Some(format!("提案 {p} 不在选票上"));
+    }
+    if let Some(rest) =
+        detail.strip_prefix("a cumulative ballot gives 1 or more points per choice, ")
+    {
+        // "... {points} in all (given {given})"
+        let (points, given) = rest.split_once(" in all (given ")?;
+        let given = given.strip_suffix(')')?;
+        return Some(format!(
+            "积分选票须为每个所选提案给至少 1 点，总共不超过 {points} 点（实际 {given} 点）"
+        ));
+    }
+    if let Some(item) = between("item ", " is not on the meeting's agenda") {
+        return Some(format!("{item} 不在会议议程上"));
+    }
+    if let Some(at) = detail.strip_prefix("the meeting ended at ") {
+        return Some(format!("会议已于 {at} 结束"));
+    }
+    if let Some(c) = between("category ", " is not offered in this cycle") {
+        return Some(format!("本周期不提供“{}”类别", category(&c)));
+    }
+    if let Some(c) = between("category ", " is offered twice") {
+        return Some(format!("“{}”类别重复", category(&c)));
+    }
+    if let Some(c) = between("category ", " is both offered and excluded") {
+        return Some(format!("“{}”类别不能既提供又排除", category(&c)));
+    }
+    if let Some(c) = detail.strip_prefix("the proposal is already in category ") {
+        return Some(format!("该提案已属于“{}”类别", category(c)));
+    }
+    None
+}
+
+/// Why someone may not act, in Chinese (see [`rule_zh`]).
+fn eligibility_zh(detail: &str) -> Option<String> {
+    let fixed = match detail {
+        "only the awarded contractor may do this" => "只有中标的施工方可以这样做",
+        "only the bidder opens their bid" => "只有投标人本人可以开标",
+        "only the proposal's author may revise it" => "只有提案人本人可以修改提案",
+        "voters must be attested as 15 or older" => "投票人须经核验年满15岁",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return Some(fixed.to_string());
+    }
+    // "member {m} lacks the role {role}"
+    let (member, role) = detail
+        .strip_prefix("member ")?
+        .split_once(" lacks the role ")?;
+    let role = crate::role::Role::ALL
+        .iter()
+        .find(|r| r.as_str() == role)?
+        .label(Lang::Zh);
+    Some(format!("居民 {member} 没有“{role}”角色"))
 }
 
 /// What an `unknown_reference` names, in Chinese (the rules name it in English). An unknown
@@ -497,6 +657,89 @@ pub fn field_label(field: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every fixed reason a rule gives reads in Chinese: the sources are scanned for them, so a
+    /// new one without a translation fails here. So do the reasons with numbers and names that
+    /// the rules build most often.
+    #[test]
+    fn every_fixed_rule_reason_reads_in_chinese() {
+        let sources = [
+            include_str!("fold/ballot.rs"),
+            include_str!("fold/comment.rs"),
+            include_str!("fold/cycle.rs"),
+            include_str!("fold/evaluation.rs"),
+            include_str!("fold/list.rs"),
+            include_str!("fold/meeting.rs"),
+            include_str!("fold/mod.rs"),
+            include_str!("fold/monitoring.rs"),
+            include_str!("fold/proposal.rs"),
+            include_str!("fold/resolution.rs"),
+            include_str!("fold/roll.rs"),
+            include_str!("fold/roundtable.rs"),
+            include_str!("fold/tender.rs"),
+            include_str!("record/ballot.rs"),
+            include_str!("record/blob.rs"),
+            include_str!("record/comment.rs"),
+            include_str!("record/cycle.rs"),
+            include_str!("record/evaluation.rs"),
+            include_str!("record/list.rs"),
+            include_str!("record/meeting.rs"),
+            include_str!("record/monitoring.rs"),
+            include_str!("record/proposal.rs"),
+            include_str!("record/resolution.rs"),
+            include_str!("record/roll.rs"),
+            include_str!("record/roundtable.rs"),
+            include_str!("record/tender.rs"),
+            include_str!("store/bids.rs"),
+            include_str!("store/follow.rs"),
+            include_str!("store/write.rs"),
+        ];
+        let mut fixed = Vec::new();
+        for src in sources {
+            for part in src.split("RuleViolation {").skip(1) {
+                let head = &part[..part.len().min(160)];
+                if let Some(rest) = head.trim_start().strip_prefix("detail: \"") {
+                    fixed.push(rest.split('"').next().unwrap_or_default().to_string());
+                }
+            }
+        }
+        assert!(fixed.len() > 40, "{fixed:?}");
+        for d in &fixed {
+            assert!(rule_zh(d).is_some(), "no Chinese for {d:?}");
+        }
+        for d in [
+            "a ballot names 1 to 3 proposals, not 4",
+            "proposal 0190 is not on the ballot",
+            "a cumulative ballot gives 1 or more points per choice, 10 in all (given 12)",
+            "item 0190 is not on the meeting's agenda",
+            "category greening is not offered in this cycle",
+            "the proposal is already in category capacity_building",
+        ] {
+            let zh = Exclusion::RuleViolation { detail: d.into() }.message(Lang::Zh);
+            let letters = zh.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            assert_eq!(letters, 0, "{zh}");
+        }
+        assert_eq!(
+            Exclusion::RuleViolation {
+                detail: "a ballot names 1 to 3 proposals, not 4".into()
+            }
+            .message(Lang::Zh),
+            "违反规则：每张选票须选择 1 至 3 个提案，而不是 4 个"
+        );
+        let lacks = Exclusion::NotEligible {
+            detail: "member 0190 lacks the role table_leader".into(),
+        }
+        .message(Lang::Zh);
+        assert!(!lacks.chars().any(|c| c.is_ascii_alphabetic()), "{lacks}");
+        for d in [
+            "only the awarded contractor may do this",
+            "only the bidder opens their bid",
+            "only the proposal's author may revise it",
+            "voters must be attested as 15 or older",
+        ] {
+            assert!(eligibility_zh(d).is_some(), "{d}");
+        }
+    }
 
     /// Every name a rule gives an unknown reference reads in Chinese: the rules' sources are
     /// scanned for them, so a new one without a label fails here.
