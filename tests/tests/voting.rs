@@ -665,6 +665,15 @@ fn paper_and_phone_ballots_make_one_tally_on_every_device() {
     from_file.sort();
     sealed.sort();
     assert_eq!(from_file, sealed);
+    // A device that meets the tablet in a sync session (the cycle documents, where paper
+    // ballots are sharded by record id) gets the same seal and audit.
+    let auditor = linli_cli::devices::Device::open(f.dir.path(), "auditor", "审计员").unwrap();
+    let genesis = f.cadre.store.state(f.cycle).unwrap().genesis_id;
+    auditor.store.follow_cycle(f.cycle, genesis).unwrap();
+    for _ in 0..3 {
+        linli_cli::devices::meet(&auditor, &f.cadre).unwrap();
+    }
+    assert_eq!(auditor.store.seal_report(f.cycle).unwrap(), report);
     // The funnel: 30 phone voters and 18 on paper, the paper ones all 75 or older.
     let funnel = f.residents[3].store.funnel(f.cycle).unwrap();
     let voted = &funnel.steps[3];

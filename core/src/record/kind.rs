@@ -42,6 +42,9 @@ pub enum Home {
     Roll,
     /// The ballot shards, by signer key.
     Ballots,
+    /// The same ballot shards, by record id: one desk enters thousands of paper sheets under
+    /// its cadre's key, which would otherwise fill a single shard.
+    BallotsById,
     /// The works shards (tender to payment, and comments), by signer key.
     Works,
 }
@@ -165,7 +168,7 @@ kinds! {
     Ballot(Ballot) = "ballot",
         phases &[Voting], home Ballots, timeline false;
     PaperBallot(PaperBallot) = "paper_ballot",
-        phases &[Voting], home Ballots, timeline false;
+        phases &[Voting], home BallotsById, timeline false;
     RecordList(RecordList) = "record_list",
         phases &[Voting, Implementation, Evaluation], home Main, timeline false;
     Seal(Seal) = "seal",

@@ -70,6 +70,7 @@ impl DocId {
             Home::Main => DocId::MAIN,
             Home::Roll => DocId(ROLL_BASE + u16::from(id.as_bytes()[0]) % ROLL_SHARDS),
             Home::Ballots => DocId(BALLOT_BASE + u16::from(r.signer.0[0]) % BALLOT_SHARDS),
+            Home::BallotsById => DocId(BALLOT_BASE + u16::from(id.as_bytes()[0]) % BALLOT_SHARDS),
             Home::Works => DocId(WORKS_BASE + u16::from(r.signer.0[0]) % WORKS_SHARDS),
         }
     }
