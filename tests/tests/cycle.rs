@@ -17,9 +17,17 @@ fn a_whole_cycle_converges_on_every_device_with_a_verifiable_tally() {
     );
     assert_eq!(r.devices, 34);
     assert_eq!(
-        r.sealed_ballots, 29,
-        "every resident but the offline one is sealed"
+        r.sealed_ballots,
+        29 + 2,
+        "every resident but the offline one is sealed, and the two paper sheets"
     );
+    assert_eq!(r.sealed_paper, 2);
+    assert_eq!(
+        r.comments, 4,
+        "two on the paper proposal, two at the council meeting"
+    );
+    let voted = r.funnel.iter().find(|s| s.0 == "voted").unwrap();
+    assert_eq!((voted.1, voted.2, voted.3), (31, 29, 2));
     assert_eq!(
         r.late_ballots, 1,
         "the ballot cast after the seal is listed as late"

@@ -18,15 +18,18 @@ use linli_core::identity::DeviceSecret;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
 use linli_core::record::blob::BlobRef;
+use linli_core::record::comment::Comment;
 use linli_core::record::cycle::{Genesis, Phase, PhaseWindow, SatisfactionRule, VotingRules};
 use linli_core::record::envelope::{Draft, SignedRecord};
 use linli_core::record::evaluation::{CompletionReport, Instalment, InstalmentSchedule, Rating};
+use linli_core::record::meeting::Meeting;
 use linli_core::record::monitoring::{
     MonitoringReport, ProgressUpdate, ReportKind, ReportResponse,
 };
 use linli_core::record::proposal::{
     BudgetLine, Category, PaperSubmitter, Proposal, ProposalContent, ReviewDecision,
 };
+use linli_core::record::roll::AgeBand;
 use linli_core::record::roll::Role;
 use linli_core::record::roundtable::{Recommendation, Roundtable};
 use linli_core::record::tender::{Award, Tender};
@@ -68,6 +71,12 @@ pub struct DemoReport {
     pub proposals: Vec<(String, String, Option<u64>)>,
     /// Ballots counted by the seal.
     pub sealed_ballots: usize,
+    /// Of those, paper sheets entered by the cadre.
+    pub sealed_paper: usize,
+    /// Comments, on proposals and on the council meeting.
+    pub comments: usize,
+    /// The engagement funnel: step, people, by phone, on paper.
+    pub funnel: Vec<(String, u32, u32, u32)>,
     /// Valid ballots not in the seal.
     pub late_ballots: usize,
     /// Funded projects: title, amount, contract amount, satisfaction (good, total), instalments
@@ -253,6 +262,8 @@ struct Community {
     council: Device,
     contractors: [Device; 2],
     residents: Vec<Device>,
+    /// Residents with no phone: their sheets are entered at the tablet.
+    paper_members: [Uuid; 2],
     cycle: Uuid,
 }
 
@@ -314,6 +325,7 @@ impl Community {
             council,
             contractors,
             residents,
+            paper_members: [Uuid::now_v7(), Uuid::now_v7()],
             cycle,
         })
     }
@@ -327,6 +339,7 @@ impl Community {
             contractors,
             residents,
             cycle,
+            ..
         } = self;
         let cycle = *cycle;
         let genesis_id = cadre.store.genesis_id(cycle)?;
@@ -347,6 +360,24 @@ impl Community {
                 _ => {}
             }
             register(cadre, r, cycle, &roles)?;
+        }
+        // Two elderly residents with no phone, registered in person: they vote on paper.
+        for (member, name, band) in [
+            (self.paper_members[0], "王奶奶", AgeBand::From75),
+            (self.paper_members[1], "刘大爷", AgeBand::From60To74),
+        ] {
+            cadre.act(
+                cycle,
+                Body::RollEntry(linli_core::record::roll::RollEntry {
+                    member,
+                    display_name: name.into(),
+                    device_key: None,
+                    age_band: Some(band),
+                    roles: [Role::Resident].into_iter().collect(),
+                    age_15_plus: true,
+                    attestation: "当面核验身份证 / ID card checked in person".into(),
+                }),
+            )?;
         }
         advance(cadre, cycle, Phase::Proposals)?;
         self.sync_all(&self.others())?;
@@ -398,6 +429,32 @@ impl Community {
             })),
         )?;
         self.sync_all(&residents.iter().collect::<Vec<_>>())?;
+        // Residents discuss: one comments on the paper proposal from her phone, and the cadre
+        // types in a note another resident left at the centre.
+        residents[7].store.comment(
+            cycle,
+            Comment {
+                on: paper_id,
+                reply_to: None,
+                text: "院坝长椅很需要，老人常在那里晒太阳。".into(),
+                on_behalf_of: None,
+                in_hall: false,
+            },
+        )?;
+        cadre.store.comment(
+            cycle,
+            Comment {
+                on: paper_id,
+                reply_to: None,
+                text: "纸条：长椅请装在树荫下。".into(),
+                on_behalf_of: Some(PaperSubmitter {
+                    name: "张大妈".into(),
+                    member: None,
+                }),
+                in_hall: false,
+            },
+        )?;
+        self.sync_all(&[&residents[7]])?;
         Ok((proposal_ids, paper_id, dance_id))
     }
 
@@ -530,6 +587,16 @@ impl Community {
             .store
             .import(cycle, &bundle::decode(cycle, &scanned).map_err(bad_bundle)?)?;
 
+        // The two residents without a phone hand in paper sheets; the cadre enters them.
+        for (n, member) in self.paper_members.iter().enumerate() {
+            cadre.store.enter_paper_ballot(
+                cycle,
+                *member,
+                &format!("A-{:04}", n + 1),
+                Ballot::approve(vec![paper_id]),
+            )?;
+        }
+
         // The cadre seals exactly the ballots on the tablet; the offline phone votes afterwards.
         cadre
             .store
@@ -549,6 +616,46 @@ impl Community {
         } = self;
         let cycle = *cycle;
         advance(cadre, cycle, Phase::Resolution)?;
+        // The council's meeting, open to residents at home: the hall screen shows the item and
+        // the comments from the hall and from phones.
+        let sealed = cadre.store.sealed_result(cycle)?;
+        let agenda: Vec<Uuid> = sealed.result.iter().map(|l| l.proposal).collect();
+        let starts = chrono::Utc::now();
+        let meeting = cadre.store.open_meeting(
+            cycle,
+            Meeting {
+                title: "居民议事会 / council meeting".into(),
+                agenda: agenda.clone(),
+                starts,
+                ends: starts + chrono::Duration::hours(3),
+            },
+        )?;
+        cadre.store.move_meeting(cycle, meeting, agenda[0])?;
+        cadre.store.comment(
+            cycle,
+            Comment {
+                on: meeting,
+                reply_to: None,
+                text: "请尽快施工。".into(),
+                on_behalf_of: Some(PaperSubmitter {
+                    name: "李大爷".into(),
+                    member: None,
+                }),
+                in_hall: true,
+            },
+        )?;
+        meet(&self.residents[9], cadre)?;
+        self.residents[9].store.comment(
+            cycle,
+            Comment {
+                on: meeting,
+                reply_to: None,
+                text: "在家也能参加，很好。".into(),
+                on_behalf_of: None,
+                in_hall: false,
+            },
+        )?;
+        meet(&self.residents[9], cadre)?;
         meet(council, cadre)?;
         council
             .store
@@ -948,6 +1055,15 @@ impl Community {
                 )
             })
             .collect();
+        let sealed_paper = cadre.store.sealed_result(cycle)?.sealed_paper;
+        let comments = cadre.store.with_state(cycle, |st| st.comments.len())?;
+        let funnel = cadre
+            .store
+            .funnel(cycle)?
+            .steps
+            .into_iter()
+            .map(|s| (s.step.as_str().to_string(), s.total, s.phone, s.paper))
+            .collect();
         Ok(DemoReport {
             cycle,
             devices: 1 + self.others().len(),
@@ -957,6 +1073,9 @@ impl Community {
                 .map(|p| (p.title, p.status, p.sealed_votes))
                 .collect(),
             sealed_ballots: summary.sealed_ballots as usize,
+            sealed_paper,
+            comments,
+            funnel,
             late_ballots: summary.late_ballots as usize,
             projects,
             blocked_payments: blocked,

@@ -71,6 +71,36 @@ pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duratio
             "late ballot(s) listed, not counted"
         )
     );
+    println!(
+        "  {} {}{}{} {}",
+        r.sealed_paper,
+        lang.pick(
+            "张纸质选票由干部录入",
+            "paper sheet(s) entered by the cadre"
+        ),
+        lang.pick("，", ", "),
+        r.comments,
+        lang.pick(
+            "条居民评论（含议事会）",
+            "comment(s), the council meeting's included"
+        )
+    );
+    println!();
+    println!(
+        "{}",
+        lang.pick(
+            "参与情况（人数：手机 / 纸质）：",
+            "Participation (people: phone / paper):"
+        )
+    );
+    for (step, total, phone, paper) in &r.funnel {
+        let label = linli_core::fold::funnel::Step::ALL
+            .iter()
+            .find(|s| s.as_str() == step)
+            .map(|s| s.label(lang))
+            .unwrap_or(step);
+        println!("  {label:<10} {total:>4}  ({phone} / {paper})");
+    }
     println!();
     println!("{}", lang.pick("资助项目：", "Funded projects:"));
     let total: i64 = r.projects.iter().map(|p| p.funded.get()).sum();
