@@ -216,6 +216,13 @@ try {
   assert.match(await page.locator('#meeting-comments').innerText(), /已隐藏：与议题无关/);
   assert.equal(await hall.evaluate(() => window.notReloaded), true, 'no reload');
   await hall.screenshot({ path: join(shots, 'hall-hidden.png') });
+  // A comment handed in on paper, typed at the desk: listed as from paper.
+  await page.selectOption('#paper-comment select[name=on]', { label: '小区路灯' });
+  await page.fill('#paper-comment input[name=name]', '张大妈');
+  await page.fill('#paper-comment textarea[name=text]', '灯要亮一点');
+  await submit('#paper-comment');
+  assert.match(await flash(), /评论已发布/, await flash());
+  assert.match(await page.locator('#recent-comments tr', { hasText: '灯要亮一点' }).innerText(), /张大妈[\s\S]*纸质/);
   await page.screenshot({ path: join(shots, 'meeting-desk.png'), fullPage: true });
   await hall.close();
 
@@ -255,6 +262,7 @@ try {
   assert.match(await board.locator('#resolution-comments').innerText(), /路灯也很急/);
   assert.match(await board.locator('#resolution-comments').innerText(), /与议题无关/);
   assert.equal(await board.locator('#sealed-paper').innerText(), '1');
+  assert.equal(await board.locator('#proposals tr', { hasText: '小区路灯' }).locator('td.comments').innerText(), '1');
   assert.equal(await board.locator('#funnel tr[data-step=voted] td.paper').innerText(), '1');
   assert.match(await board.locator('#funnel tr[data-step=voted] .bands').innerText(), /75\+: 1/);
   assert.ok(await board.locator('.qr svg').count() >= 1, 'the seal QR code');

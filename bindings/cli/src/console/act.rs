@@ -139,7 +139,7 @@ fn page_of(action: &str) -> &'static str {
     match action {
         "resolve" => "council",
         "paper_ballot" => "paper",
-        "meeting" | "meeting_item" | "hall_comment" | "hide" => "meeting",
+        "meeting" | "meeting_item" | "hall_comment" | "paper_comment" | "hide" => "meeting",
         _ => "cadre",
     }
 }
@@ -427,6 +427,19 @@ fn perform(c: &Console, lang: Lang, cycle: Uuid, action: &str, f: &Fields) -> Re
                 },
             ))
         }
+        "paper_comment" => core(store.comment(
+            cycle,
+            Comment {
+                on: uuid(lang, field(f, "on"))?,
+                reply_to: None,
+                text: field(f, "text").to_string(),
+                on_behalf_of: Some(PaperSubmitter {
+                    name: field(f, "name").to_string(),
+                    member: None,
+                }),
+                in_hall: false,
+            },
+        )),
         "hide" => {
             core(store.hide_comment(cycle, uuid(lang, field(f, "comment"))?, field(f, "reason")))
         }

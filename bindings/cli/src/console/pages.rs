@@ -108,7 +108,7 @@ fn done_message(lang: Lang, what: &str) -> String {
         "paper_ballot" => ("纸质选票已录入", "the paper ballot is entered"),
         "meeting" => ("会议已开始", "the meeting is open"),
         "meeting_item" => ("已转到下一议程", "the meeting moved on"),
-        "comment" => ("评论已发布", "the comment is posted"),
+        "comment" | "hall_comment" | "paper_comment" => ("评论已发布", "the comment is posted"),
         "hide" => ("评论已隐藏", "the comment is hidden"),
         "recategorise" => ("类别已更改", "the category is changed"),
         _ => ("已完成", "done"),

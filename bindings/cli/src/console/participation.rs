@@ -100,6 +100,8 @@ pub(super) struct MeetingPage {
     pub(super) cycle: Option<Uuid>,
     /// Proposals that may be on an agenda: id and title.
     pub(super) agenda_choices: Vec<(Uuid, String)>,
+    /// Every proposal or project, for a comment entered from paper: id and title.
+    pub(super) comment_subjects: Vec<(Uuid, String)>,
     pub(super) meeting: Option<MeetingView>,
     pub(super) meeting_comments: Vec<CommentLine>,
     /// The latest comments on proposals and projects, for moderation.
@@ -373,6 +375,7 @@ pub(super) fn meeting_page(
         csrf: c.csrf.clone(),
         cycle: frame.cycle.as_ref().map(|s| s.cycle),
         agenda_choices: Vec::new(),
+        comment_subjects: Vec::new(),
         meeting: None,
         meeting_comments: Vec::new(),
         recent: Vec::new(),
@@ -399,6 +402,11 @@ pub(super) fn meeting_page(
                 .proposals
                 .values()
                 .filter(|p| p.is_shortlisted() || st.is_funded(&p.id))
+                .map(|p| (p.id, p.content.title.clone()))
+                .collect();
+            page.comment_subjects = st
+                .proposals
+                .values()
                 .map(|p| (p.id, p.content.title.clone()))
                 .collect();
             let mut all: Vec<(Uuid, &linli_core::fold::state::CommentState)> = st
