@@ -136,7 +136,7 @@ fn comment_line(lang: Lang, c: &CommentView, about: String) -> CommentLine {
         hall: c.in_hall,
         text: c.text.clone(),
         hidden: c.hidden_reason.clone(),
-        at: c.at.format("%H:%M").to_string(),
+        at: c.at.format("%H:%M UTC").to_string(),
         about,
     }
 }
