@@ -718,3 +718,52 @@ fn a_proposal_detail_shows_its_latest_valid_content_on_every_device() {
         None
     );
 }
+
+/// Opening a store to read it writes nothing (issue 19): the database file is byte for byte the
+/// same after an open, a screen's reads and a close, and no WAL is left behind. It used to set
+/// `PRAGMA user_version` on every open, so each `linli status` appended a WAL frame and, as the
+/// only connection, checkpointed it into the file when it closed.
+#[test]
+fn opening_a_store_to_read_it_writes_nothing() {
+    let f = Fixture::new(3);
+    let ids = f.to_voting(2);
+    f.vote_all(|i| vec![ids[i % 2]]);
+    let path = f.dir.path().join("reader.db");
+    {
+        let store = Store::open_with_keys(&path, &MemoryKeyStore([4; 32])).unwrap();
+        store
+            .follow_cycle(f.cycle, f.cadre.store.state(f.cycle).unwrap().genesis_id)
+            .unwrap();
+        store
+            .import(f.cycle, &f.cadre.store.export(f.cycle).unwrap())
+            .unwrap();
+    }
+    let wal = path.with_extension("db-wal");
+    assert!(
+        !wal.exists(),
+        "the last connection checkpoints and removes its WAL"
+    );
+    let before = std::fs::read(&path).unwrap();
+    for _ in 0..3 {
+        let store = Store::open_with_keys(&path, &MemoryKeyStore([4; 32])).unwrap();
+        let summary = store.summary(f.cycle).unwrap();
+        assert_eq!(summary.voters, 3);
+        store
+            .proposals(f.cycle, &ProposalFilter::default())
+            .unwrap();
+        store.records(f.cycle, false).unwrap();
+        drop(store);
+        assert!(!wal.exists());
+        assert!(
+            std::fs::read(&path).unwrap() == before,
+            "opening and reading changed the database file"
+        );
+    }
+    // A write still lands, of course.
+    let store = Store::open_with_keys(&path, &MemoryKeyStore([4; 32])).unwrap();
+    store
+        .follow_cycle(uuid::Uuid::now_v7(), uuid::Uuid::now_v7())
+        .unwrap();
+    drop(store);
+    assert!(std::fs::read(&path).unwrap() != before);
+}

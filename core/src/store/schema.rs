@@ -23,11 +23,16 @@ pub const STEPS: [&str; VERSION as usize] = [
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store
-/// then rebuilds every materialised view from the records (one fold per cycle, once).
+/// then rebuilds every materialised view from the records (one fold per cycle, once). A database
+/// already at `to` is not touched: opening a store to read it writes nothing (no WAL frame, no
+/// checkpoint when it closes).
 pub fn upgrade(tx: &Transaction<'_>, from: u32, to: u32) -> rusqlite::Result<bool> {
+    if from >= to {
+        return Ok(false);
+    }
     for v in from..to {
         tx.execute_batch(STEPS[v as usize])?;
     }
     tx.pragma_update(None, "user_version", to)?;
-    Ok(from < to)
+    Ok(true)
 }
