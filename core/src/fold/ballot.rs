@@ -74,12 +74,7 @@ impl CycleState {
     /// The cycle's ballot rules: how many choices, shortlisted proposals only, the knapsack cap
     /// and the cumulative points.
     fn check_choices(&self, b: &Ballot) -> Result<(), Exclusion> {
-        let rules = self
-            .genesis
-            .as_ref()
-            .expect("roll implies genesis")
-            .voting
-            .clone();
+        let rules = &self.genesis.as_ref().expect("roll implies genesis").voting;
         let n = b.choices.len() as u32;
         if n < rules.min_picks || n > rules.max_picks {
             return Err(Exclusion::RuleViolation {

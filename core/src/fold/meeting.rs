@@ -39,12 +39,7 @@ impl CycleState {
         b: &MeetingItem,
     ) -> Result<(), Exclusion> {
         self.require(ctx, Role::Cadre)?;
-        let m = self.meeting(&b.meeting)?;
-        if !m.agenda.contains(&b.item) {
-            return Err(Exclusion::RuleViolation {
-                detail: format!("item {} is not on the meeting's agenda", b.item),
-            });
-        }
+        self.draft_meeting_item(b.meeting, b.item)?;
         self.meetings.get_mut(&b.meeting).expect("checked").current = Some(b.item);
         self.dirty.cycle = true;
         Ok(())

@@ -204,21 +204,15 @@ fn fold_preferring(
         };
         st.set_verdict(r.id, verdict);
     }
-    let commentary = Kind::ALL
-        .iter()
-        .filter(|k| k.is_commentary())
-        .map(|k| k.rank())
-        .min();
-    let is_commentary = |rank: u8| commentary.is_some_and(|c| rank >= c);
-    st.last_key = keyed
-        .iter()
-        .rev()
-        .find(|(k, _)| !is_commentary(k.0))
-        .map(|(k, _)| *k);
-    st.last_commentary_key = keyed
-        .last()
-        .filter(|(k, _)| is_commentary(k.0))
-        .map(|(k, _)| *k);
+    let last_of = |commentary: bool| {
+        keyed
+            .iter()
+            .rev()
+            .find(|(_, r)| r.kind().is_commentary() == commentary)
+            .map(|(k, _)| *k)
+    };
+    st.last_key = last_of(false);
+    st.last_commentary_key = last_of(true);
     st.dirty = crate::fold::state::Dirty {
         all: true,
         ..Default::default()
