@@ -700,8 +700,7 @@ mod tests {
         let mut fixed = Vec::new();
         for src in RULE_SOURCES {
             for part in src.split("RuleViolation {").skip(1) {
-                let head = &part[..part.len().min(160)];
-                if let Some(rest) = head.trim_start().strip_prefix("detail: \"") {
+                if let Some(rest) = part.trim_start().strip_prefix("detail: \"") {
                     fixed.push(rest.split('"').next().unwrap_or_default().to_string());
                 }
             }
