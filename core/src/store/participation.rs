@@ -157,6 +157,23 @@ impl Store {
         })
     }
 
+    /// The latest `limit` comments on proposals and projects (not meetings), newest first: what a
+    /// cadre reads to moderate them.
+    pub fn latest_comments(&self, cycle: Uuid, limit: usize) -> Result<Vec<CommentView>> {
+        self.with_state(cycle, |st| {
+            let mut all: Vec<(&Uuid, &CommentState)> = st
+                .comments
+                .iter()
+                .filter(|(_, c)| st.proposals.contains_key(&c.on))
+                .collect();
+            all.sort_by_key(|(id, c)| std::cmp::Reverse((c.at, **id)));
+            all.into_iter()
+                .take(limit)
+                .map(|(id, c)| comment_view(st, *id, c))
+                .collect()
+        })
+    }
+
     /// The cycle's meetings, the latest start first.
     pub fn meetings(&self, cycle: Uuid) -> Result<Vec<MeetingView>> {
         self.with_state(cycle, |st| {

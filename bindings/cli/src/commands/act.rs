@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use uuid::Uuid;
 
 /// Prints what an action made: its id as text, or `{"<what>": id}` with `--json`.
-fn done(cli: &Cli, what: &str, id: Uuid) -> Result<ExitCode, CliError> {
+pub(crate) fn done(cli: &Cli, what: &str, id: Uuid) -> Result<ExitCode, CliError> {
     if cli.json {
         print_json(&json!({ what: id }));
     } else {

@@ -3,6 +3,7 @@
 //! query; the rules (one counted ballot per member, who may hide a comment, which categories a
 //! cycle offers) are the core's.
 
+use super::act::done;
 use crate::args::*;
 use crate::database::{find_project, open_cycle};
 use crate::error::CliError;
@@ -16,15 +17,6 @@ use linli_core::record::proposal::{Category, PaperSubmitter, Recategorisation};
 use linli_core::store::Store;
 use std::process::ExitCode;
 use uuid::Uuid;
-
-fn done(cli: &Cli, what: &str, id: Uuid) -> Result<ExitCode, CliError> {
-    if cli.json {
-        print_json(&serde_json::json!({ what: id }));
-    } else {
-        println!("{id}");
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 /// The choices (and points) of a ballot as typed.
 pub(crate) fn ballot_of(

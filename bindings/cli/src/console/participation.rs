@@ -33,6 +33,9 @@ const POLL: Duration = Duration::from_millis(250);
 /// the hall. A LAN client opening hundreds of streams gets `503` instead of a poll each.
 const MAX_HALL_STREAMS: usize = 16;
 
+/// Most comments on proposals the meeting desk lists for moderation.
+const MAX_RECENT: usize = 50;
+
 /// Most members the paper desk suggests as the cadre types.
 const MAX_SUGGESTIONS: usize = 2_000;
 
@@ -384,10 +387,7 @@ pub(super) fn meeting_page(
         return Ok(page);
     };
     let meetings = c.store.meetings(cycle.cycle).map_err(|e| e.message(lang))?;
-    page.meeting = match p.meeting {
-        Some(id) => meetings.into_iter().find(|m| m.id == id),
-        None => meetings.into_iter().next(),
-    };
+    page.meeting = chosen(meetings, p.meeting);
     if let Some(m) = &page.meeting {
         page.meeting_comments = m
             .comments
@@ -395,8 +395,7 @@ pub(super) fn meeting_page(
             .map(|x| comment_line(lang, x, String::new()))
             .collect();
     }
-    let recent = c
-        .store
+    c.store
         .with_state(cycle.cycle, |st| {
             page.agenda_choices = st
                 .proposals
@@ -409,43 +408,44 @@ pub(super) fn meeting_page(
                 .values()
                 .map(|p| (p.id, p.content.title.clone()))
                 .collect();
-            let mut all: Vec<(Uuid, &linli_core::fold::state::CommentState)> = st
-                .comments
-                .iter()
-                .filter(|(_, x)| st.proposals.contains_key(&x.on))
-                .map(|(id, x)| (*id, x))
-                .collect();
-            all.sort_by_key(|(id, x)| std::cmp::Reverse((x.at, *id)));
-            all.into_iter()
-                .take(50)
-                .map(|(id, x)| (id, x.on, st.proposals[&x.on].content.title.clone()))
-                .collect::<Vec<_>>()
         })
         .map_err(|e| e.message(lang))?;
-    for (id, on, title) in recent {
-        let views = c
-            .store
-            .comments_on(cycle.cycle, on)
-            .map_err(|e| e.message(lang))?;
-        if let Some(v) = views.iter().find(|v| v.id == id) {
-            page.recent.push(comment_line(lang, v, title));
-        }
-    }
+    let titles: BTreeMap<Uuid, &String> = page
+        .comment_subjects
+        .iter()
+        .map(|(id, t)| (*id, t))
+        .collect();
+    page.recent = c
+        .store
+        .latest_comments(cycle.cycle, MAX_RECENT)
+        .map_err(|e| e.message(lang))?
+        .iter()
+        .map(|v| {
+            let about = titles.get(&v.on).map(|t| t.to_string()).unwrap_or_default();
+            comment_line(lang, v, about)
+        })
+        .collect();
     Ok(page)
+}
+
+/// The meeting asked for, or the latest.
+fn chosen(meetings: Vec<MeetingView>, wanted: Option<Uuid>) -> Option<MeetingView> {
+    match wanted {
+        Some(id) => meetings.into_iter().find(|m| m.id == id),
+        None => meetings.into_iter().next(),
+    }
 }
 
 /// The hall screen: public (it shows what the meeting shows), for the projector.
 pub(super) async fn hall(State(c): State<Arc<Console>>, Query(p): Query<Params>) -> Response {
     let lang = p.lang();
-    let live = match hall_live(&c, &p) {
-        Ok((_, html)) => html,
-        Err(e) => e,
+    let (title, live) = match hall_meeting(&c, &p) {
+        Ok(m) => (
+            m.as_ref().map(|m| m.title.clone()).unwrap_or_default(),
+            hall_live(lang, m).unwrap_or_else(|e| e),
+        ),
+        Err(e) => (String::new(), e),
     };
-    let title = hall_meeting(&c, &p)
-        .ok()
-        .flatten()
-        .map(|m| m.title)
-        .unwrap_or_default();
     let mut events = String::from("/hall/events?");
     if let Some(cycle) = p.cycle {
         events.push_str(&format!("cycle={cycle}&"));
@@ -473,16 +473,11 @@ fn hall_meeting(c: &Console, p: &Params) -> Result<Option<MeetingView>, String> 
         return Ok(None);
     };
     let meetings = c.store.meetings(cycle).map_err(|e| e.message(lang))?;
-    Ok(match p.meeting {
-        Some(id) => meetings.into_iter().find(|m| m.id == id),
-        None => meetings.into_iter().next(),
-    })
+    Ok(chosen(meetings, p.meeting))
 }
 
 /// The live part of the hall screen, as HTML: what the stream sends when it changes.
-fn hall_live(c: &Console, p: &Params) -> Result<(bool, String), String> {
-    let lang = p.lang();
-    let m = hall_meeting(c, p)?;
+fn hall_live(lang: Lang, m: Option<MeetingView>) -> Result<String, String> {
     let mut live = HallLive {
         zh: lang == Lang::Zh,
         found: m.is_some(),
@@ -523,8 +518,7 @@ fn hall_live(c: &Console, p: &Params) -> Result<(bool, String), String> {
             .map(|x| comment_line(lang, x, String::new()))
             .collect();
     }
-    let found = live.found;
-    live.render().map(|h| (found, h)).map_err(|e| e.to_string())
+    live.render().map_err(|e| e.to_string())
 }
 
 /// `GET /hall/events`: the hall screen's live part, sent again whenever it changes.
@@ -577,11 +571,12 @@ pub(super) async fn hall_events(
             }
             f.revision = Some(revision);
             let (c, p) = (f.c.clone(), f.p.clone());
-            let html = tokio::task::spawn_blocking(move || hall_live(&c, &p))
-                .await
-                .ok()?
-                .map(|(_, h)| h)
-                .unwrap_or_else(|e| e);
+            let html = tokio::task::spawn_blocking(move || {
+                hall_meeting(&c, &p).and_then(|m| hall_live(p.lang(), m))
+            })
+            .await
+            .ok()?
+            .unwrap_or_else(|e| e);
             if html != f.sent {
                 f.sent = html.clone();
                 return Some((
