@@ -106,6 +106,16 @@ pub(crate) fn id(s: &str, what: &str) -> Result<Uuid, LinliError> {
         .map_err(|_| LinliError::invalid(format!("{what} is not an id: {s:?}")))
 }
 
+/// A ballot from the ids an app passes: proposals in ballot order, points for a cumulative one
+/// (empty otherwise).
+pub(crate) fn ballot_of(choices: &[String], points: Vec<u32>) -> Result<Ballot, LinliError> {
+    let choices = choices
+        .iter()
+        .map(|c| id(c, "proposal"))
+        .collect::<Result<_, _>>()?;
+    Ok(Ballot { choices, points })
+}
+
 fn phase(p: CyclePhase) -> Phase {
     match p {
         CyclePhase::Outreach => Phase::Outreach,
@@ -208,11 +218,7 @@ impl Device {
         choices: &[String],
         points: Vec<u32>,
     ) -> Result<Uuid, LinliError> {
-        let choices = choices
-            .iter()
-            .map(|c| id(c, "proposal"))
-            .collect::<Result<_, _>>()?;
-        self.submit(cycle, Body::Ballot(Ballot { choices, points }))
+        self.submit(cycle, Body::Ballot(ballot_of(choices, points)?))
     }
 
     /// The voting rules of a cycle (from its genesis).

@@ -189,15 +189,7 @@ impl Device {
     ) -> Result<String, LinliError> {
         let cycle = id(&cycle_id, "cycle")?;
         let member = id(&member_id, "member")?;
-        let choices = choices
-            .iter()
-            .map(|c| id(c, "proposal"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let ballot = if points.is_empty() {
-            linli_core::record::ballot::Ballot::approve(choices)
-        } else {
-            linli_core::record::ballot::Ballot { choices, points }
-        };
+        let ballot = crate::ballot_of(&choices, points)?;
         Ok(self
             .acted(cycle, |s| {
                 s.enter_paper_ballot(cycle, member, &sheet, ballot)
