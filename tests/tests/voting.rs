@@ -787,4 +787,52 @@ fn twenty_thousand_ballots_five_thousand_on_paper_are_sealed_and_verified() {
     assert!(board.contains("<span id=\"sealed-paper\">5000</span>"));
     let desk = pages.render("paper", s.cycle).unwrap();
     assert!(desk.contains("<tr data-proposal="));
+    // The council's meeting at the same size: a 100-item agenda and 500 comments, every one on
+    // the hall screen and on the meeting desk.
+    use linli_core::record::meeting::Meeting;
+    let starts = chrono::Utc::now();
+    let meeting = cadre
+        .open_meeting(
+            s.cycle,
+            Meeting {
+                title: "居民议事会".into(),
+                agenda: shortlisted[..100].to_vec(),
+                starts,
+                ends: starts + chrono::Duration::hours(3),
+            },
+        )
+        .unwrap();
+    cadre
+        .move_meeting(s.cycle, meeting, shortlisted[7])
+        .unwrap();
+    for n in 0..500 {
+        cadre
+            .comment(
+                s.cycle,
+                Comment {
+                    on: meeting,
+                    reply_to: None,
+                    text: format!("会场发言 {n}"),
+                    on_behalf_of: None,
+                    in_hall: true,
+                },
+            )
+            .unwrap();
+    }
+    let cadre = std::sync::Arc::new(cadre);
+    let pages = linli_cli::console::PageRenderer::new(cadre.clone());
+    let hall = pages.render("hall", s.cycle).unwrap();
+    assert_eq!(hall.matches("<li data-comment=").count(), 500);
+    let score = report
+        .result
+        .iter()
+        .find(|l| l.proposal == shortlisted[7])
+        .unwrap()
+        .score;
+    assert!(
+        hall.contains(&format!("封存计票 {score}")),
+        "the item's sealed tally"
+    );
+    let desk = pages.render("meeting", s.cycle).unwrap();
+    assert_eq!(desk.matches("<tr data-comment=").count(), 500 + 50);
 }

@@ -306,9 +306,9 @@ fn console_pages(dir: &std::path::Path) {
         "## Console pages (500 proposals, sealed; server time: the first view, then the median of 15)\n"
     );
     println!(
-        "| ballots | public board | cadre desk (proposals queue) | council (tally) | paper desk | board size | one paper sheet entered | funnel |"
+        "| ballots | public board | cadre desk (proposals queue) | council (tally) | paper desk | meeting desk | hall screen (live part) | board size | one paper sheet entered | funnel |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for ballots in [20_000, 100_000] {
         // Every resident but the last 16 votes by phone; the desk enters sheets for those.
         let s = synth::cycle(ballots, 500, ballots - 16);
@@ -355,10 +355,38 @@ fn console_pages(dir: &std::path::Path) {
         funnels.sort_by(f64::total_cmp);
         let funnel = funnels[funnels.len() / 2];
         store.seal(s.cycle, "投票截止").unwrap();
+        // The council's meeting: a 100-item agenda and 500 comments from the hall.
+        let starts = chrono::Utc::now();
+        let meeting = store
+            .open_meeting(
+                s.cycle,
+                linli_core::record::meeting::Meeting {
+                    title: "居民议事会".into(),
+                    agenda: proposals[..100].to_vec(),
+                    starts,
+                    ends: starts + chrono::Duration::hours(3),
+                },
+            )
+            .unwrap();
+        store.move_meeting(s.cycle, meeting, proposals[0]).unwrap();
+        for n in 0..500 {
+            store
+                .comment(
+                    s.cycle,
+                    linli_core::record::comment::Comment {
+                        on: meeting,
+                        reply_to: None,
+                        text: format!("会场发言 {n}"),
+                        on_behalf_of: None,
+                        in_hall: true,
+                    },
+                )
+                .unwrap();
+        }
         let store = Arc::new(store);
         let mut cells = Vec::new();
         let mut size = 0;
-        for page in ["board", "cadre", "council", "paper"] {
+        for page in ["board", "cadre", "council", "paper", "meeting", "hall"] {
             let pages = linli_cli::console::PageRenderer::new(store.clone());
             let t = Instant::now();
             let html = pages.render(page, s.cycle).unwrap();
@@ -377,11 +405,13 @@ fn console_pages(dir: &std::path::Path) {
             cells.push(format!("{first:.1} / {:.1} ms", times[times.len() / 2]));
         }
         println!(
-            "| {ballots} | {} | {} | {} | {} | {} KB | {entry:.2} ms | {funnel:.1} ms |",
+            "| {ballots} | {} | {} | {} | {} | {} | {} | {} KB | {entry:.2} ms | {funnel:.1} ms |",
             cells[0],
             cells[1],
             cells[2],
             cells[3],
+            cells[4],
+            cells[5],
             size / 1024
         );
     }

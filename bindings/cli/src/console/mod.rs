@@ -75,8 +75,9 @@ impl PageRenderer {
         PageRenderer(Console::new(store, String::new()))
     }
 
-    /// One page, `board`, `cadre`, `council` or `paper` (the paper-ballot desk), of `cycle`, as
-    /// HTML.
+    /// One page, `board`, `cadre`, `council`, `paper` (the paper-ballot desk), `meeting` (the
+    /// meeting desk) or `hall` (the hall screen's live part, for the latest meeting), of
+    /// `cycle`, as HTML.
     pub fn render(&self, page: &str, cycle: uuid::Uuid) -> Result<String, String> {
         use askama::Template;
         let p = pages::Params {
@@ -89,6 +90,9 @@ impl PageRenderer {
             "cadre" => pages::cadre_page(c, &p, None)?.render(),
             "council" => pages::council_page(c, &p, None)?.render(),
             "paper" => participation::paper_page(c, &p, None)?.render(),
+            "meeting" => participation::meeting_page(c, &p, None)?.render(),
+            // The hall screen's live part: what its stream sends on every change.
+            "hall" => return participation::hall_part(c, &p),
             other => return Err(format!("no page {other}")),
         };
         html.map_err(|e| e.to_string())

@@ -476,6 +476,12 @@ fn hall_meeting(c: &Console, p: &Params) -> Result<Option<MeetingView>, String> 
     Ok(chosen(meetings, p.meeting))
 }
 
+/// The hall screen's live part for the meeting the address names (or the latest): what the
+/// stream sends, and what the benchmark times.
+pub(super) fn hall_part(c: &Console, p: &Params) -> Result<String, String> {
+    hall_meeting(c, p).and_then(|m| hall_live(p.lang(), m))
+}
+
 /// The live part of the hall screen, as HTML: what the stream sends when it changes.
 fn hall_live(lang: Lang, m: Option<MeetingView>) -> Result<String, String> {
     let mut live = HallLive {
@@ -571,12 +577,10 @@ pub(super) async fn hall_events(
             }
             f.revision = Some(revision);
             let (c, p) = (f.c.clone(), f.p.clone());
-            let html = tokio::task::spawn_blocking(move || {
-                hall_meeting(&c, &p).and_then(|m| hall_live(p.lang(), m))
-            })
-            .await
-            .ok()?
-            .unwrap_or_else(|e| e);
+            let html = tokio::task::spawn_blocking(move || hall_part(&c, &p))
+                .await
+                .ok()?
+                .unwrap_or_else(|e| e);
             if html != f.sent {
                 f.sent = html.clone();
                 return Some((
