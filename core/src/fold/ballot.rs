@@ -618,6 +618,10 @@ mod paper_tests {
     use crate::record::cycle::VotingRules;
     use uuid::Uuid;
 
+    fn ballot(choices: Vec<Uuid>) -> Body {
+        Body::Ballot(Ballot::approve(choices))
+    }
+
     fn paper(member: Uuid, sheet: &str, choices: Vec<Uuid>) -> Body {
         Body::PaperBallot(PaperBallot {
             member,
@@ -660,6 +664,66 @@ mod paper_tests {
         let st = kit.state();
         assert_eq!(st.seal.as_ref().unwrap().ballots.len(), 3);
         assert_eq!(st.sealed_result().sealed_paper, 1);
+    }
+
+    /// Phones reach the hub in any order on voting day: a ballot that sorts before ballots
+    /// already folded is applied in place when its member has nothing folded after it, and the
+    /// state is the full fold's, byte for byte.
+    #[test]
+    fn late_ballots_of_other_members_fold_in_place_and_equal_the_full_fold() {
+        let mut kit = Kit::new(VotingRules::approval(1, 2), 40);
+        let p = kit.open_vote(&[10_000, 20_000, 30_000]);
+        let settled = kit.records.len();
+        for i in 0..40 {
+            kit.sign(Who::Resident(i), ballot(vec![p[i % 3]]));
+        }
+        let full = kit.state().canonical_bytes();
+        for seed in 1..20 {
+            let (st, folds) = kit.state_with_rest_shuffled(settled, seed);
+            assert_eq!(st.canonical_bytes(), full, "seed {seed}");
+            assert_eq!(folds, 0, "one ballot per member never needs a full fold");
+        }
+        // Re-votes, paper sheets (for phone voters and a paper-only member, some twice), a
+        // ballot outside the rules: members with several ballots need the full fold when theirs
+        // arrive out of order, and the state is still the full fold's.
+        let paper_only = kit.register_paper(1, None);
+        let settled = kit.records.len();
+        for i in 0..10 {
+            kit.sign(Who::Resident(i), ballot(vec![p[(i + 1) % 3]]));
+            kit.sign(
+                Who::Cadre,
+                paper(kit.members[i + 10], &format!("S-{i}"), vec![p[0]]),
+            );
+        }
+        kit.sign(Who::Cadre, paper(paper_only, "S-90", vec![p[1]]));
+        kit.sign(Who::Cadre, paper(paper_only, "S-91", vec![p[2]]));
+        kit.sign(Who::Resident(20), ballot(vec![]));
+        kit.sign(Who::Resident(21), ballot(p.clone()));
+        let full = kit.state();
+        assert_eq!(full.current_paper_ballots(), 1);
+        for seed in 1..40 {
+            let (st, _) = kit.state_with_rest_shuffled(settled, seed);
+            assert_eq!(st.canonical_bytes(), full.canonical_bytes(), "seed {seed}");
+            assert_eq!(st.current_paper_ballots(), 1);
+        }
+    }
+
+    /// Once a seal is folded a late ballot changes what the seal finds late: the full fold.
+    #[test]
+    fn a_late_ballot_after_the_seal_takes_the_full_fold() {
+        let mut kit = Kit::new(VotingRules::approval(1, 1), 3);
+        let p = kit.open_vote(&[10_000]);
+        let late = kit.records.len();
+        kit.sign(Who::Resident(0), ballot(vec![p[0]]));
+        kit.sign(Who::Resident(1), ballot(vec![p[0]]));
+        let mut st = kit.state();
+        let seal = st.draft_seal("封存");
+        kit.sign(Who::Cadre, Body::Seal(seal));
+        let sealed = kit.records.pop().unwrap();
+        let before = kit.records.remove(late);
+        kit.records.push(sealed.clone());
+        st = kit.state();
+        assert_eq!(st.apply_new(&before.decode().unwrap()), None);
     }
 
     #[test]

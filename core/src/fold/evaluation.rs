@@ -455,6 +455,39 @@ mod release_tests {
         }
     }
 
+    /// Residents' ratings reach a device in any order: after the first (ungated) release, which
+    /// reads no rating, a late rating folds in place and the state is the full fold's.
+    #[test]
+    fn late_ratings_fold_in_place_until_a_release_names_ratings() {
+        let (mut kit, p) = completed_with(30);
+        let settled = kit.records.len();
+        rate(&mut kit, p, &[5; 30]);
+        let full = kit.state().canonical_bytes();
+        for seed in 1..12 {
+            let (st, folds) = kit.state_with_rest_shuffled(settled, seed);
+            assert_eq!(st.canonical_bytes(), full, "seed {seed}");
+            assert_eq!(folds, 0, "one rating per member never needs a full fold");
+        }
+        let release = kit.state().draft_release(&p, "尾款").unwrap();
+        kit.sign(Who::Cadre, Body::PaymentRelease(release));
+        let st = kit.state();
+        let late = kit.records.len();
+        kit.sign(
+            Who::Resident(0),
+            Body::Rating(Rating {
+                project: p,
+                stars: 1,
+                comment: String::new(),
+            }),
+        );
+        // A rating ranks before the release that counted the ratings, and may change what it
+        // counted (it supersedes resident 0's): the full fold.
+        let mut st2 = st.clone();
+        let rec = kit.records[late].decode().unwrap();
+        assert!(st.read_ranks.contains(&crate::record::Kind::Rating.rank()));
+        assert_eq!(st2.apply_new(&rec), None);
+    }
+
     #[test]
     fn a_schedule_must_end_in_the_gated_instalment() {
         let (mut kit, _, award) = awarded();

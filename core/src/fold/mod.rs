@@ -198,7 +198,7 @@ fn fold_preferring(
     }
     st.fold_roll(roll_part);
     for (key, r) in rest {
-        let verdict = match st.apply_record(r, key.1) {
+        let verdict = match st.apply_record(r, key) {
             Ok(()) => Verdict::Valid,
             Err(reason) => Verdict::Excluded { reason },
         };
@@ -251,17 +251,71 @@ impl CycleState {
         } else {
             self.last_key
         };
-        if last.is_some_and(|last| key <= last) || (!commentary && self.commentary_waiting) {
+        if !commentary && self.commentary_waiting {
             return None;
         }
-        let result = self.apply_record(r, eff);
+        let behind = last.is_some_and(|last| key <= last);
+        if behind && !self.commutes_into_place(r, &key) {
+            return None;
+        }
+        let result = self.apply_record(r, &key);
         self.record_applied(r, eff, &result);
-        if commentary {
-            self.last_commentary_key = Some(key);
-        } else {
-            self.last_key = Some(key);
+        if !behind {
+            if commentary {
+                self.last_commentary_key = Some(key);
+            } else {
+                self.last_key = Some(key);
+            }
         }
         Some(result)
+    }
+
+    /// Whether a record that sorts before the last one folded can still be applied in place: the
+    /// full fold would give the same state. True for the kinds whose rules read only what ranks
+    /// below them and the same member's records of their own rank ([`Kind::commutes_by_member`]:
+    /// ballots, paper ballots, ratings), when no record folded after it concerns its member and
+    /// none of a later kind reads its kind ([`CycleState::reads_late`]). Then applying it now or
+    /// in its place changes nothing else: the records after it never read it, and it never
+    /// reads them.
+    fn commutes_into_place(&self, r: &Record, key: &OrderKey) -> bool {
+        if !r.kind().commutes_by_member() || self.read_ranks.contains(&key.0) {
+            return false;
+        }
+        let Some(member) = self.concerned_member(r) else {
+            return false;
+        };
+        self.member_keys
+            .get(&(key.0, member))
+            .is_none_or(|latest| latest < key)
+    }
+
+    /// The rank of the [`Kind::commutes_by_member`] kind that a record of a later rank reads,
+    /// if any: everything after the ballots but the meeting's records reads them (a seal names
+    /// them; the resolution and all that follows stand on the seal), and a payment release reads
+    /// ratings when it names some (the satisfaction gate). Commentary reads neither.
+    fn reads_late(r: &Record) -> Option<u8> {
+        let kind = r.kind();
+        match &r.body {
+            Body::PaymentRelease(b) if !b.ratings.is_empty() || !b.rating_lists.is_empty() => {
+                Some(Kind::Rating.rank())
+            }
+            _ if kind.is_commentary() || matches!(kind, Kind::Meeting | Kind::MeetingItem) => None,
+            _ if kind.rank() > Kind::Ballot.rank() && kind.rank() < Kind::Rating.rank() => {
+                Some(Kind::Ballot.rank())
+            }
+            _ => None,
+        }
+    }
+
+    /// The member a record of a [`Kind::commutes_by_member`] kind is about: the signer's for a
+    /// ballot or a rating, the one named on the sheet for a paper ballot. `None` for other kinds
+    /// and for a signer not on the roll.
+    fn concerned_member(&self, r: &Record) -> Option<Uuid> {
+        match &r.body {
+            Body::PaperBallot(b) => Some(b.member),
+            Body::Ballot(_) | Body::Rating(_) => self.keys.get(&r.signer).map(|k| k.member),
+            _ => None,
+        }
     }
 
     /// The effective time of a signer's next record, or `None` when the record is not the
@@ -321,8 +375,21 @@ impl CycleState {
         Some(result)
     }
 
-    /// Generic checks, then the kind's rule. Mutates nothing when it returns an error.
-    fn apply_record(&mut self, r: &Record, time: DateTime<Utc>) -> Result<(), Exclusion> {
+    /// Generic checks, then the kind's rule. Mutates nothing but the member's latest key (see
+    /// [`CycleState::commutes_into_place`]) when it returns an error.
+    fn apply_record(&mut self, r: &Record, order: &OrderKey) -> Result<(), Exclusion> {
+        let time = order.1;
+        if let Some(rank) = CycleState::reads_late(r) {
+            self.read_ranks.insert(rank);
+        }
+        if r.kind().commutes_by_member() {
+            if let Some(member) = self.concerned_member(r) {
+                let latest = self.member_keys.entry((order.0, member)).or_insert(*order);
+                if *latest < *order {
+                    *latest = *order;
+                }
+            }
+        }
         let key = self.keys.get(&r.signer).ok_or(Exclusion::UnknownSigner)?;
         if let Some(out) = key.revoked(&r.id, r.seq) {
             return Err(out);

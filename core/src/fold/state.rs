@@ -528,6 +528,16 @@ pub struct CycleState {
     /// arriving later may make it count, so such records take the full fold.
     #[serde(skip)]
     pub(crate) commentary_waiting: bool,
+    /// Per (kind rank, member): the order key of the latest record of a kind that commutes
+    /// between members (ballots, paper ballots, ratings) about that member, valid or not. What
+    /// tells whether a late record of such a kind can be applied in place (derived: both folds
+    /// fill it alike).
+    #[serde(skip)]
+    pub(crate) member_keys: std::collections::HashMap<(u8, Uuid), OrderKey>,
+    /// Ranks of the [`Kind::commutes_by_member`] kinds that a record folded after them reads
+    /// (a seal reads the ballots): a late record of such a rank takes the full fold.
+    #[serde(skip)]
+    pub(crate) read_ranks: BTreeSet<u8>,
     /// Order key of the last comment or hiding applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_commentary_key: Option<OrderKey>,
@@ -576,6 +586,8 @@ impl CycleState {
             last_key: None,
             last_commentary_key: None,
             commentary_waiting: false,
+            member_keys: Default::default(),
+            read_ranks: BTreeSet::new(),
             dirty: Dirty {
                 all: true,
                 ..Dirty::default()

@@ -310,6 +310,39 @@ impl Kit {
         member
     }
 
+    /// Folds the first `settled` records at once, then the rest one by one in a shuffled order
+    /// (`seed`) as a device that receives them so does: in place where the fold allows, a full
+    /// fold otherwise. Returns the state and how many full folds the late records took.
+    pub fn state_with_rest_shuffled(&self, settled: usize, seed: u64) -> (CycleState, usize) {
+        let mut checked: Vec<Checked> = self.records[..settled]
+            .iter()
+            .map(Checked::verify)
+            .collect();
+        let mut st = fold(self.cycle, self.genesis, &checked);
+        let mut rest: Vec<&SignedRecord> = self.records[settled..].iter().collect();
+        let mut x = seed | 1;
+        for i in (1..rest.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            rest.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut folds = 0;
+        for r in rest {
+            let c = Checked::verify(r);
+            let applied = match &c.record {
+                Ok(rec) => st.apply_new(rec).is_some(),
+                Err(_) => false,
+            };
+            checked.push(c);
+            if !applied {
+                folds += 1;
+                st = fold(self.cycle, self.genesis, &checked);
+            }
+        }
+        (st, folds)
+    }
+
     /// Folds the records one by one as a device that receives them in this order does
     /// (in place where the fold allows, a full fold otherwise): what must equal [`Kit::state`].
     pub fn state_applied_one_by_one(&self) -> CycleState {

@@ -267,6 +267,47 @@ impl Kind {
         }
     }
 
+    /// Kinds whose records of different members commute in the fold: a ballot, a paper ballot
+    /// or a rating reads only kinds ranked below it and the earlier records of its own rank
+    /// about the same member (the member's current ballot or rating), and no rule of its own
+    /// rank reads another member's. So a late ballot of a member with nothing folded after it is
+    /// applied in place among the other members' ballots (docs/sync.md §Folding what arrives
+    /// late). Every other kind reads records of its own rank (a review its proposal's earlier
+    /// reviews, a bid the tender's other bids, a comment the one it replies to) or is rare.
+    pub fn commutes_by_member(self) -> bool {
+        match self {
+            Kind::Ballot | Kind::PaperBallot | Kind::Rating => true,
+            Kind::Genesis
+            | Kind::RollEntry
+            | Kind::Revocation
+            | Kind::PhaseChange
+            | Kind::Proposal
+            | Kind::ProposalRevision
+            | Kind::Review
+            | Kind::Recategorisation
+            | Kind::Roundtable
+            | Kind::RecordList
+            | Kind::Seal
+            | Kind::Meeting
+            | Kind::MeetingItem
+            | Kind::Resolution
+            | Kind::Tender
+            | Kind::Bid
+            | Kind::SealedBid
+            | Kind::BidClosing
+            | Kind::BidOpening
+            | Kind::Award
+            | Kind::InstalmentSchedule
+            | Kind::ProgressUpdate
+            | Kind::MonitoringReport
+            | Kind::ReportResponse
+            | Kind::CompletionReport
+            | Kind::Comment
+            | Kind::CommentHiding
+            | Kind::PaymentRelease => false,
+        }
+    }
+
     /// Current body schema version for this kind.
     pub fn schema(self) -> u32 {
         1
