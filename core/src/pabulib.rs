@@ -7,7 +7,9 @@
 
 use crate::tally::{Ballots, Election};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Why a `.pb` file cannot be read.
@@ -71,13 +73,15 @@ pub struct PbProject {
 pub struct PbVote {
     /// `voter_id`.
     pub voter: String,
-    /// Project ids, in ballot order (rank order for ordinal ballots).
-    pub vote: Vec<String>,
+    /// The projects voted for, as indices into [`Instance::projects`], in ballot order (rank
+    /// order for ordinal ballots). [`Instance::vote_ids`] gives their ids.
+    pub vote: Vec<u32>,
     /// Points per project (cumulative and scoring ballots).
     pub points: Option<Vec<u64>>,
     /// How the vote was cast (`voting_method`, as Pabulib files from cities with paper and
     /// online voting state it: `paper`, `internet`), when the file says.
-    pub voting_method: Option<String>,
+    /// One shared string per distinct method in the file.
+    pub voting_method: Option<Arc<str>>,
 }
 
 /// A Pabulib instance.
@@ -95,6 +99,166 @@ pub struct Instance {
     pub budget: u64,
     /// Costs and budget are multiplied by this power of ten to be integers.
     pub scale: u64,
+}
+
+/// Takes the fields at the `wanted` positions of a `;`-separated line into `out` (`None` where
+/// the line is shorter), honouring `"` quotes: fields borrow the line unless it has quotes (then
+/// [`split`] copies them). `slot` maps a column to its place in `out` (`u8::MAX`: not wanted).
+fn columns_into<'a, const N: usize>(
+    line: &'a str,
+    slot: &[u8],
+    out: &mut [Option<Cow<'a, str>>; N],
+) {
+    for o in out.iter_mut() {
+        *o = None;
+    }
+    if line.as_bytes().contains(&b'"') {
+        for (i, field) in split(line).into_iter().enumerate() {
+            if let Some(k) = slot.get(i).filter(|k| usize::from(**k) < N) {
+                out[usize::from(*k)] = Some(Cow::Owned(field));
+            }
+        }
+        return;
+    }
+    let bytes = line.as_bytes();
+    let (mut column, mut start) = (0, 0);
+    for at in 0..=bytes.len() {
+        if at == bytes.len() || bytes[at] == b';' {
+            if let Some(k) = slot.get(column).filter(|k| usize::from(**k) < N) {
+                out[usize::from(*k)] = Some(Cow::Borrowed(&line[start..at]));
+            }
+            column += 1;
+            start = at + 1;
+            if column >= slot.len() {
+                return;
+            }
+        }
+    }
+}
+
+/// A hasher for the project-id index: FNV-1a, which is several times faster than the default
+/// SipHash on ids of a few bytes (a file is trusted not to be built to collide: at worst the
+/// lookups slow down).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Finds a project's index by its id as a vote writes it. Most files number their projects: when
+/// every id is a number written without leading zeros, a vote's items are read as numbers into a
+/// table; otherwise (and for an item that is not such a number) a hash map of the ids answers.
+struct ProjectIndex<'a> {
+    by_id: FnvMap<&'a str, u32>,
+    /// Index + 1 by numeric id, or empty when the ids are not all small canonical numbers.
+    by_number: Vec<u32>,
+}
+
+impl<'a> ProjectIndex<'a> {
+    /// Largest numeric id kept in the table.
+    const MAX_NUMBER: u64 = 1 << 20;
+
+    fn new(projects: &'a [PbProject]) -> ProjectIndex<'a> {
+        let by_id: FnvMap<&str, u32> = projects
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u32))
+            .collect();
+        let numbers: Option<Vec<u64>> = projects.iter().map(|p| canonical_number(&p.id)).collect();
+        let by_number = match numbers {
+            Some(n) if n.iter().all(|n| *n < Self::MAX_NUMBER) => {
+                let mut table = vec![0u32; n.iter().max().map_or(0, |m| *m as usize + 1)];
+                for (i, n) in n.iter().enumerate() {
+                    table[*n as usize] = i as u32 + 1;
+                }
+                table
+            }
+            _ => Vec::new(),
+        };
+        ProjectIndex { by_id, by_number }
+    }
+
+    /// Reads a vote's comma-separated items in one pass over the bytes when the ids are numbers
+    /// (the common case), pushing each project's index. Returns false, with `out` partly filled,
+    /// at the first item this cannot read (a letter, a leading zero, an unknown number): the
+    /// caller reads the rest the general way, from that item on.
+    fn numbers_into(&self, field: &str, out: &mut Vec<u32>) -> bool {
+        if self.by_number.is_empty() {
+            return false;
+        }
+        let bytes = field.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && (bytes[at] == b' ' || bytes[at] == b',') {
+                at += 1;
+            }
+            if at == bytes.len() {
+                break;
+            }
+            let start = at;
+            let mut n = 0usize;
+            while at < bytes.len() && bytes[at].is_ascii_digit() && at - start < 9 {
+                n = n * 10 + usize::from(bytes[at] - b'0');
+                at += 1;
+            }
+            let digits = at - start;
+            let ends = at == bytes.len() || bytes[at] == b',';
+            if digits == 0 || !ends || (bytes[start] == b'0' && digits > 1) {
+                return false;
+            }
+            match self.by_number.get(n) {
+                Some(i) if *i > 0 => out.push(i - 1),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        if !self.by_number.is_empty() {
+            if let Some(n) = canonical_number(id) {
+                return match self.by_number.get(n as usize) {
+                    Some(i) if *i > 0 => Some(i - 1),
+                    _ => None,
+                };
+            }
+        }
+        self.by_id.get(id).copied()
+    }
+}
+
+/// A decimal number written without leading zeros or signs (`"0"`, `"17"`; not `"017"`), so
+/// that equal numbers are equal ids.
+fn canonical_number(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    if b.is_empty() || b.len() > 9 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    let mut n = 0u64;
+    for c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(c - b'0');
+    }
+    Some(n)
 }
 
 /// Splits one line on `;`, honouring `"` quotes (a doubled `""` is a literal quote).
@@ -151,11 +315,23 @@ impl Instance {
         let mut meta = Vec::new();
         let mut project_columns = Vec::new();
         let mut raw_projects: Vec<(usize, Vec<String>)> = Vec::new();
-        let mut raw_votes: Vec<(usize, Vec<String>)> = Vec::new();
+        // Vote rows are most of a file: kept as slices of the text and split once the
+        // projects are known, with no copy.
+        let mut raw_votes: Vec<(usize, &str)> = Vec::new();
         let mut vote_columns = Vec::new();
         let mut seen = [false; 3];
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
+            if sec == Sec::Votes && header.is_some() {
+                // A vote row starts with its voter id, never with a section name's letters
+                // alone on the line: only short lines can be a section heading.
+                if line.len() > 16 || !is_heading(line) {
+                    if !line.trim().is_empty() {
+                        raw_votes.push((i + 1, line));
+                    }
+                    continue;
+                }
+            }
             if line.trim().is_empty() {
                 continue;
             }
@@ -214,7 +390,7 @@ impl Instance {
                     ));
                 }
                 Sec::Projects => raw_projects.push((i + 1, fields)),
-                Sec::Votes => raw_votes.push((i + 1, fields)),
+                Sec::Votes => raw_votes.push((i + 1, line)),
                 Sec::None => unreachable!("header check above"),
             }
         }
@@ -288,10 +464,10 @@ impl Instance {
             return Err(PabulibError::ZeroBudget);
         }
         let mut projects = Vec::with_capacity(raw_projects.len());
-        let mut index = BTreeMap::new();
+        let mut seen_ids = std::collections::HashSet::new();
         for ((line, f), dec) in raw_projects.iter().zip(cost_decs) {
             let id = f.get(pid).map(|s| s.trim().to_string()).unwrap_or_default();
-            if id.is_empty() || index.insert(id.clone(), projects.len()).is_some() {
+            if id.is_empty() || !seen_ids.insert(id.clone()) {
                 return Err(PabulibError::Malformed {
                     line: *line,
                     detail: format!("empty or duplicate project id {id:?}"),
@@ -308,39 +484,66 @@ impl Instance {
                 fields,
             });
         }
+        let index = ProjectIndex::new(&projects);
+        let mut methods: Vec<Arc<str>> = Vec::new();
         let vid = col(&vote_columns, "VOTES", "voter_id")?;
         let vvote = col(&vote_columns, "VOTES", "vote")?;
         let vpoints = vote_columns.iter().position(|c| c == "points");
         let vmethod = vote_columns.iter().position(|c| c == "voting_method");
         let mut votes = Vec::with_capacity(raw_votes.len());
-        for (line, f) in raw_votes {
-            let list = |i: usize| -> Vec<String> {
-                f.get(i)
-                    .map(|s| {
-                        s.split(',')
-                            .map(|x| x.trim().to_string())
-                            .filter(|x| !x.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let vote = list(vvote);
-            if let Some(p) = vote.iter().find(|p| !index.contains_key(*p)) {
-                return Err(PabulibError::UnknownProject {
-                    line,
-                    project: p.clone(),
-                });
+        // The four columns a vote is read from: voter, vote, points, method.
+        let mut slot = vec![u8::MAX; vote_columns.len()];
+        for (k, c) in [Some(vid), Some(vvote), vpoints, vmethod]
+            .iter()
+            .enumerate()
+        {
+            if let Some(c) = c {
+                slot[*c] = k as u8;
+            }
+        }
+        while slot.last() == Some(&u8::MAX) {
+            slot.pop();
+        }
+        let mut f: [Option<Cow<'_, str>>; 4] = Default::default();
+        // One comma-separated list of a row: the items, trimmed, empty ones skipped.
+        fn items<'a>(field: Option<&'a Cow<'_, str>>) -> impl Iterator<Item = &'a str> {
+            field
+                .map(|s| s.as_ref())
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+        }
+        for (line, text) in raw_votes {
+            columns_into(text, &slot, &mut f);
+            // Exact capacity (one item per comma, plus one): 100,000 votes are ~10 MB.
+            let field = f[1].as_deref().unwrap_or("");
+            let commas = field.bytes().filter(|b| *b == b',').count();
+            let mut vote = Vec::with_capacity(commas + 1);
+            let read = index.numbers_into(field, &mut vote);
+            if !read {
+                vote.clear();
+            }
+            for p in items(f[1].as_ref().filter(|_| !read)) {
+                match index.get(p) {
+                    Some(i) => vote.push(i),
+                    None => {
+                        return Err(PabulibError::UnknownProject {
+                            line,
+                            project: p.to_string(),
+                        });
+                    }
+                }
             }
             let points = match vpoints {
                 None => None,
-                Some(i) => {
-                    let raw = list(i);
-                    let mut pts = Vec::with_capacity(raw.len());
-                    for r in raw {
+                Some(_) => {
+                    let mut pts = Vec::with_capacity(vote.len());
+                    for r in items(f[2].as_ref()) {
                         pts.push(r.parse::<u64>().map_err(|_| PabulibError::BadNumber {
                             line,
                             field: "points".into(),
-                            value: r.clone(),
+                            value: r.to_string(),
                         })?);
                     }
                     if pts.len() != vote.len() {
@@ -353,13 +556,20 @@ impl Instance {
                 }
             };
             votes.push(PbVote {
-                voter: f.get(vid).cloned().unwrap_or_default(),
+                voter: f[0].as_deref().unwrap_or("").to_string(),
                 vote,
                 points,
-                voting_method: vmethod
-                    .and_then(|i| f.get(i))
-                    .map(|m| m.trim().to_string())
-                    .filter(|m| !m.is_empty()),
+                voting_method: f[3]
+                    .as_deref()
+                    .map(|m| m.trim())
+                    .filter(|m| !m.is_empty())
+                    .map(|m| match methods.iter().find(|k| &***k == m) {
+                        Some(k) => k.clone(),
+                        None => {
+                            methods.push(m.into());
+                            methods[methods.len() - 1].clone()
+                        }
+                    }),
             });
         }
         Ok(Instance {
@@ -370,6 +580,13 @@ impl Instance {
             budget,
             scale,
         })
+    }
+
+    /// The project ids a vote names, in ballot order.
+    pub fn vote_ids<'a>(&'a self, vote: &'a PbVote) -> impl Iterator<Item = &'a str> + 'a {
+        vote.vote
+            .iter()
+            .map(|i| self.projects[*i as usize].id.as_str())
     }
 
     /// A META value.
@@ -387,13 +604,7 @@ impl Instance {
 
     /// The instance as an election for the counting rules.
     pub fn election(&self) -> Election {
-        let index: BTreeMap<&str, usize> = self
-            .projects
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
-        let ids = |v: &PbVote| -> Vec<usize> { v.vote.iter().map(|p| index[p.as_str()]).collect() };
+        let ids = |v: &PbVote| -> Vec<usize> { v.vote.iter().map(|p| *p as usize).collect() };
         let ballots = match self.vote_type() {
             "ordinal" => Ballots::Ranked(self.votes.iter().map(ids).collect()),
             "cumulative" | "scoring" => Ballots::Cumulative(
@@ -496,7 +707,12 @@ impl Instance {
         for v in &self.votes {
             out.push_str(&field(&v.voter));
             out.push(';');
-            out.push_str(&v.vote.join(","));
+            for (n, id) in self.vote_ids(v).enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(id);
+            }
             if has_points {
                 out.push(';');
                 if let Some(p) = &v.points {
@@ -511,6 +727,14 @@ impl Instance {
         }
         out
     }
+}
+
+/// Whether a line is a section heading (`META`, `PROJECTS`, `VOTES` in any case).
+fn is_heading(line: &str) -> bool {
+    let t = line.trim();
+    ["META", "PROJECTS", "VOTES"]
+        .iter()
+        .any(|h| t.eq_ignore_ascii_case(h))
 }
 
 trait DecimalDigits {
@@ -582,6 +806,12 @@ impl Instance {
             })
             .collect();
         order.sort();
+        let index: BTreeMap<Uuid, u32> = seal
+            .counts
+            .keys()
+            .enumerate()
+            .map(|(i, id)| (*id, i as u32))
+            .collect();
         let votes: Vec<PbVote> = order
             .into_iter()
             .enumerate()
@@ -589,10 +819,14 @@ impl Instance {
                 let ballot = &st.ballot_records[b];
                 PbVote {
                     voter: (i + 1).to_string(),
-                    vote: ballot.choices.iter().map(|a| a.to_string()).collect(),
+                    vote: ballot
+                        .choices
+                        .iter()
+                        .filter_map(|a| index.get(a).copied())
+                        .collect(),
                     points: (!ballot.points.is_empty())
                         .then(|| ballot.points.iter().map(|p| u64::from(*p)).collect()),
-                    voting_method: Some(ballot.voting_method().to_string()),
+                    voting_method: Some(ballot.voting_method().into()),
                 }
             })
             .collect();
@@ -660,6 +894,59 @@ mod tests {
         assert_eq!(again.election(), i.election());
         assert_eq!(again.projects[1].fields["name"], "B;b");
         assert_eq!(again.meta("description"), i.meta("description"));
+    }
+
+    /// A vote's items are read as numbers when every project id is one (the fast path), and by
+    /// id otherwise; both give the same indices, and an id is never matched to another that
+    /// only equals it as a number.
+    #[test]
+    fn vote_items_are_read_alike_by_number_and_by_id() {
+        let file = |ids: [&str; 3], votes: &str| {
+            format!(
+                "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n{};10\n{};20\n{};30\nVOTES\nvoter_id;vote;points;voting_method\n{votes}",
+                ids[0], ids[1], ids[2]
+            )
+        };
+        let votes = "a;3,1;2,5;paper\nb; 1 , 2 ;1,1;internet\n\"c\";\"2\";4;paper\nd;;;\n";
+        let by_number = Instance::parse(&file(["1", "2", "3"], votes)).unwrap();
+        let lists: Vec<Vec<u32>> = by_number.votes.iter().map(|v| v.vote.clone()).collect();
+        assert_eq!(lists, [vec![2, 0], vec![0, 1], vec![1], vec![]]);
+        assert_eq!(by_number.votes[0].points, Some(vec![2, 5]));
+        assert_eq!(by_number.votes[2].voter, "c");
+        let methods: Vec<Option<&str>> = by_number
+            .votes
+            .iter()
+            .map(|v| v.voting_method.as_deref())
+            .collect();
+        assert_eq!(
+            methods,
+            [Some("paper"), Some("internet"), Some("paper"), None]
+        );
+        // Ids with a leading zero are ids, not numbers: "01" is not "1".
+        let zeros = Instance::parse(&file(["01", "1", "002"], "a;1,01;1,1;\nb;002;1;\n")).unwrap();
+        let lists: Vec<Vec<u32>> = zeros.votes.iter().map(|v| v.vote.clone()).collect();
+        assert_eq!(lists, [vec![1, 0], vec![2]]);
+        assert_eq!(
+            Instance::parse(&file(["1", "2", "3"], "a;1,02;1,1;\n")),
+            Err(PabulibError::UnknownProject {
+                line: 11,
+                project: "02".into()
+            })
+        );
+        assert_eq!(
+            Instance::parse(&file(["1", "2", "3"], "a;1,4;1,1;\n")),
+            Err(PabulibError::UnknownProject {
+                line: 11,
+                project: "4".into()
+            })
+        );
+        // Mixed ids: the general path, same result.
+        let mixed = Instance::parse(&file(["7", "x", "9"], "a;9,x,7;1,1,1;\n")).unwrap();
+        assert_eq!(mixed.votes[0].vote, [2, 1, 0]);
+        assert_eq!(
+            mixed.vote_ids(&mixed.votes[0]).collect::<Vec<_>>(),
+            ["9", "x", "7"]
+        );
     }
 
     #[test]

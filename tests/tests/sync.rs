@@ -1056,6 +1056,7 @@ fn a_full_hub_says_busy_and_the_phone_retries() {
     let (f, listener) = lan_fixture();
     let limits = Limits {
         max_sessions: 1,
+        max_waiting: 0,
         message: Duration::from_millis(800),
         ..Limits::default()
     };
@@ -1101,6 +1102,51 @@ fn a_full_hub_says_busy_and_the_phone_retries() {
             .load(std::sync::atomic::Ordering::Relaxed)
             >= 1
     );
+    server.stop();
+}
+
+/// On voting day more phones arrive than the hub has session threads: they wait in line and are
+/// all served, none told `sync_busy`.
+#[test]
+fn phones_beyond_the_hubs_sessions_wait_in_line_and_are_all_served() {
+    use linli_core::sync::net::{Limits, sync_with_limits};
+    let f = Fixture::new(8);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let limits = Limits {
+        max_sessions: 1,
+        busy_retries: 0,
+        ..Limits::default()
+    };
+    let server = Server::start_with(
+        f.cadre.store.clone(),
+        listener,
+        SessionOptions::default(),
+        limits,
+    )
+    .unwrap();
+    let addr = server.local_addr().to_string();
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = f
+            .residents
+            .iter()
+            .map(|r| {
+                let (store, addr) = (r.store.clone(), addr.clone());
+                sc.spawn(move || {
+                    sync_with_limits(store, &addr, SessionOptions::default(), limits, &mut |_| {
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap().unwrap();
+        }
+    });
+    let stats = server.stats();
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(n(&stats.sessions_done) as usize, f.residents.len());
+    assert_eq!(n(&stats.sessions_busy), 0);
+    assert!(n(&stats.waiting_peak) >= 1, "the phones queued");
     server.stop();
 }
 

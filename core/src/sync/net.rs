@@ -1,21 +1,22 @@
 //! Sync over TCP on the community-centre LAN: a server (a cadre tablet or a PC) that serves many
-//! phones at once, one thread per connection, and a client. Messages are written as they are
+//! phones at once, a pool of session threads serving a line of connections, and a client. Messages are written as they are
 //! framed ([`super::message`]): the header announces the length, which is checked before reading.
 //!
 //! Nothing waits for ever ([`Limits`]): every message must arrive whole, and be taken whole,
 //! within a deadline, and every session within an overall one, so a peer that trickles bytes or
-//! falls silent is cut. A server runs a bounded number of sessions and tells the next phone
-//! `sync_busy` (the client retries with backoff); a session that fails tells the peer the reason
-//! code. [`Server::stop`] cuts the open connections and returns at once.
+//! falls silent is cut. A server runs a bounded number of sessions; the next phones wait in a
+//! bounded line (1,000 phones arriving at once are all served), and a phone that finds the line
+//! full or waits too long is told `sync_busy` (the client retries with backoff); a session that
+//! fails tells the peer the reason code. [`Server::stop`] cuts the open connections and returns at once.
 
 use super::message::{HEADER_BYTES, Message};
 use super::{Progress, Session, SessionOptions, SyncError};
 use crate::store::Store;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -27,8 +28,15 @@ pub struct Limits {
     pub message: Duration,
     /// Longest a whole session may take (a first sync of a 20,000-ballot cycle takes seconds).
     pub session: Duration,
-    /// Most sessions a server runs at once; the next phone is told `sync_busy` and retries.
+    /// Most sessions a server runs at once (its pool of session threads); the next phones wait
+    /// in line.
     pub max_sessions: usize,
+    /// Most phones waiting in line for a session (beyond those being served); the next one is
+    /// told `sync_busy` and retries.
+    pub max_waiting: usize,
+    /// Longest a phone waits in line: past it the server says `sync_busy`, and the phone's
+    /// wait for its first reply is this long (plus [`Limits::message`]).
+    pub wait: Duration,
     /// How many times a client retries a busy server, backing off from 100 ms to 2 s.
     pub busy_retries: u32,
     /// Longest wait for a connection to open.
@@ -41,6 +49,8 @@ impl Default for Limits {
             message: Duration::from_secs(20),
             session: Duration::from_secs(180),
             max_sessions: 32,
+            max_waiting: 2_048,
+            wait: Duration::from_secs(90),
             busy_retries: 8,
             connect: Duration::from_secs(5),
         }
@@ -136,6 +146,22 @@ fn read_message_by(stream: &mut TcpStream, deadline: Deadline) -> Result<Vec<u8>
     Ok(buf)
 }
 
+/// Reads the rest of a framed message whose first byte was read already, before `deadline`.
+fn read_message_after(
+    stream: &mut TcpStream,
+    first: u8,
+    deadline: Deadline,
+) -> Result<Vec<u8>, SyncError> {
+    let mut header = [0u8; HEADER_BYTES];
+    header[0] = first;
+    read_full(stream, &mut header[1..], deadline)?;
+    let len = Message::payload_len(&header)?;
+    let mut buf = vec![0u8; HEADER_BYTES + len];
+    buf[..HEADER_BYTES].copy_from_slice(&header);
+    read_full(stream, &mut buf[HEADER_BYTES..], deadline)?;
+    Ok(buf)
+}
+
 /// Counters of a running server.
 #[derive(Debug, Default)]
 pub struct ServerStats {
@@ -143,14 +169,84 @@ pub struct ServerStats {
     pub sessions_done: AtomicU64,
     /// Sessions that ended with an error (bad bytes, a dropped connection, a deadline).
     pub sessions_failed: AtomicU64,
-    /// Phones told `sync_busy` because the server was running its most sessions.
+    /// Phones told `sync_busy`: the line was full, or they waited in it too long.
     pub sessions_busy: AtomicU64,
+    /// The longest the line of phones waiting for a session thread has been.
+    pub waiting_peak: AtomicU64,
     /// Records received from all peers.
     pub records_received: AtomicU64,
 }
 
 /// The connections a server is serving, so that [`Server::stop`] can cut them.
 type Open = Arc<Mutex<HashMap<u64, TcpStream>>>;
+
+/// Connections waiting for a session thread, in the order they came, with when they came; the
+/// signal a session thread waits on; how many sessions are being served.
+type Line = Arc<(
+    Mutex<VecDeque<(u64, TcpStream, Instant)>>,
+    Condvar,
+    AtomicUsize,
+)>;
+
+/// Says `sync_busy`, briefly, and hangs up: the phone retries with backoff.
+fn refuse_busy(stream: &mut TcpStream, stats: &ServerStats) {
+    let _ = stream.set_nonblocking(false);
+    let _ = write_full(
+        stream,
+        &Message::refusal("sync_busy"),
+        Deadline::after(Duration::from_secs(1), "busy reply"),
+    );
+    let _ = stream.shutdown(Shutdown::Both);
+    stats.sessions_busy.fetch_add(1, Ordering::Relaxed);
+}
+
+/// One of the server's session threads: serves the line until the server stops.
+fn serve_line(
+    store: &Arc<Store>,
+    opts: &SessionOptions,
+    limits: Limits,
+    stats: &ServerStats,
+    open: &Open,
+    line: &Line,
+    stop: &AtomicBool,
+) {
+    let (queue, ready, serving) = &**line;
+    loop {
+        let mut q = queue.lock().expect("lock");
+        let next = loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Some(next) = q.pop_front() {
+                serving.fetch_add(1, Ordering::AcqRel);
+                break next;
+            }
+            q = ready
+                .wait_timeout(q, Duration::from_millis(200))
+                .expect("lock")
+                .0;
+        };
+        drop(q);
+        let (id, mut stream, came) = next;
+        if came.elapsed() > limits.wait {
+            refuse_busy(&mut stream, stats);
+        } else {
+            match serve_one_with(store.clone(), stream, opts.clone(), limits) {
+                Ok(p) => {
+                    stats.sessions_done.fetch_add(1, Ordering::Relaxed);
+                    stats
+                        .records_received
+                        .fetch_add(p.records_received, Ordering::Relaxed);
+                }
+                Err(_) => {
+                    stats.sessions_failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        open.lock().expect("lock").remove(&id);
+        serving.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// A running sync server. Dropping it without [`Server::stop`] leaves it running until the
 /// process ends.
@@ -164,7 +260,7 @@ pub struct Server {
 
 impl Server {
     /// Serves sync sessions on `listener` (bind `0.0.0.0:PORT` for the LAN, `127.0.0.1:0` in
-    /// tests), each connection on its own thread, with the default [`Limits`].
+    /// tests), sessions served by a pool of threads, with the default [`Limits`].
     pub fn start(
         store: Arc<Store>,
         listener: TcpListener,
@@ -174,6 +270,10 @@ impl Server {
     }
 
     /// [`Server::start`] with explicit limits.
+    ///
+    /// The accepting thread puts each connection in a line ([`Limits::max_waiting`] long); a
+    /// pool of [`Limits::max_sessions`] threads serves the line in order. A phone that finds the
+    /// line full, or waits longer than [`Limits::wait`], is told `sync_busy` and retries.
     pub fn start_with(
         store: Arc<Store>,
         listener: TcpListener,
@@ -185,74 +285,60 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(ServerStats::default());
         let open: Open = Arc::default();
+        let line: Line = Arc::default();
+        let mut pool = Vec::with_capacity(limits.max_sessions);
+        for _ in 0..limits.max_sessions.max(1) {
+            let (store, opts, stats, open, line, stop) = (
+                store.clone(),
+                opts.clone(),
+                stats.clone(),
+                open.clone(),
+                line.clone(),
+                stop.clone(),
+            );
+            pool.push(
+                std::thread::Builder::new()
+                    .name("linli-sync-peer".into())
+                    .spawn(move || {
+                        serve_line(&store, &opts, limits, &stats, &open, &line, &stop)
+                    })?,
+            );
+        }
         let (stop2, stats2, open2) = (stop.clone(), stats.clone(), open.clone());
         let thread = std::thread::Builder::new()
             .name("linli-sync-server".into())
             .spawn(move || {
-                let running = Arc::new(AtomicUsize::new(0));
-                let mut workers: Vec<JoinHandle<()>> = Vec::new();
                 let mut next_id = 0u64;
                 while !stop2.load(Ordering::Relaxed) {
                     match listener.accept() {
                         Ok((mut stream, _)) => {
-                            workers.retain(|w| !w.is_finished());
-                            if running.load(Ordering::Acquire) >= limits.max_sessions {
-                                // Say why, briefly, and hang up: the phone retries.
-                                let _ = stream.set_nonblocking(false);
-                                let _ = write_full(
-                                    &mut stream,
-                                    &Message::refusal("sync_busy"),
-                                    Deadline::after(Duration::from_secs(1), "busy reply"),
-                                );
-                                let _ = stream.shutdown(Shutdown::Both);
-                                stats2.sessions_busy.fetch_add(1, Ordering::Relaxed);
+                            let (queue, ready, serving) = &*line;
+                            let mut q = queue.lock().expect("lock");
+                            let taken = q.len() + serving.load(Ordering::Acquire);
+                            if taken >= limits.max_sessions + limits.max_waiting {
+                                drop(q);
+                                refuse_busy(&mut stream, &stats2);
                                 continue;
                             }
                             next_id += 1;
-                            let id = next_id;
                             if let Ok(clone) = stream.try_clone() {
-                                open2.lock().expect("lock").insert(id, clone);
+                                open2.lock().expect("lock").insert(next_id, clone);
                             }
-                            running.fetch_add(1, Ordering::AcqRel);
-                            let (store, opts, stats, open, live) = (
-                                store.clone(),
-                                opts.clone(),
-                                stats2.clone(),
-                                open2.clone(),
-                                running.clone(),
-                            );
-                            let w = std::thread::Builder::new()
-                                .name("linli-sync-peer".into())
-                                .spawn(move || {
-                                    match serve_one_with(store, stream, opts, limits) {
-                                        Ok(p) => {
-                                            stats.sessions_done.fetch_add(1, Ordering::Relaxed);
-                                            stats
-                                                .records_received
-                                                .fetch_add(p.records_received, Ordering::Relaxed);
-                                        }
-                                        Err(_) => {
-                                            stats.sessions_failed.fetch_add(1, Ordering::Relaxed);
-                                        }
-                                    }
-                                    open.lock().expect("lock").remove(&id);
-                                    live.fetch_sub(1, Ordering::AcqRel);
-                                });
-                            match w {
-                                Ok(w) => workers.push(w),
-                                Err(_) => {
-                                    open2.lock().expect("lock").remove(&id);
-                                    running.fetch_sub(1, Ordering::AcqRel);
-                                }
-                            }
+                            q.push_back((next_id, stream, Instant::now()));
+                            stats2
+                                .waiting_peak
+                                .fetch_max(q.len() as u64, Ordering::Relaxed);
+                            drop(q);
+                            ready.notify_one();
                         }
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                            std::thread::sleep(Duration::from_millis(5));
+                            std::thread::sleep(Duration::from_millis(2));
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(50)),
                     }
                 }
-                for w in workers {
+                line.1.notify_all();
+                for w in pool {
                     let _ = w.join();
                 }
             })?;
@@ -385,14 +471,28 @@ fn sync_once(
     limits: Limits,
     on_progress: &mut dyn FnMut(&Progress) -> Result<(), SyncError>,
 ) -> Result<Progress, SyncError> {
-    let whole = Deadline::after(limits.session, "session");
+    let whole = Deadline::after(limits.session + limits.wait, "session");
     let mut stream = connect(addr, limits.connect)?;
     stream.set_nodelay(true)?;
     let (mut session, first) = Session::initiate(store.clone(), opts)?;
     let step = || Deadline::after(limits.message, "message").min(whole);
     write_full(&mut stream, &first, step())?;
+    // The first reply may wait for the phone's turn in the hub's line: its first byte may take
+    // `wait`, the rest of it no longer than any message.
+    let mut first_reply = true;
     while !session.is_finished() {
-        let reply = read_message_by(&mut stream, step())?;
+        let reply = if first_reply {
+            first_reply = false;
+            let mut head = [0u8; 1];
+            read_full(
+                &mut stream,
+                &mut head,
+                Deadline::after(limits.message + limits.wait, "message").min(whole),
+            )?;
+            read_message_after(&mut stream, head[0], step())?
+        } else {
+            read_message_by(&mut stream, step())?
+        };
         let next = match session.receive(&reply) {
             Ok(next) => next,
             Err(e) => {

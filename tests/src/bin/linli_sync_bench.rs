@@ -58,10 +58,346 @@ fn phone_child(addr: &str, cycle: &str, genesis: &str) {
     );
 }
 
+/// CPU time this process has used so far (user + system), from /proc/self/stat, in ms.
+fn cpu_ms() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name and state.
+    (ticks(11) + ticks(12)) * 1000.0 / 100.0
+}
+
+/// A process simulating `count` phones (residents `from..from + count`): each is warmed with a
+/// first sync, casts 20 ballots (a vote and its changes), says `ready`, and on `go` from stdin
+/// all sync with the hub at once. Prints `done OK FAILED SENT RECEIVED RECORDS SLOWEST_MS`.
+fn phones_child(addr: &str, cycle: &str, genesis: &str, from: usize, count: usize, hub: &str) {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (cycle, genesis): (uuid::Uuid, uuid::Uuid) =
+        (cycle.parse().unwrap(), genesis.parse().unwrap());
+    let hub_key = linli_core::DeviceKey::from_hex(hub).unwrap();
+    let opts = SessionOptions {
+        peer_hint: Some(hub_key),
+        ..Default::default()
+    };
+    let proposals: std::sync::Mutex<Vec<uuid::Uuid>> = Default::default();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let open = |i: usize| {
+        Arc::new(
+            Store::open_with_keys(
+                dir.path().join(format!("phone-{i}.db")),
+                &MemoryKeyStore(resident_seed(i)),
+            )
+            .unwrap(),
+        )
+    };
+    // Each phone is warmed and closed again: 1,000 open stores that each receive thousands of
+    // ballots would not fit in this machine's memory, while a phone opening its store again
+    // costs the phone, not the hub.
+    std::thread::scope(|sc| {
+        for _ in 0..2 {
+            sc.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if k >= count {
+                        return;
+                    }
+                    let i = from + k;
+                    let p = open(i);
+                    p.follow_cycle(cycle, genesis).unwrap();
+                    sync_with(p.clone(), addr, opts.clone(), &mut |_| Ok(())).unwrap();
+                    let ids: Vec<uuid::Uuid> = {
+                        let mut g = proposals.lock().unwrap();
+                        if g.is_empty() {
+                            *g = p
+                                .state(cycle)
+                                .unwrap()
+                                .proposals
+                                .values()
+                                .filter(|p| p.is_shortlisted())
+                                .map(|p| p.id)
+                                .collect();
+                        }
+                        g.clone()
+                    };
+                    for n in 0..20 {
+                        let pick = vec![ids[(i + n) % ids.len()]];
+                        p.submit(cycle, Body::Ballot(Ballot::approve(pick)))
+                            .unwrap();
+                    }
+                }
+            });
+        }
+    });
+    println!("ready");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).unwrap();
+    let results: Vec<Result<(linli_core::sync::Progress, f64), String>> =
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = (from..from + count)
+                .map(|i| {
+                    let (opts, open) = (opts.clone(), &open);
+                    sc.spawn(move || {
+                        let t = Instant::now();
+                        let p = open(i);
+                        p.set_doc_cache_bytes(512 * 1024);
+                        sync_with(p, addr, opts, &mut |_| Ok(()))
+                            .map(|pr| (pr, ms(t)))
+                            .map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+    let (mut ok, mut failed, mut sent, mut received, mut records, mut slowest) =
+        (0, 0, 0u64, 0u64, 0u64, 0f64);
+    for r in &results {
+        match r {
+            Ok((p, took)) => {
+                ok += 1;
+                sent += p.bytes_sent;
+                received += p.bytes_received;
+                records += p.records_received;
+                slowest = slowest.max(*took);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("session failed: {e}");
+            }
+        }
+    }
+    println!("done {ok} {failed} {sent} {received} {records} {slowest:.0}");
+}
+
+/// The community-centre hub on voting day: N phones at once, simulated in other processes so
+/// that the hub's own CPU is measured apart, each bringing 20 new ballots to a warm store.
+fn hub_on_voting_day(dir: &std::path::Path, sizes: &[usize]) {
+    use std::io::{BufRead, BufReader, Write};
+    let total: usize = sizes.iter().sum();
+    let s = synth::cycle(total + 200, 30, 100);
+    let hub = hub_with(dir, &s, "voting-day-hub.db");
+    let server = Server::start_with(
+        hub.clone(),
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        SessionOptions::default(),
+        linli_core::sync::net::Limits::default(),
+    )
+    .unwrap();
+    let addr = server.local_addr().to_string();
+    println!("\n## The hub on voting day (phones in {WORKERS} other processes)\n");
+    println!(
+        "| phones | hub CPU | per phone | records in / out | per record moved | wall | slowest session | failed | longest line | bytes in / out |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let mut from = 200;
+    for &n in sizes {
+        let per = n.div_ceil(WORKERS);
+        let mut children: Vec<std::process::Child> = (0..WORKERS)
+            .filter_map(|w| {
+                let count = per.min(n.saturating_sub(w * per));
+                (count > 0).then(|| {
+                    std::process::Command::new(std::env::current_exe().unwrap())
+                        .args([
+                            "phones",
+                            &addr,
+                            &s.cycle.to_string(),
+                            &s.genesis.to_string(),
+                            &(from + w * per).to_string(),
+                            &count.to_string(),
+                            &hub.device_key().to_hex(),
+                        ])
+                        .stdin(std::process::Stdio::piped())
+                        .stdout(std::process::Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+            })
+            .collect();
+        from += n;
+        let mut outs: Vec<_> = children
+            .iter_mut()
+            .map(|c| BufReader::new(c.stdout.take().unwrap()).lines())
+            .collect();
+        for o in &mut outs {
+            let line = o.next().and_then(Result::ok);
+            assert_eq!(
+                line.as_deref(),
+                Some("ready"),
+                "a phone process died warming up"
+            );
+        }
+        let before = server
+            .stats()
+            .records_received
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let (cpu0, t) = (cpu_ms(), Instant::now());
+        for c in &mut children {
+            writeln!(c.stdin.as_mut().unwrap(), "go").unwrap();
+        }
+        let (mut ok, mut failed, mut sent, mut recv, mut out, mut slowest) =
+            (0u64, 0u64, 0u64, 0u64, 0u64, 0f64);
+        for o in &mut outs {
+            let line = o
+                .next()
+                .and_then(Result::ok)
+                .expect("a phone process died syncing");
+            let f: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(f[0], "done", "{line}");
+            ok += f[1].parse::<u64>().unwrap();
+            failed += f[2].parse::<u64>().unwrap();
+            sent += f[3].parse::<u64>().unwrap();
+            recv += f[4].parse::<u64>().unwrap();
+            out += f[5].parse::<u64>().unwrap();
+            slowest = slowest.max(f[6].parse().unwrap());
+        }
+        let (cpu, wall) = (cpu_ms() - cpu0, ms(t));
+        for mut c in children {
+            c.wait().unwrap();
+        }
+        let records = server
+            .stats()
+            .records_received
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - before;
+        assert_eq!(ok as usize + failed as usize, n);
+        let line = server
+            .stats()
+            .waiting_peak
+            .swap(0, std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "| {n} | {cpu:.0} ms | {:.2} ms | {records} / {out} | {:.1} µs | {wall:.0} ms | {slowest:.0} ms | {failed} | {line} | {sent} / {recv} |",
+            cpu / n as f64,
+            cpu * 1000.0 / (records + out).max(1) as f64,
+        );
+    }
+    server.stop();
+}
+
+/// Median of `runs` timings of `f`, in ms.
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            ms(s)
+        })
+        .collect();
+    t.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    t[runs / 2]
+}
+
+/// Reading a Pabulib file of `voters` votes (a synthetic one in the shape of Warsaw's: 100
+/// projects, 1 to 10 approvals, the voter's age, sex and voting method), beside its floor:
+/// reading the same file line by line (`BufRead::lines`, one string per line).
+fn pabulib_files(dir: &std::path::Path, voters: usize) {
+    use std::io::BufRead;
+    let path = dir.join("synthetic.pb");
+    let mut text = String::from(
+        "META\nkey;value\ndescription;synthetic\nnum_projects;100\nbudget;3000000\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost;votes;name\n",
+    );
+    for p in 0..100 {
+        text.push_str(&format!("{};{};0;项目 {p}\n", 1000 + p, 50_000 + p * 997));
+    }
+    text.push_str("VOTES\nvoter_id;age;sex;voting_method;vote\n");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for v in 0..voters {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = 1 + (x % 10) as usize;
+        let picks: Vec<String> = (0..n)
+            .map(|k| (1000 + (x >> (8 + k * 5)) % 100).to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let method = if x % 5 == 0 { "paper" } else { "internet" };
+        let sex = if x % 2 == 0 { "F" } else { "M" };
+        text.push_str(&format!(
+            "{};{};{sex};{method};{}\n",
+            v + 1,
+            18 + x % 70,
+            picks.join(",")
+        ));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let bytes = text.len();
+    drop(text);
+    // Floor and parse alternate, so that both meet the same machine; the ratio is the median
+    // of each pair's.
+    let (mut floors, mut parses, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..15 {
+        let floor = median_ms(1, || {
+            let f = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+            let n = f
+                .lines()
+                .map(|l| l.unwrap())
+                .filter(|l| !l.is_empty())
+                .count();
+            assert!(n > voters);
+        });
+        let parse = median_ms(1, || {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let i = linli_core::pabulib::Instance::parse(&text).unwrap();
+            assert_eq!(i.votes.len(), voters);
+        });
+        floors.push(floor);
+        parses.push(parse);
+        ratios.push(parse / floor);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let (floor, parse, ratio) = (
+        median(&mut floors),
+        median(&mut parses),
+        median(&mut ratios),
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let inst = linli_core::pabulib::Instance::parse(&text).unwrap();
+    let election = inst.election();
+    let mes = median_ms(9, || {
+        election.run(linli_core::tally::Rule::Mes).unwrap();
+    });
+    println!(
+        "\n## Pabulib files ({voters} voters, 100 projects, {bytes} bytes, file store: tmpfs or disk as the temp dir is)\n"
+    );
+    println!("| step | median of 15 | against the floor (median of the pairs' ratios) |");
+    println!("|---|---|---|");
+    println!("| floor: read the file line by line (`BufRead::lines`) | {floor:.1} ms | 1× |");
+    println!("| read and parse it (`Instance::parse`) | {parse:.1} ms | {ratio:.1}× |");
+    println!("| Method of Equal Shares on it (median of 9) | {mes:.1} ms | — |");
+}
+
+/// Processes the hub scenario's phones run in.
+const WORKERS: usize = 4;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("phone") {
         return phone_child(&args[2], &args[3], &args[4]);
+    }
+    if args.get(1).map(String::as_str) == Some("phones") {
+        return phones_child(
+            &args[2],
+            &args[3],
+            &args[4],
+            args[5].parse().unwrap(),
+            args[6].parse().unwrap(),
+            &args[7],
+        );
+    }
+    if args.get(1).map(String::as_str) == Some("hub") {
+        let sizes: Vec<usize> = args[2..].iter().map(|a| a.parse().unwrap()).collect();
+        let sizes = if sizes.is_empty() {
+            vec![10, 100, 1_000]
+        } else {
+            sizes
+        };
+        let dir = tempfile::tempdir().unwrap();
+        return hub_on_voting_day(dir.path(), &sizes);
     }
     // `linli_sync_bench [seal|open|first|merge|lan|memory]...` runs only the named scenarios.
     let only: Vec<String> = args[1..].to_vec();
@@ -76,10 +412,13 @@ fn main() {
     if wanted("console") {
         console_pages(dir.path());
     }
+    if wanted("pabulib") {
+        pabulib_files(dir.path(), 100_000);
+    }
     if !only.is_empty()
         && only
             .iter()
-            .all(|o| o == "seal" || o == "release" || o == "console")
+            .all(|o| ["seal", "release", "console", "pabulib"].contains(&o.as_str()))
     {
         return;
     }
