@@ -1168,3 +1168,60 @@ fn a_refused_peer_is_told_the_reason() {
     assert!(matches!(Message::decode(&reply), Err(SyncError::Refused(c)) if c == "sync_version"));
     server.stop();
 }
+
+/// Voting day at the hub: phones arrive in any order, so most ballots reach the hub, and then
+/// the other phones, before ballots cast earlier that are already folded. Ballots of different
+/// members commute: no device folds the cycle from scratch, and every device ends with the same
+/// state as an auditor's full fold.
+#[test]
+fn ballots_arriving_in_any_order_never_refold_the_hub_or_the_phones() {
+    let f = Fixture::new(12);
+    let ids = f.to_voting(3);
+    let folds = |d: &Device| d.store.full_folds(f.cycle).unwrap();
+    let before: Vec<u64> = std::iter::once(&f.cadre)
+        .chain(&f.residents)
+        .map(folds)
+        .collect();
+    // Each phone votes (in resident order, so the clock runs with the index), and a few change
+    // their vote.
+    for (i, r) in f.residents.iter().enumerate() {
+        r.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[i % 3]])))
+            .unwrap();
+    }
+    for r in f.residents.iter().take(4) {
+        r.act(f.cycle, Body::Ballot(Ballot::approve(vec![ids[2]])))
+            .unwrap();
+    }
+    // They reach the hub last-cast first, then all meet it again in the other order.
+    let hint = |s: &linli_core::store::Store| SessionOptions {
+        peer_hint: Some(s.device_key()),
+        ..Default::default()
+    };
+    for r in f.residents.iter().rev().chain(f.residents.iter()) {
+        sync::sync_pair(&r.store, &f.cadre.store, hint(&f.cadre.store)).unwrap();
+    }
+    let after: Vec<u64> = std::iter::once(&f.cadre)
+        .chain(&f.residents)
+        .map(folds)
+        .collect();
+    assert_eq!(after, before, "full folds per device, hub first");
+    let audit = f.cadre.store.state(f.cycle).unwrap();
+    assert_eq!(audit.current_ballots.len(), 12);
+    let refolded = linli_core::fold::fold(
+        f.cycle,
+        audit.genesis_id,
+        &f.cadre
+            .store
+            .export(f.cycle)
+            .unwrap()
+            .iter()
+            .map(linli_core::fold::Checked::verify)
+            .collect::<Vec<_>>(),
+    );
+    for d in std::iter::once(&f.cadre).chain(&f.residents) {
+        assert_eq!(
+            d.store.state(f.cycle).unwrap().canonical_bytes(),
+            refolded.canonical_bytes()
+        );
+    }
+}

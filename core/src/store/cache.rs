@@ -17,6 +17,9 @@ pub(super) struct CycleCache {
     /// The fold is deferred: a sync session brought records out of fold order, so `state` is
     /// empty and the views are behind until [`Store::settle`] (or the next local write) folds.
     pub(super) stale: bool,
+    /// Full folds of the cycle since it was loaded, the load's own included (see
+    /// [`Store::full_folds`]).
+    pub(super) full_folds: u64,
 }
 
 impl Store {
@@ -69,6 +72,19 @@ impl Store {
         })
     }
 
+    /// How many times this store has folded the cycle from all its records since it loaded it,
+    /// the load's own fold included: what shows that records arriving in any order are folded in
+    /// place (a hub taking ballots from a hall of phones should not refold at all). Diagnostics
+    /// for tests and benchmarks; loading the cycle if it is not loaded counts one.
+    pub fn full_folds(&self, cycle: Uuid) -> Result<u64> {
+        let mut g = self.lock();
+        let inner = &mut *g;
+        let cache = take_cache(inner, cycle)?;
+        let n = cache.full_folds;
+        inner.caches.insert(cycle, cache);
+        Ok(n)
+    }
+
     /// Folds every cycle whose fold a sync session deferred and brings its views level with its
     /// records, in one transaction per cycle. Sessions call it when they end (or are dropped);
     /// it costs nothing when no fold is pending.
@@ -101,6 +117,7 @@ pub(super) fn refold(cache: &mut CycleCache, cycle: Uuid) {
     cache.state = CycleState::new(cycle, genesis);
     cache.state = fold::fold(cycle, genesis, &cache.records);
     cache.stale = false;
+    cache.full_folds += 1;
 }
 
 /// Rewrites the views the state marked dirty, inside the caller's transaction. A full rewrite
@@ -181,5 +198,6 @@ pub(super) fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Resul
         state,
         records,
         stale: false,
+        full_folds: 1,
     })
 }

@@ -64,6 +64,7 @@ impl Store {
                 state,
                 records,
                 stale: false,
+                full_folds: 1,
             },
         );
         Ok(cycle)

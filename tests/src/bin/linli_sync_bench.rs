@@ -188,9 +188,9 @@ fn hub_on_voting_day(dir: &std::path::Path, sizes: &[usize]) {
     let addr = server.local_addr().to_string();
     println!("\n## The hub on voting day (phones in {WORKERS} other processes)\n");
     println!(
-        "| phones | hub CPU | per phone | records in / out | per record moved | wall | slowest session | failed | longest line | bytes in / out |"
+        "| phones | hub CPU | per phone | records in / out | per record moved | wall | slowest session | failed | longest line | hub full folds | bytes in / out |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut from = 200;
     for &n in sizes {
         let per = n.div_ceil(WORKERS);
@@ -232,6 +232,7 @@ fn hub_on_voting_day(dir: &std::path::Path, sizes: &[usize]) {
             .stats()
             .records_received
             .load(std::sync::atomic::Ordering::Relaxed);
+        let folds0 = hub.full_folds(s.cycle).unwrap();
         let (cpu0, t) = (cpu_ms(), Instant::now());
         for c in &mut children {
             writeln!(c.stdin.as_mut().unwrap(), "go").unwrap();
@@ -253,6 +254,7 @@ fn hub_on_voting_day(dir: &std::path::Path, sizes: &[usize]) {
             slowest = slowest.max(f[6].parse().unwrap());
         }
         let (cpu, wall) = (cpu_ms() - cpu0, ms(t));
+        let folds = hub.full_folds(s.cycle).unwrap() - folds0;
         for mut c in children {
             c.wait().unwrap();
         }
@@ -267,7 +269,7 @@ fn hub_on_voting_day(dir: &std::path::Path, sizes: &[usize]) {
             .waiting_peak
             .swap(0, std::sync::atomic::Ordering::Relaxed);
         println!(
-            "| {n} | {cpu:.0} ms | {:.2} ms | {records} / {out} | {:.1} µs | {wall:.0} ms | {slowest:.0} ms | {failed} | {line} | {sent} / {recv} |",
+            "| {n} | {cpu:.0} ms | {:.2} ms | {records} / {out} | {:.1} µs | {wall:.0} ms | {slowest:.0} ms | {failed} | {line} | {folds} | {sent} / {recv} |",
             cpu / n as f64,
             cpu * 1000.0 / (records + out).max(1) as f64,
         );
