@@ -11,9 +11,16 @@ jna="${JNA_JAR:-/usr/share/java/jna.jar}"
 bindings/scripts/generate.sh kotlin
 out=target/kotlin-test
 mkdir -p "$out"
-"$kotlin_home/bin/kotlinc" -nowarn target/bindings/kotlin/org/linli/core/linli_ffi.kt bindings/tests/kotlin/LinliTest.kt \
+# A stale jar must never stand in for a failed compile: remove it, and fail when kotlinc does.
+rm -f "$out/test.jar"
+if ! "$kotlin_home/bin/kotlinc" -nowarn target/bindings/kotlin/org/linli/core/linli_ffi.kt bindings/tests/kotlin/LinliTest.kt \
   android-demo/app/src/main/java/org/linli/demo/LinliRepository.kt bindings/tests/kotlin/DemoRepositoryCheck.kt \
-  -cp "$jna" -d "$out/test.jar" 2>&1 | grep -v "^warning" || true
+  -cp "$jna" -d "$out/test.jar" > "$out/kotlinc.log" 2>&1; then
+  grep -v "^warning" "$out/kotlinc.log" >&2 || true
+  echo "kotlinc failed: the Kotlin bindings or the Android demo's core layer do not compile" >&2
+  exit 1
+fi
+grep -v "^warning" "$out/kotlinc.log" || true
 cp="$out/test.jar:$jna:$kotlin_home/lib/kotlin-stdlib.jar"
 java -Djna.library.path=target/bindings/kotlin -cp "$cp" LinliTestKt
 # The Android demo's core layer, compiled from android-demo/ against the same generated code.
