@@ -44,7 +44,8 @@ android {
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = repoRoot
     val args = mutableListOf("cargo", "ndk", "-t", "arm64-v8a", "-t", "x86_64", "-o", jniLibsDir.get().asFile.path, "build", "-p", "linli-ffi")
-    if (rustProfile == "release") args += "--release"
+    // The release app ships the `dist` profile (LTO, stripped symbols; Cargo.toml).
+    if (rustProfile == "release") args += listOf("--profile", "dist")
     commandLine(args)
 }
 

@@ -8,8 +8,9 @@ set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 repo="$(cd "$here/.." && pwd)"
-profile="${LINLI_PROFILE:-release}"
-flag=""; [ "$profile" = release ] && flag="--release"
+# `dist` (LTO, stripped: what ships) by default; LINLI_PROFILE=debug for a quick build.
+profile="${LINLI_PROFILE:-dist}"
+flag="--profile $profile"; [ "$profile" = debug ] && flag=""
 cd "$repo"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
   cargo build $flag -p linli-ffi --target "$t"

@@ -1144,6 +1144,13 @@ fn phones_beyond_the_hubs_sessions_wait_in_line_and_are_all_served() {
     });
     let stats = server.stats();
     let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    // A phone is done when it has the last message; the hub counts the session just after.
+    let t = std::time::Instant::now();
+    while (n(&stats.sessions_done) as usize) < f.residents.len()
+        && t.elapsed() < std::time::Duration::from_secs(5)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert_eq!(n(&stats.sessions_done) as usize, f.residents.len());
     assert_eq!(n(&stats.sessions_busy), 0);
     assert!(n(&stats.waiting_peak) >= 1, "the phones queued");

@@ -373,6 +373,125 @@ fn pabulib_files(dir: &std::path::Path, voters: usize) {
     println!("| Method of Equal Shares on it (median of 9) | {mes:.1} ms | — |");
 }
 
+/// A resident's phone casting (and changing) a ballot on a file store holding `stored` ballots,
+/// beside its floor: signing the same kind of record and one INSERT of the same row into a table
+/// of the same shape (the records table's columns and indexes), with the store's pragmas (WAL,
+/// `synchronous = NORMAL`). The two alternate, one vote and one floor row at a time; median and
+/// mean over 400 of each, checkpoints included.
+fn vote_on_file_store(dir: &std::path::Path, stored: usize) {
+    use linli_core::identity::DeviceSecret;
+    use linli_core::record::envelope::{Draft, SignedRecord};
+    let s = synth::cycle(stored + 1_000, 100, stored);
+    let voter = stored + 500;
+    let path = dir.join(format!("vote-{stored}.db"));
+    let store = Store::open_with_keys(&path, &MemoryKeyStore(resident_seed(voter))).unwrap();
+    store.follow_cycle(s.cycle, s.genesis).unwrap();
+    for chunk in s.records.chunks(10_000) {
+        store.import(s.cycle, chunk).unwrap();
+    }
+    let phase = store.state(s.cycle).unwrap().phase.1;
+    let floor_db = rusqlite::Connection::open(dir.join(format!("floor-{stored}.db"))).unwrap();
+    floor_db.pragma_update(None, "journal_mode", "WAL").unwrap();
+    floor_db
+        .pragma_update(None, "synchronous", "NORMAL")
+        .unwrap();
+    floor_db
+        .execute_batch(
+            "CREATE TABLE records (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cycle_id TEXT NOT NULL,
+               kind TEXT, signer TEXT, seq INTEGER, claimed_time TEXT, signed BLOB NOT NULL,
+               signature BLOB NOT NULL CHECK (length(signature) = 64), sig_ok INTEGER NOT NULL,
+               received_at TEXT NOT NULL, valid INTEGER, code TEXT, reason TEXT, to_doc INTEGER);
+             CREATE INDEX records_by_cycle ON records(cycle_id);
+             CREATE INDEX records_by_kind ON records(cycle_id, kind, claimed_time) WHERE kind <> 'ballot';",
+        )
+        .unwrap();
+    // The floor's table holds as many rows as the store does.
+    {
+        let tx = floor_db.unchecked_transaction().unwrap();
+        let mut ins = tx
+            .prepare("INSERT INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at, to_doc) VALUES (?1, ?2, 'ballot', ?3, ?4, ?5, ?6, ?7, 1, ?5, 1)")
+            .unwrap();
+        for r in &s.records {
+            ins.execute(rusqlite::params![
+                r.id.to_string(),
+                s.cycle.to_string(),
+                "k",
+                1,
+                "2026-01-01T00:00:00Z",
+                r.signed,
+                r.signature.to_vec()
+            ])
+            .unwrap();
+        }
+        drop(ins);
+        tx.commit().unwrap();
+    }
+    let secret = DeviceSecret::from_seed(&resident_seed(voter));
+    let signer = secret.public().to_hex();
+    let mut insert = floor_db
+        .prepare("INSERT INTO records (id, cycle_id, kind, signer, seq, claimed_time, signed, signature, sig_ok, received_at, to_doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, 1)")
+        .unwrap();
+    let (mut votes, mut floors) = (Vec::new(), Vec::new());
+    store
+        .submit(s.cycle, Body::Ballot(Ballot::approve(vec![s.proposals[0]])))
+        .unwrap();
+    for i in 0..400usize {
+        let pick = vec![s.proposals[i % s.proposals.len()]];
+        let t = Instant::now();
+        store
+            .submit(s.cycle, Body::Ballot(Ballot::approve(pick.clone())))
+            .unwrap();
+        votes.push(ms(t));
+        let t = Instant::now();
+        let now = chrono::Utc::now();
+        let r = SignedRecord::sign(
+            &secret,
+            &Draft {
+                cycle: s.cycle,
+                seq: 1_000 + i as u64,
+                time: now,
+                phase: Some(phase),
+                body: Body::Ballot(Ballot::approve(pick)),
+            },
+        );
+        insert
+            .execute(rusqlite::params![
+                r.id.to_string(),
+                s.cycle.to_string(),
+                "ballot",
+                signer,
+                1_000 + i as i64,
+                now.to_rfc3339(),
+                r.signed,
+                r.signature.to_vec(),
+                now.to_rfc3339()
+            ])
+            .unwrap();
+        floors.push(ms(t));
+    }
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        (v[v.len() / 2], v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let ((vm, va), (fm, fa)) = (stats(&mut votes), stats(&mut floors));
+    if stored == 1_000 {
+        println!("\n## A vote on a file store, beside its floor (sign + one INSERT)\n");
+        println!(
+            "| ballots stored | vote median / mean | floor median / mean | ratio median / mean |"
+        );
+        println!("|---|---|---|---|");
+    }
+    println!(
+        "| {stored} | {:.0} / {:.0} µs | {:.0} / {:.0} µs | {:.1}× / {:.1}× |",
+        vm * 1000.0,
+        va * 1000.0,
+        fm * 1000.0,
+        fa * 1000.0,
+        vm / fm,
+        va / fa
+    );
+}
+
 /// Processes the hub scenario's phones run in.
 const WORKERS: usize = 4;
 
@@ -417,10 +536,15 @@ fn main() {
     if wanted("pabulib") {
         pabulib_files(dir.path(), 100_000);
     }
+    if wanted("vote") {
+        for n in [1_000, 20_000, 100_000] {
+            vote_on_file_store(dir.path(), n);
+        }
+    }
     if !only.is_empty()
         && only
             .iter()
-            .all(|o| ["seal", "release", "console", "pabulib"].contains(&o.as_str()))
+            .all(|o| ["seal", "release", "console", "pabulib", "vote"].contains(&o.as_str()))
     {
         return;
     }
