@@ -194,7 +194,7 @@ impl Store {
                 let after = doc.get_heads();
                 if after != before && !id.holds_records() {
                     // Collaborative notes: no records to import, only the document to store.
-                    if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, 0)? {
+                    if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, 0, None)? {
                         inner.docs.set_weight(*cycle, *id, w);
                     }
                     applied.notes_changed = true;
@@ -207,7 +207,12 @@ impl Store {
                             format!("{rejected} entries are not records under their own id"),
                         ));
                     }
-                    if let Some(w) = docs::persist(&tx, *cycle, *id, doc, &before, recs.len())? {
+                    // The document was empty and only the push changed it: it is the push.
+                    let whole = (before.is_empty() && msg.is_empty() && !push.is_empty())
+                        .then_some(push.as_slice());
+                    if let Some(w) =
+                        docs::persist(&tx, *cycle, *id, doc, &before, recs.len(), whole)?
+                    {
                         inner.docs.set_weight(*cycle, *id, w);
                     }
                     by_cycle.entry(*cycle).or_default().extend(recs);
@@ -320,7 +325,11 @@ impl Store {
                     if doc.is_empty() {
                         Vec::new()
                     } else {
-                        doc.save()
+                        // The stored bytes are the document: no need to encode it again.
+                        match docs::stored_whole(&inner.conn, *cycle, *id, &doc.get_heads())? {
+                            Some(bytes) => bytes,
+                            None => doc.save(),
+                        }
                     }
                 }
                 Push::SinceShared | Push::AllIfFew => {

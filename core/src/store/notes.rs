@@ -166,7 +166,7 @@ impl Store {
         let before = doc.get_heads();
         let result = change(doc).and_then(|()| {
             doc.commit();
-            docs::persist(&tx, cycle, DocId::NOTES, doc, &before, 0)
+            docs::persist(&tx, cycle, DocId::NOTES, doc, &before, 0, None)
         });
         match result {
             Ok(weight) => {

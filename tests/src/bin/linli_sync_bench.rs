@@ -27,6 +27,31 @@ fn hub_with(dir: &std::path::Path, s: &Synth, name: &str) -> Arc<Store> {
     Arc::new(hub)
 }
 
+/// A phone's store on a file, with resident `i`'s key, following the cycle.
+fn phone_store(path: std::path::PathBuf, i: usize, s: &Synth) -> Arc<Store> {
+    let p = Arc::new(Store::open_with_keys(path, &MemoryKeyStore(resident_seed(i))).unwrap());
+    p.follow_cycle(s.cycle, s.genesis).unwrap();
+    p
+}
+
+/// A fresh file with the records table's columns and indexes (migrations 009 and after) and the
+/// store's pragmas: where the floors insert.
+fn floor_records_db(path: &std::path::Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.pragma_update(None, "journal_mode", "WAL").unwrap();
+    db.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    db.execute_batch(
+        "CREATE TABLE records (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cycle_id TEXT NOT NULL,
+           kind TEXT, signer TEXT, seq INTEGER, claimed_time TEXT, signed BLOB NOT NULL,
+           signature BLOB NOT NULL CHECK (length(signature) = 64), sig_ok INTEGER NOT NULL,
+           received_at TEXT NOT NULL, valid INTEGER, code TEXT, reason TEXT, to_doc INTEGER);
+         CREATE INDEX records_by_cycle ON records(cycle_id);
+         CREATE INDEX records_by_kind ON records(cycle_id, kind, claimed_time) WHERE kind <> 'ballot';",
+    )
+    .unwrap();
+    db
+}
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
@@ -390,21 +415,7 @@ fn vote_on_file_store(dir: &std::path::Path, stored: usize) {
         store.import(s.cycle, chunk).unwrap();
     }
     let phase = store.state(s.cycle).unwrap().phase.1;
-    let floor_db = rusqlite::Connection::open(dir.join(format!("floor-{stored}.db"))).unwrap();
-    floor_db.pragma_update(None, "journal_mode", "WAL").unwrap();
-    floor_db
-        .pragma_update(None, "synchronous", "NORMAL")
-        .unwrap();
-    floor_db
-        .execute_batch(
-            "CREATE TABLE records (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cycle_id TEXT NOT NULL,
-               kind TEXT, signer TEXT, seq INTEGER, claimed_time TEXT, signed BLOB NOT NULL,
-               signature BLOB NOT NULL CHECK (length(signature) = 64), sig_ok INTEGER NOT NULL,
-               received_at TEXT NOT NULL, valid INTEGER, code TEXT, reason TEXT, to_doc INTEGER);
-             CREATE INDEX records_by_cycle ON records(cycle_id);
-             CREATE INDEX records_by_kind ON records(cycle_id, kind, claimed_time) WHERE kind <> 'ballot';",
-        )
-        .unwrap();
+    let floor_db = floor_records_db(&dir.join(format!("floor-{stored}.db")));
     // The floor's table holds as many rows as the store does.
     {
         let tx = floor_db.unchecked_transaction().unwrap();
@@ -499,17 +510,7 @@ fn first_sync_floor(
     path: &std::path::Path,
     records: &[linli_core::record::envelope::SignedRecord],
 ) {
-    let db = rusqlite::Connection::open(path).unwrap();
-    db.pragma_update(None, "journal_mode", "WAL").unwrap();
-    db.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    db.execute_batch(
-        "CREATE TABLE records (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cycle_id TEXT NOT NULL,
-           kind TEXT, signer TEXT, seq INTEGER, claimed_time TEXT, signed BLOB NOT NULL,
-           signature BLOB NOT NULL CHECK (length(signature) = 64), sig_ok INTEGER NOT NULL,
-           received_at TEXT NOT NULL, valid INTEGER, code TEXT, reason TEXT, to_doc INTEGER);
-         CREATE INDEX records_by_cycle ON records(cycle_id);",
-    )
-    .unwrap();
+    let db = floor_records_db(path);
     let keys: Vec<linli_core::DeviceKey> = records.iter().map(|r| r.signer().unwrap()).collect();
     let items: Vec<(linli_core::DeviceKey, &[u8], [u8; 64])> = records
         .iter()
@@ -661,14 +662,7 @@ fn main() {
         let records = hub.export(s.cycle).unwrap();
         let (mut syncs, mut floors, mut last) = (Vec::new(), Vec::new(), None);
         for run in 0..3 {
-            let phone = Arc::new(
-                Store::open_with_keys(
-                    dir.path().join(format!("first-{run}.db")),
-                    &MemoryKeyStore(resident_seed(i)),
-                )
-                .unwrap(),
-            );
-            phone.follow_cycle(s.cycle, s.genesis).unwrap();
+            let phone = phone_store(dir.path().join(format!("first-{run}.db")), i, s);
             let t = Instant::now();
             let (p, _) = sync::sync_pair(&phone, hub, opts.clone()).unwrap();
             syncs.push(ms(t));
@@ -743,14 +737,7 @@ fn main() {
         let hub = hub_with(dir.path(), &s, "lan-hub.db");
         let phones: Vec<Arc<Store>> = (940..990)
             .map(|i| {
-                let p = Arc::new(
-                    Store::open_with_keys(
-                        dir.path().join(format!("phone-{i}.db")),
-                        &MemoryKeyStore(resident_seed(i)),
-                    )
-                    .unwrap(),
-                );
-                p.follow_cycle(s.cycle, s.genesis).unwrap();
+                let p = phone_store(dir.path().join(format!("phone-{i}.db")), i, &s);
                 let opts = SessionOptions {
                     peer_hint: Some(hub.device_key()),
                     ..Default::default()
