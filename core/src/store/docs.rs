@@ -222,13 +222,7 @@ impl DocCache {
             h.sort();
             return Ok(h);
         }
-        let stored: Option<Vec<u8>> = conn
-            .prepare_cached("SELECT heads FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
-            .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
-            .optional()?;
-        let mut h = stored.map(|b| decode_heads(&b)).unwrap_or_default();
-        h.sort();
-        Ok(h)
+        stored_heads(conn, cycle, doc)
     }
 
     /// The document, loaded from the database if needed (an empty one if it doesn't exist).
@@ -289,6 +283,37 @@ impl DocCache {
     }
 }
 
+/// The stored heads of a document, sorted (empty when it has none).
+fn stored_heads(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<Vec<ChangeHash>> {
+    let stored: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT heads FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
+        .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
+        .optional()?;
+    let mut h = stored.map(|b| decode_heads(&b)).unwrap_or_default();
+    h.sort();
+    Ok(h)
+}
+
+/// A document as stored: its compacted snapshot, if any, and its appended changes in order.
+type StoredParts = (Option<Vec<u8>>, Vec<Vec<u8>>);
+
+/// A document's stored parts ([`StoredParts`]).
+fn stored_parts(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<StoredParts> {
+    let snapshot: Option<Option<Vec<u8>>> = conn
+        .prepare_cached("SELECT bytes FROM doc_snapshots WHERE cycle_id = ?1 AND doc = ?2")?
+        .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
+        .optional()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT bytes FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2 ORDER BY n",
+    )?;
+    let changes = stmt
+        .query_map(params![cycle.to_string(), doc.0], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((snapshot.flatten(), changes))
+}
+
 /// The document as stored (its snapshot followed by its appended changes, which
 /// `load_incremental` reads as one), when the stored heads are `heads`: what a hub pushes to a
 /// phone that has nothing of the document, without encoding it again. `None` when the stored
@@ -299,68 +324,38 @@ pub(crate) fn stored_whole(
     doc: DocId,
     heads: &[ChangeHash],
 ) -> Result<Option<Vec<u8>>> {
-    let stored: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT heads FROM docs WHERE cycle_id = ?1 AND doc = ?2")?
-        .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
-        .optional()?;
-    let mut stored = stored.map(|b| decode_heads(&b)).unwrap_or_default();
+    let stored = stored_heads(conn, cycle, doc)?;
     let mut wanted = heads.to_vec();
-    stored.sort();
     wanted.sort();
     if stored.is_empty() || stored != wanted {
         return Ok(None);
     }
-    let mut out: Vec<u8> = conn
-        .prepare_cached("SELECT bytes FROM doc_snapshots WHERE cycle_id = ?1 AND doc = ?2")?
-        .query_row(params![cycle.to_string(), doc.0], |r| {
-            r.get::<_, Option<Vec<u8>>>(0)
-        })
-        .optional()?
-        .flatten()
-        .unwrap_or_default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT bytes FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2 ORDER BY n",
-    )?;
-    let rows = stmt.query_map(params![cycle.to_string(), doc.0], |r| {
-        r.get::<_, Vec<u8>>(0)
-    })?;
-    for row in rows {
-        out.extend_from_slice(&row?);
+    let (snapshot, changes) = stored_parts(conn, cycle, doc)?;
+    let mut out = snapshot.unwrap_or_default();
+    for c in changes {
+        out.extend_from_slice(&c);
     }
     Ok(Some(out))
 }
 
 /// Loads a document from its snapshot and appended changes; also returns their size.
 fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<(AutoCommit, u64)> {
-    let snapshot: Option<Option<Vec<u8>>> = conn
-        .prepare_cached("SELECT bytes FROM doc_snapshots WHERE cycle_id = ?1 AND doc = ?2")?
-        .query_row(params![cycle.to_string(), doc.0], |r| r.get(0))
-        .optional()?;
+    let (snapshot, changes) = stored_parts(conn, cycle, doc)?;
+    let broken = |e: automerge::AutomergeError| StoreError::Document {
+        doc: doc.name(),
+        detail: e.to_string(),
+    };
     let mut weight = 0u64;
-    let mut d = match snapshot.flatten() {
+    let mut d = match snapshot {
         Some(bytes) => {
             weight += bytes.len() as u64;
-            AutoCommit::load(&bytes).map_err(|e| StoreError::Document {
-                doc: doc.name(),
-                detail: e.to_string(),
-            })?
+            AutoCommit::load(&bytes).map_err(broken)?
         }
         None => AutoCommit::new(),
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT bytes FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2 ORDER BY n",
-    )?;
-    let rows = stmt.query_map(params![cycle.to_string(), doc.0], |r| {
-        r.get::<_, Vec<u8>>(0)
-    })?;
-    for row in rows {
-        let bytes = row?;
+    for bytes in changes {
         weight += bytes.len() as u64;
-        d.load_incremental(&bytes)
-            .map_err(|e| StoreError::Document {
-                doc: doc.name(),
-                detail: e.to_string(),
-            })?;
+        d.load_incremental(&bytes).map_err(broken)?;
     }
     Ok((d, weight))
 }
