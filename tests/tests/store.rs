@@ -300,6 +300,90 @@ fn chinese_full_text_search_finds_two_and_three_character_words() {
     );
 }
 
+/// A reply is folded after the comment it answers even when the replying phone's clock is
+/// behind the commenter's (or both fall in one millisecond): the store claims a time after the
+/// parent's, so the reply is not excluded as naming an unknown comment, on this device or on
+/// any device that folds the bytes from scratch.
+#[test]
+fn a_reply_counts_when_the_replying_phones_clock_is_behind_the_comment() {
+    use linli_core::record::comment::Comment;
+    use linli_core::record::envelope::{Draft, SignedRecord};
+    let f = Fixture::new(2);
+    let ids = f.to_voting(1);
+    // The first resident's phone runs ten minutes fast.
+    let fast = secret_of(&f, "r0");
+    let seq = own_seqs(&f.residents[0].store, f.cycle)
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let phase = f.residents[0]
+        .store
+        .export(f.cycle)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.decode().ok())
+        .filter(|d| d.kind() == linli_core::Kind::PhaseChange)
+        .last()
+        .map(|d| d.id);
+    let parent = SignedRecord::sign(
+        &fast,
+        &Draft {
+            cycle: f.cycle,
+            seq,
+            time: chrono::Utc::now() + chrono::Duration::minutes(10),
+            phase,
+            body: Body::Comment(Comment {
+                on: ids[0],
+                reply_to: None,
+                text: "支持加装扶手".into(),
+                on_behalf_of: None,
+                in_hall: false,
+            }),
+        },
+    );
+    let replier = &f.residents[1].store;
+    let report = replier
+        .import(f.cycle, std::slice::from_ref(&parent))
+        .unwrap();
+    assert!(report.excluded.is_empty(), "{:?}", report.excluded);
+    let reply = replier
+        .comment(
+            f.cycle,
+            Comment {
+                on: ids[0],
+                reply_to: Some(parent.id),
+                text: "同意".into(),
+                on_behalf_of: None,
+                in_hall: false,
+            },
+        )
+        .expect("the reply names a comment this phone holds");
+    f.cadre
+        .store
+        .import(f.cycle, std::slice::from_ref(&parent))
+        .unwrap();
+    f.sync();
+    for d in std::iter::once(&f.cadre).chain(&f.residents) {
+        let listed: Vec<(uuid::Uuid, Option<uuid::Uuid>)> = d
+            .store
+            .comments_on(f.cycle, ids[0])
+            .unwrap()
+            .iter()
+            .map(|c| (c.id, c.reply_to))
+            .collect();
+        assert_eq!(
+            listed,
+            [(parent.id, None), (reply, Some(parent.id))],
+            "{}",
+            d.name
+        );
+        let audit = d.store.audit_against_device(f.cycle).unwrap();
+        assert!(audit.matches_device_state, "{}", d.name);
+        assert!(audit.state.verdicts[&reply].is_valid(), "{}", d.name);
+    }
+}
+
 #[test]
 fn a_thief_cannot_displace_a_ballot_signed_before_the_revocation() {
     use linli_core::record::envelope::{Draft, SignedRecord};

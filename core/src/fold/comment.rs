@@ -104,6 +104,28 @@ impl CycleState {
         Ok(())
     }
 
+    /// The earliest time a new record with this body may claim so that the fold applies it after
+    /// the record of its own kind that it names. A reply ranks with the comment it answers and
+    /// the fold orders them by time, so a reply claimed in the same millisecond as its parent by
+    /// a key that sorts first, or by a phone whose clock is behind the parent's, would be folded
+    /// before the parent and excluded as naming an unknown comment. Every other reference names a
+    /// kind of a lower rank, which the fold applies first whatever the times.
+    pub fn earliest_claim(
+        &self,
+        body: &crate::record::Body,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        match body {
+            crate::record::Body::Comment(Comment {
+                reply_to: Some(parent),
+                ..
+            }) => self
+                .comments
+                .get(parent)
+                .map(|c| c.at + chrono::Duration::milliseconds(1)),
+            _ => None,
+        }
+    }
+
     /// The comment with this id.
     pub(crate) fn comment(&self, id: &Uuid) -> Result<&CommentState, Exclusion> {
         self.comments

@@ -141,10 +141,15 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let seq = first_free_seq(&tx, &cache.state, &self.key)?;
+        let now = Utc::now();
+        let time = cache
+            .state
+            .earliest_claim(&body)
+            .map_or(now, |t| t.max(now));
         let draft = Draft {
             cycle,
             seq,
-            time: Utc::now(),
+            time,
             phase: phase_ref,
             body,
         };
