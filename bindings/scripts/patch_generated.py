@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two measured fixes to the code uniffi 0.32.2 generates, applied by generate.sh:
+"""Fixes to the code uniffi 0.32.2 generates, applied by generate.sh (two measured, one of shape):
 
     python3 bindings/scripts/patch_generated.py python OUT_DIR/linli_ffi.py
     python3 bindings/scripts/patch_generated.py kotlin OUT_DIR/org/linli/core/linli_ffi.kt
@@ -27,8 +27,17 @@ JVM here. The replacement takes a status from a per-thread pool and resets it be
 so a thread reuses the same few. It is a pool, not one status per thread, because Rust may call
 back into Kotlin (a callback interface) and the callback may call into Rust again while the
 outer call's status is in use: the nested call takes another one.
+
+Python, records as dataclasses: uniffi decorates every record (and every enum variant with
+fields) with `@dataclass` but declares its fields only as `__init__` arguments, so the
+dataclass has no fields: `repr` prints `CommentItem()` and `dataclasses.asdict` gives `{}`.
+The patch declares each `__init__` argument as a field of the class (with its annotation; the
+module has `from __future__ import annotations`, so nothing is evaluated), which gives the
+dataclass its fields: `repr`, `asdict` and `fields` list them, while uniffi's own `__init__`,
+`__eq__` and `__str__` are kept (a dataclass never replaces a method the class defines).
 """
 
+import ast
 import hashlib
 import pathlib
 import sys
@@ -167,10 +176,39 @@ def replace_once(source, start_text, end_text, known_sha256, replacement, what):
     return source[:start] + replacement + source[end:]
 
 
+def declare_dataclass_fields(source):
+    """`source` with every `@dataclass` class that declares no field given one per argument of
+    its `__init__` (keyword-only, as uniffi writes them). Classes with fields are left as they
+    are, so the patch is idempotent."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    inserts = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(isinstance(d, ast.Name) and d.id == "dataclass" for d in node.decorator_list):
+            continue
+        if any(isinstance(b, ast.AnnAssign) for b in node.body):
+            continue
+        init = next((b for b in node.body if isinstance(b, ast.FunctionDef) and b.name == "__init__"), None)
+        if init is None or not init.args.kwonlyargs:
+            continue
+        pad = " " * init.col_offset
+        fields = [
+            f"{pad}{a.arg}: {ast.get_source_segment(source, a.annotation) if a.annotation else 'object'}\n"
+            for a in init.args.kwonlyargs
+        ]
+        inserts.append((init.lineno - 1, fields))
+    for line, fields in sorted(inserts, reverse=True):
+        lines[line:line] = fields
+    return "".join(lines)
+
+
 def patch(language, source):
-    """The generated code with its patch applied (unchanged if already applied)."""
+    """The generated code with its patches applied (unchanged if already applied)."""
     if language == "python":
-        return replace_once(source, PY_START, PY_END, PY_SHA256, PY_REPLACEMENT + PY_END, "_UniffiRustBufferBuilder")
+        source = replace_once(source, PY_START, PY_END, PY_SHA256, PY_REPLACEMENT + PY_END, "_UniffiRustBufferBuilder")
+        return declare_dataclass_fields(source)
     if language == "kotlin":
         return replace_once(source, KT_START, KT_END, KT_SHA256, KT_REPLACEMENT, "uniffiRustCallWithError")
     raise SystemExit(f"patch_generated.py: nothing to patch for {language}")

@@ -12,6 +12,7 @@ uniffi::setup_scaffolding!();
 mod ballot_box;
 pub mod error;
 mod notes;
+mod pabulib;
 mod participation;
 mod projects;
 pub mod sync;
@@ -20,6 +21,7 @@ pub mod types;
 pub use ballot_box::BallotBox;
 pub use error::{CallbackError, LinliError};
 pub use notes::NotesDraftItem;
+pub use pabulib::*;
 pub use sync::*;
 pub use types::*;
 

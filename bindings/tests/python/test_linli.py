@@ -1,21 +1,16 @@
-"""The generated Python module driving a whole cycle against the built library.
+"""The installed `linli` package driving a whole cycle.
 
-Generate first: bindings/scripts/generate.sh python (CI does), or set LINLI_PY_BINDINGS.
+Runs against the wheel installed in a virtualenv (bindings/python/build_wheel.sh, then
+`pip install`; CI does both in a fresh one), never against a folder on `sys.path`.
 """
 
-import os
-import pathlib
-import sys
 import threading
 import time
 import uuid
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-sys.path.insert(0, os.environ.get("LINLI_PY_BINDINGS", str(REPO / "target" / "bindings" / "python")))
-
-from linli_ffi import (  # noqa: E402
+from linli import (
     BudgetLineInput, ChunkCollector, CyclePhase, Device, Language, LinliError, MemberRole, NewCycle,
     NewMember, NewProposal, ProposalCategory, ReviewOutcome, SecureKeyStore, SyncListener,
     SyncOptions, bundle_to_chunks,
@@ -233,7 +228,7 @@ def test_concurrent_calls_from_threads(cycle):
 
 
 def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycle, tmp_path):
-    from linli_ffi import InstalmentInput, MonitoringKind, Photo
+    from linli import InstalmentInput, MonitoringKind, Photo
     cadre, residents, cycle_id = cycle
     council = Device.open(str(tmp_path / "council.db"), None)
     builder = Device.open(str(tmp_path / "builder.db"), None)
@@ -352,7 +347,7 @@ def test_after_the_vote_tender_monitoring_ratings_and_the_satisfaction_gate(cycl
 
 
 def test_the_app_observes_every_committed_change(cycle):
-    from linli_ffi import ChangeObserver
+    from linli import ChangeObserver
 
     class Seen(ChangeObserver):
         def __init__(self):
@@ -521,7 +516,7 @@ def test_phones_sync_with_a_tablet_over_the_lan_at_once(cycle):
 
 
 def test_callbacks_that_raise_never_undo_or_crash_anything(cycle, tmp_path):
-    from linli_ffi import CallbackError, ChangeObserver
+    from linli import CallbackError, ChangeObserver
 
     cadre, residents, cycle_id = cycle
     cadre.advance_phase(cycle_id, CyclePhase.PROPOSALS, "开始征集")
@@ -616,7 +611,7 @@ def test_an_offline_ballot_travels_as_qr_chunks(cycle):
 
 
 def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(tmp_path):
-    from linli_ffi import BallotType
+    from linli import BallotType
     cadre = Device.open(str(tmp_path / "cadre.db"), None)
     phone = Device.open(str(tmp_path / "phone.db"), None)
     cadre.set_language(Language.EN)
@@ -657,7 +652,7 @@ def test_a_cumulative_cycle_tells_the_ballot_screen_its_rules_and_counts_points(
 
 
 def test_a_cycle_founded_without_a_ballot_type_is_approval(cycle):
-    from linli_ffi import BallotType
+    from linli import BallotType
     cadre, residents, cycle_id = cycle
     rules = residents[0].voting_rules(cycle_id)
     assert (rules.ballot, rules.min_picks, rules.max_picks) == (BallotType.APPROVAL(), 1, 2)
