@@ -74,6 +74,14 @@ dependencies {
     implementation("androidx.compose.ui:ui-tooling-preview")
     debugImplementation("androidx.compose.ui:ui-tooling")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    // Scanning QR codes (invites, and a tablet's chunks with no network): CameraX's preview and
+    // analyzer with ML Kit's on-device barcode model (bundled: works offline, no Play services).
+    val camerax = "1.4.1"
+    implementation("androidx.camera:camera-camera2:$camerax")
+    implementation("androidx.camera:camera-lifecycle:$camerax")
+    implementation("androidx.camera:camera-view:$camerax")
+    implementation("androidx.camera:camera-mlkit-vision:$camerax")
+    implementation("com.google.mlkit:barcode-scanning:17.3.0")
     // uniffi's generated Kotlin calls the Rust library through JNA (the aar carries its native part).
     implementation("net.java.dev.jna:jna:5.15.0@aar")
 }

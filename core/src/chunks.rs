@@ -16,9 +16,17 @@ use sha2::{Digest, Sha256};
 const MAGIC: &[u8; 4] = b"LNLC";
 const VERSION: u8 = 2;
 const HEADER: usize = 4 + 1 + 32 + 2 + 2 + 1;
-/// Largest chunk, header and proof included (fits a QR code in byte mode with room for error
-/// correction).
+/// Largest chunk, header and proof included: what [`split`] makes for channels that carry
+/// small binary messages, and the largest an [`Assembler`] takes.
 pub const MAX_CHUNK_BYTES: usize = 2_000;
+/// Largest chunk [`split_for_qr`] makes: 400 bytes are 600 base45 characters, a version-15 QR
+/// code (77 modules a side) at error correction M. Measured (docs/sync.md §QR codes): such a
+/// code shown on one phone and filmed by another, at 200 camera pixels across, was read in
+/// 30 of 30 simulated captures by ZXing; 480 bytes (version 17) in 22 of 30, and 2,000 bytes
+/// (version 38) in 0 of 10 at 230 pixels. The proof grows with the bundle, so a QR bundle
+/// holds at most about 38 KB (1,024 chunks): enough for a resident's ballots and reports,
+/// while whole cycles travel as files or over the LAN.
+pub const QR_CHUNK_BYTES: usize = 400;
 /// Bundles a collector follows at once (a stray chunk of another bundle starts its own).
 pub const MAX_BUNDLES: usize = 4;
 
@@ -122,10 +130,37 @@ fn root_of(index: u16, total: usize, payload: &[u8], proof: &[Hash]) -> Option<H
 
 /// Splits a bundle into chunks of at most [`MAX_CHUNK_BYTES`].
 pub fn split(bundle: &[u8]) -> Result<Vec<Vec<u8>>, ChunkError> {
+    split_at_most(bundle, MAX_CHUNK_BYTES)
+}
+
+/// Splits a bundle into chunks of at most [`QR_CHUNK_BYTES`], one QR code each (show
+/// [`to_text`] of each).
+pub fn split_for_qr(bundle: &[u8]) -> Result<Vec<Vec<u8>>, ChunkError> {
+    split_at_most(bundle, QR_CHUNK_BYTES)
+}
+
+/// A chunk as the text a QR code carries: base45, which scanners return intact as a string
+/// (see [`crate::base45`]).
+pub fn to_text(chunk: &[u8]) -> String {
+    crate::base45::encode(chunk)
+}
+
+/// A chunk from scanned text (surrounding whitespace ignored). Text that is not base45, or
+/// whose bytes are not a chunk (an invite, a key, another app's code), is
+/// [`ChunkError::NotAChunk`]; the chunk's proof is checked when it is added to an [`Assembler`].
+pub fn from_text(text: &str) -> Result<Vec<u8>, ChunkError> {
+    let bytes = crate::base45::decode(text.trim()).map_err(|_| ChunkError::NotAChunk)?;
+    if !is_chunk(&bytes) {
+        return Err(ChunkError::NotAChunk);
+    }
+    Ok(bytes)
+}
+
+fn split_at_most(bundle: &[u8], max: usize) -> Result<Vec<Vec<u8>>, ChunkError> {
     // The payload shrinks as the proof grows: take the first proof depth that fits.
     let (payload, total) = (0..=16)
         .find_map(|d| {
-            let payload = MAX_CHUNK_BYTES - HEADER - 32 * d;
+            let payload = max.checked_sub(HEADER + 32 * d).filter(|p| *p > 0)?;
             let total = bundle.len().div_ceil(payload).max(1);
             (depth(total) <= d).then_some((payload, total))
         })

@@ -6,7 +6,7 @@
 //! records and materialised views in a local SQLite [store](store).
 //!
 //! Dependencies point one way: leaves ([`money`], [`text`], [`lang`], [`phase`], [`role`],
-//! [`exclusion`], [`identity`], [`tally`]) ← [`record`] (the signed contract) ← [`fold`] (the
+//! [`exclusion`], [`identity`], [`tally`], [`base45`]) ← [`record`] (the signed contract) ← [`fold`] (the
 //! rules) ← [`store`] ← [`sync`]. In `record` and `fold`, modules are named after the PB concept
 //! they hold, with the same name in both: `cycle`, `roll`, `proposal`, `roundtable`, `ballot`
 //! (ballots and the seal), `resolution`, `tender`, `monitoring`, `evaluation`.
@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 // Leaves: named by records, rules and stores alike; they import nothing above them.
+pub mod base45;
 pub mod category;
 pub mod exclusion;
 pub mod identity;
@@ -35,6 +36,7 @@ pub mod chunks;
 pub mod fuzzing;
 pub mod invite;
 pub mod pabulib;
+pub mod qr;
 pub mod store;
 pub mod sync;
 

@@ -350,8 +350,9 @@ fn the_cli_reads_what_the_demo_left() {
     b.sort();
     assert_eq!(a, b, "the same votes");
 
-    // Bundles: all records as QR-sized chunks, imported back in reverse order (nothing new), and a
-    // corrupt chunk refused with a typed error.
+    // Bundles: all records as chunk files (too many for QR codes, so 2,000-byte chunks and no
+    // QR images), imported back in reverse order (nothing new), and a corrupt chunk refused with
+    // a typed error.
     let chunks = dir.path().join("chunks");
     let (ok, out) = linli(&[
         "--db",
@@ -363,7 +364,7 @@ fn the_cli_reads_what_the_demo_left() {
         "--chunks",
         chunks.to_str().unwrap(),
     ]);
-    assert!(ok, "{out}");
+    assert!(ok && out.contains("too many records for QR codes"), "{out}");
     let mut files: Vec<String> = std::fs::read_dir(&chunks)
         .unwrap()
         .map(|e| e.unwrap().path().to_string_lossy().into_owned())
@@ -386,6 +387,49 @@ fn the_cli_reads_what_the_demo_left() {
     std::fs::write(&files[0], bad).unwrap();
     let (ok, out) = linli(&args);
     assert!(!ok && out.contains("damaged"), "{out}");
+    // The whole cycle cannot be shown as QR codes: a clear refusal, with what to do instead.
+    let (ok, out) = linli(&["--db", db, "--lang", "en", "bundle", "export", "--qr"]);
+    assert!(
+        !ok && out.contains("too many for QR codes") && out.contains("--for"),
+        "{out}"
+    );
+    // What a phone sends the tablet (here nothing new) fits in QR codes: each chunk is written as
+    // bytes, as the base45 text its code carries, and as the code; the text imports.
+    let (ok, key) = linli(&["--db", db, "key"]);
+    assert!(ok, "{key}");
+    let phone = dir.path().join("resident-00.db");
+    let qr = dir.path().join("qr");
+    let (ok, out) = linli(&[
+        "--db",
+        phone.to_str().unwrap(),
+        "--lang",
+        "en",
+        "bundle",
+        "export",
+        "--for",
+        key.lines().next().unwrap().trim(),
+        "--chunks",
+        qr.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains("→ 1 chunks"), "{out}");
+    let svg = std::fs::read_to_string(qr.join("chunk-00001.svg")).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+    let text = qr.join("chunk-00001.txt");
+    let body = std::fs::read_to_string(&text).unwrap();
+    assert!(
+        body.bytes()
+            .all(|c| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&c))
+    );
+    let (ok, out) = linli(&[
+        "--db",
+        db,
+        "--lang",
+        "en",
+        "bundle",
+        "import",
+        text.to_str().unwrap(),
+    ]);
+    assert!(ok && out.contains(": 0 new records"), "{out}");
 
     for cmd in ["members", "projects"] {
         let (ok, out) = linli(&["--db", db, cmd]);

@@ -323,8 +323,7 @@ fn a_reply_counts_when_the_replying_phones_clock_is_behind_the_comment() {
         .unwrap()
         .into_iter()
         .filter_map(|r| r.decode().ok())
-        .filter(|d| d.kind() == linli_core::Kind::PhaseChange)
-        .last()
+        .rfind(|d| d.kind() == linli_core::Kind::PhaseChange)
         .map(|d| d.id);
     let parent = SignedRecord::sign(
         &fast,

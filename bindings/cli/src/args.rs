@@ -781,8 +781,8 @@ pub(crate) struct RateArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum BundleAction {
-    /// Write every record of a cycle as one bundle file, or as chunk files (each at most 2,000
-    /// bytes, for QR codes) with --chunks.
+    /// Write every record of a cycle as one bundle file, or as QR-sized chunks (each at most
+    /// 400 bytes, a version-15 QR code): files with --chunks, codes in the terminal with --qr.
     Export(BundleExportArgs),
     /// Import bundle files or chunk files (in any order; duplicates ignored) into the database.
     Import(BundleImportArgs),
@@ -959,11 +959,15 @@ pub(crate) struct BundleExportArgs {
     #[arg(long)]
     pub(crate) cycle: Option<Uuid>,
     /// Output file.
-    #[arg(long, required_unless_present = "chunks")]
+    #[arg(long, required_unless_present_any = ["chunks", "qr"])]
     pub(crate) out: Option<PathBuf>,
-    /// Write chunk files into this directory instead.
+    /// Write the chunks into this directory: for each, its bytes (`.bin`), the text its QR code
+    /// carries (`.txt`, base45) and the code itself (`.svg`).
     #[arg(long)]
     pub(crate) chunks: Option<PathBuf>,
+    /// Draw each chunk's QR code in the terminal, one after the other, for a phone to scan.
+    #[arg(long)]
+    pub(crate) qr: bool,
     /// Only what this peer (device key, hex) lacks, judged by the last sync with it.
     #[arg(long = "for")]
     pub(crate) for_peer: Option<String>,
@@ -972,7 +976,7 @@ pub(crate) struct BundleExportArgs {
 /// The arguments of `linli bundle import`.
 #[derive(Args)]
 pub(crate) struct BundleImportArgs {
-    /// Bundle or chunk files.
+    /// Bundle files, chunk files (`.bin`), or the scanned text of chunks (`.txt`, base45).
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
 }

@@ -576,7 +576,7 @@ impl Community {
         let lacking = residents[offline]
             .store
             .export_for_peer(cycle, &cadre.store.device_key())?;
-        let chunks = chunks::split(&bundle::encode(cycle, &lacking)).map_err(bad_bundle)?;
+        let chunks = chunks::split_for_qr(&bundle::encode(cycle, &lacking)).map_err(bad_bundle)?;
         let bundle_chunks = chunks.len();
         let mut scanner = chunks::Assembler::new();
         for c in chunks.iter().rev() {

@@ -14,20 +14,40 @@ pub(crate) fn print_json<T: Serialize>(value: &T) {
     );
 }
 
-/// Draws `text` as a QR code in the terminal (two rows of modules per line), for a phone to scan
-/// off the screen.
+/// Draws `text` as a QR code in the terminal (two rows of modules per line, light on dark
+/// terminals' default and dark on light both readable: the code is drawn in light blocks on
+/// the terminal's background, with its quiet zone), for a phone to scan off the screen. The
+/// code is the core's (`linli_core::qr`), the one every app draws.
 pub(crate) fn print_qr(text: &str) -> Result<(), crate::error::CliError> {
-    use qrcode::render::unicode::Dense1x2;
-    let code = qrcode::QrCode::new(text.as_bytes())
+    let m = linli_core::qr::QrMatrix::of(text)
         .map_err(|e| crate::error::CliError::Usage(e.to_string()))?;
-    println!(
-        "{}",
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .build()
-    );
+    println!("{}", qr_blocks(&m));
     Ok(())
+}
+
+/// The matrix as half-block characters with a 4-module quiet zone: light modules are drawn
+/// (`█`, `▀`, `▄`), dark ones left as the background, so a dark terminal shows a normal code.
+pub(crate) fn qr_blocks(m: &linli_core::qr::QrMatrix) -> String {
+    const QUIET: isize = 4;
+    let n = m.size as isize;
+    let light =
+        |x: isize, y: isize| x < 0 || y < 0 || x >= n || y >= n || !m.dark(x as usize, y as usize);
+    let mut out = String::new();
+    let mut y = -QUIET;
+    while y < n + QUIET {
+        for x in -QUIET..n + QUIET {
+            out.push(match (light(x, y), light(x, y + 1)) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        out.push('\n');
+        y += 2;
+    }
+    out.pop();
+    out
 }
 
 pub(crate) fn print_demo(r: &DemoReport, lang: Lang, elapsed: std::time::Duration) {

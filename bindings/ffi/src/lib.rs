@@ -15,6 +15,7 @@ mod notes;
 mod pabulib;
 mod participation;
 mod projects;
+mod qr;
 pub mod sync;
 pub mod types;
 
@@ -22,6 +23,7 @@ pub use ballot_box::BallotBox;
 pub use error::{CallbackError, LinliError};
 pub use notes::NotesDraftItem;
 pub use pabulib::*;
+pub use qr::*;
 pub use sync::*;
 pub use types::*;
 

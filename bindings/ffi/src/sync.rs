@@ -337,10 +337,12 @@ impl SyncServer {
     }
 }
 
-/// Cuts a bundle into QR-sized chunks (at most 2,000 bytes each).
+/// Cuts a bundle into QR-sized chunks (at most 400 bytes each: a version-15 code once shown as
+/// [`crate::chunk_to_text`], which a phone's camera reads off another phone's screen). A bundle
+/// over about 38 KB is too large for QR codes (`InvalidInput`): send it as a file or sync.
 #[uniffi::export]
 pub fn bundle_to_chunks(bundle: Vec<u8>) -> Result<Vec<Vec<u8>>, LinliError> {
-    chunks::split(&bundle).map_err(|e| LinliError::invalid(e.to_string()))
+    chunks::split_for_qr(&bundle).map_err(|e| LinliError::invalid(e.to_string()))
 }
 
 #[uniffi::export]
@@ -371,6 +373,13 @@ impl ChunkCollector {
             complete: p.held == p.total,
             missing,
         })
+    }
+
+    /// Adds a chunk from the text a camera scanned (what [`crate::chunk_to_text`] gave the
+    /// showing phone). Text that is not a chunk is `InvalidInput` and changes nothing.
+    pub fn add_text(&self, text: String) -> Result<ChunkStatus, LinliError> {
+        let chunk = chunks::from_text(&text).map_err(|e| LinliError::invalid(e.to_string()))?;
+        self.add(chunk)
     }
 
     /// Drops the chunks of a bundle scanned by mistake (`bundle` from a [`ChunkStatus`]).

@@ -59,18 +59,30 @@ fun main() {
     check(long is LinliException.Rejected && long.code == "text_too_long" && phone.explain(long).contains("500")) { long.toString() }
     check(phone.meeting(cycle) == null)
 
-    // No network: the new ballot and the comment travel as QR chunks, and the tablet imports them.
-    val chunks = phone.offlineChunks(cycle)
-    check(chunks.size == 1 && chunks[0].size <= 2000) { "${chunks.size} chunks" }
+    // No network: the new ballot and the comment travel as QR codes, which the tablet's camera
+    // reads (here: their text) in reverse order and imports.
+    val codes = phone.offlineCodes(cycle)
+    check(codes.size in 2..4 && codes.all { it.second.version <= 15u }) { "${codes.size} codes" }
+    check(codes.all { (_, code) -> code.modules.size.toUInt() == code.size * code.size })
     val collector = ChunkCollector()
-    check(collector.add(chunks[0]).complete)
+    val last = codes.reversed().map { (text, _) -> collector.addText(text) }.last()
+    check(last.complete)
     check(tablet.importBundle(cycle, collector.bundle()).newRecords == 2u)
     check(tablet.summary(cycle).voters == 1u)
+    check(phone.deviceKeyCode().version <= 5u)
 
     // The tablet's whole cycle, scanned by the phone in reverse order: nothing new, complete.
     val scanner = phone.Scanner(cycle)
     val status = bundleToChunks(tablet.exportBundle(cycle)).reversed().map { scanner.add(it) }.last()
     check(status.complete)
+    // What the camera reads is told apart by the core: chunks, an invite, a key, anything else.
+    val back = phone.Scanner(cycle)
+    val results = bundleToChunks(tablet.exportBundle(cycle)).map { back.scanned(chunkToText(it)) }
+    val done = results.last()
+    check(done is LinliRepository.ScanResult.Chunk && done.complete && done.newRecords == 0L) { done.toString() }
+    check(back.scanned(tablet.invite(cycle)) == LinliRepository.ScanResult.Joined(cycle))
+    check(back.scanned(tablet.deviceKey()) == LinliRepository.ScanResult.Key(tablet.deviceKey()))
+    check(back.scanned("https://example.org/") == LinliRepository.ScanResult.NotLinli)
 
     val timeline = phone.timeline(cycle, bench)
     check(timeline.map { it.kind } == listOf("proposal", "review")) { timeline.toString() }

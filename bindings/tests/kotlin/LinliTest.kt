@@ -168,7 +168,7 @@ fun main() {
     check(magic.code == "sync_bad_magic") { magic.toString() }
     // QR chunks: the whole cycle as a bundle, scanned in reverse order and twice.
     val chunks = bundleToChunks(cadre.exportBundle(cycle))
-    check(chunks.size > 1 && chunks.all { it.size <= 2000 })
+    check(chunks.size > 1 && chunks.all { it.size <= 400 })
     val collector = ChunkCollector()
     var status: ChunkStatus? = null
     (chunks + chunks).reversed().forEach { status = collector.add(it) }

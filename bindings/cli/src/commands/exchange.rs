@@ -12,6 +12,7 @@ pub(crate) fn bundle_export(cli: &Cli, args: &BundleExportArgs) -> Result<ExitCo
         cycle,
         out,
         chunks,
+        qr,
         for_peer,
     } = args;
     let lang = cli.lang;
@@ -24,11 +25,54 @@ pub(crate) fn bundle_export(cli: &Cli, args: &BundleExportArgs) -> Result<ExitCo
         None => store.export(cycle)?,
     };
     let bundle = linli_core::bundle::encode(cycle, &records);
-    if let Some(dir) = chunks {
-        std::fs::create_dir_all(dir)?;
-        let parts = linli_core::chunks::split(&bundle)?;
-        for (i, c) in parts.iter().enumerate() {
-            std::fs::write(dir.join(format!("chunk-{:05}.bin", i + 1)), c)?;
+    if chunks.is_some() || *qr {
+        // QR-sized chunks when the bundle fits in QR codes; otherwise (a whole cycle) chunks for
+        // channels that carry small files or messages, which `--qr` cannot show.
+        let (parts, as_qr) = match linli_core::chunks::split_for_qr(&bundle) {
+            Ok(parts) => (parts, true),
+            Err(linli_core::chunks::ChunkError::TooLarge) if !*qr => {
+                (linli_core::chunks::split(&bundle)?, false)
+            }
+            Err(linli_core::chunks::ChunkError::TooLarge) => {
+                return Err(CliError::Usage(format!(
+                    "{} {}",
+                    bundle.len(),
+                    lang.pick(
+                        "字节的记录放不进二维码（最多约 38 KB）：请用 --out 写成文件，或用 --for 只导出对方缺少的记录",
+                        "bytes of records are too many for QR codes (at most about 38 KB): write a file with --out, or export only what a peer lacks with --for",
+                    )
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(dir) = chunks {
+            std::fs::create_dir_all(dir)?;
+            for (i, c) in parts.iter().enumerate() {
+                let name = format!("chunk-{:05}", i + 1);
+                std::fs::write(dir.join(format!("{name}.bin")), c)?;
+                if as_qr {
+                    let text = linli_core::chunks::to_text(c);
+                    let svg = linli_core::qr::svg(&text, 320)
+                        .map_err(|e| CliError::Usage(e.to_string()))?;
+                    std::fs::write(dir.join(format!("{name}.txt")), &text)?;
+                    std::fs::write(dir.join(format!("{name}.svg")), svg)?;
+                }
+            }
+            if !as_qr {
+                println!(
+                    "{}",
+                    lang.pick(
+                        "记录太多，放不进二维码：只写出分片文件（每片最多 2000 字节）",
+                        "too many records for QR codes: chunk files only (at most 2,000 bytes each)",
+                    )
+                );
+            }
+        }
+        if *qr {
+            for (i, c) in parts.iter().enumerate() {
+                println!("{} {}/{}", lang.pick("分片", "chunk"), i + 1, parts.len());
+                print_qr(&linli_core::chunks::to_text(c))?;
+            }
         }
         println!(
             "{} {} → {} {}",
@@ -148,8 +192,15 @@ pub(crate) fn bundle_import(cli: &Cli, args: &BundleImportArgs) -> Result<ExitCo
     let mut saw_chunks = false;
     for f in files {
         let bytes = std::fs::read(f)?;
+        // A chunk's bytes, or the text its QR code carried (as a scanner saved it).
+        let scanned = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| linli_core::chunks::from_text(t).ok());
         if linli_core::chunks::is_chunk(&bytes) {
             assembler.add(&bytes)?;
+            saw_chunks = true;
+        } else if let Some(chunk) = scanned {
+            assembler.add(&chunk)?;
             saw_chunks = true;
         } else {
             bundles.push(bytes);

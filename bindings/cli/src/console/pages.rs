@@ -293,14 +293,7 @@ pub(super) struct CouncilPage {
 
 /// A QR code as inline SVG (no image files, no script).
 pub(super) fn qr_svg(text: &str) -> String {
-    use qrcode::render::svg;
-    qrcode::QrCode::new(text.as_bytes())
-        .map(|c| {
-            c.render::<svg::Color<'_>>()
-                .min_dimensions(160, 160)
-                .build()
-        })
-        .unwrap_or_default()
+    linli_core::qr::svg(text, 160).unwrap_or_default()
 }
 
 fn proposal_views(

@@ -19,12 +19,17 @@ import org.linli.core.NewProposal
 import org.linli.core.Photo
 import org.linli.core.ProjectItem
 import org.linli.core.ProposalItem
+import org.linli.core.QrCode
+import org.linli.core.ScannedCode
 import org.linli.core.SecureKeyStore
 import org.linli.core.SyncListener
 import org.linli.core.SyncOptions
 import org.linli.core.SyncProgress
 import org.linli.core.TimelineEvent
 import org.linli.core.bundleToChunks
+import org.linli.core.chunkToText
+import org.linli.core.qrCode
+import org.linli.core.readScanned
 
 /**
  * Everything the screens need from the Linli core, in plain Kotlin (no Android classes), so the
@@ -139,7 +144,7 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
 
     /**
      * With no network at all: what the tablet lacks (everything, if this phone never met it) as
-     * QR-sized chunks (≤ 2,000 bytes each; a single ballot fits in one).
+     * QR-sized chunks (at most 400 bytes each; a ballot is two or three).
      */
     fun offlineChunks(cycleId: String): List<ByteArray> {
         val key = tabletKey
@@ -147,15 +152,57 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         return bundleToChunks(bundle)
     }
 
-    /** Collects scanned chunks (any order, duplicates ignored); imports once complete. */
-    inner class Scanner(private val cycleId: String) {
+    /**
+     * The same chunks as the QR codes the screen shows one after the other, each with the text it
+     * carries (base45): a version-15 code at most, which another phone's camera reads.
+     */
+    fun offlineCodes(cycleId: String): List<Pair<String, QrCode>> =
+        offlineChunks(cycleId).map { chunkToText(it) }.map { it to qrCode(it) }
+
+    /** The QR code for this phone's key, for the cadre's tablet to scan when registering it. */
+    fun deviceKeyCode(): QrCode = qrCode(deviceKey())
+
+    /** What one scan did. */
+    sealed class ScanResult {
+        /** An invite: this phone now follows the cycle. */
+        data class Joined(val cycleId: String) : ScanResult()
+
+        /** A chunk of a bundle: how many of its chunks are in; imported once [complete]. */
+        data class Chunk(val status: ChunkStatus, val complete: Boolean, val newRecords: Long) : ScanResult()
+
+        /** A device key: a cadre's tablet registers it; a resident's phone has no use for it. */
+        data class Key(val key: String) : ScanResult()
+
+        /** Not a Linli code. */
+        object NotLinli : ScanResult()
+    }
+
+    /**
+     * Collects what the camera reads: an invite joins its cycle, chunks are collected (any order,
+     * duplicates ignored) and imported into [cycleId] once complete. The core tells the codes
+     * apart ([readScanned]); a damaged or forged chunk throws and changes nothing.
+     */
+    inner class Scanner(private val cycleId: String?) {
         private val collector = ChunkCollector()
 
-        /** Adds one scanned chunk; returns how far the bundle is, and imports it when complete. */
+        /** Adds one scanned chunk's bytes; returns how far the bundle is, and imports it when complete. */
         fun add(chunk: ByteArray): ChunkStatus {
             val status = collector.add(chunk)
-            if (status.complete) device.importBundle(cycleId, collector.bundle())
+            if (status.complete) device.importBundle(cycleId ?: error("no cycle to import into"), collector.bundle())
             return status
+        }
+
+        /** Handles the text of one scanned QR code. */
+        fun scanned(text: String): ScanResult = when (val code = readScanned(text)) {
+            is ScannedCode.Invite -> ScanResult.Joined(join(code.invite))
+            is ScannedCode.DeviceKey -> ScanResult.Key(code.key)
+            is ScannedCode.Chunk -> {
+                val cycle = cycleId ?: error("join a cycle before scanning its records")
+                val status = collector.add(code.chunk)
+                val imported = if (status.complete) device.importBundle(cycle, collector.bundle()).newRecords.toLong() else 0L
+                ScanResult.Chunk(status, status.complete, imported)
+            }
+            ScannedCode.Other -> ScanResult.NotLinli
         }
     }
 

@@ -18,6 +18,7 @@ import org.linli.core.NewProposal
 import org.linli.core.Photo
 import org.linli.core.SyncProgress
 import org.linli.core.ProposalDetail
+import org.linli.core.QrCode
 import org.linli.core.TimelineEvent
 
 /** What the screens show. Every field comes from the core's SQLite views, never from memory. */
@@ -35,6 +36,14 @@ data class UiState(
     val comments: List<CommentItem> = emptyList(),
     val tabletAddress: String = "192.168.1.20:7878",
     val sync: SyncProgress? = null,
+    /** This phone's key as a QR code, for the cadre's tablet to scan. */
+    val keyCode: QrCode? = null,
+    /** No network: what the tablet lacks, as the QR codes shown one after the other. */
+    val offlineCodes: List<QrCode> = emptyList(),
+    /** The camera is open, reading invites and chunks. */
+    val scanning: Boolean = false,
+    /** What the last scan did, for people (in the phone's language). */
+    val scanned: String? = null,
     val busy: Boolean = false,
     val message: String? = null,
 )
@@ -75,8 +84,9 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
         val cycles = repo.cycles()
         val cycleId = _state.value.cycleId ?: cycles.firstOrNull()?.cycleId
         val home = cycleId?.let { repo.home(it, _state.value.search) }
+        val keyCode = _state.value.keyCode ?: repo.deviceKeyCode()
         _state.update { s ->
-            s.copy(deviceKey = repo.deviceKey(), cycles = cycles, cycleId = cycleId, home = home,
+            s.copy(deviceKey = repo.deviceKey(), keyCode = keyCode, cycles = cycles, cycleId = cycleId, home = home,
                 selected = if (s.selected.isEmpty()) home?.myBallot?.choices?.toSet() ?: emptySet() else s.selected)
         }
     }
@@ -154,6 +164,52 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
             File(dir, "linli-%03d.chunk".format(i)).apply { writeBytes(bytes) }
         }
         withContext(Dispatchers.Main) { onReady(files) }
+    }
+
+    /** No network: shows what the tablet lacks as QR codes, for its camera. */
+    fun showOfflineCodes() = run {
+        val cycle = _state.value.cycleId ?: return@run
+        val codes = repo.offlineCodes(cycle).map { it.second }
+        _state.update { it.copy(offlineCodes = codes) }
+    }
+
+    fun hideOfflineCodes() = _state.update { it.copy(offlineCodes = emptyList()) }
+
+    private var scanner: LinliRepository.Scanner? = null
+    private val seen = HashSet<String>()
+
+    /** Opens the camera: an invite joins its cycle, a tablet's chunks are collected and imported. */
+    fun startScan() {
+        scanner = repo.Scanner(_state.value.cycleId)
+        seen.clear()
+        _state.update { it.copy(scanning = true, scanned = null) }
+    }
+
+    fun stopScan() {
+        scanner = null
+        _state.update { it.copy(scanning = false) }
+    }
+
+    /** One code the camera read (called for every frame it is in view: repeats are dropped). */
+    fun scanned(text: String) {
+        val session = scanner ?: return
+        if (!seen.add(text)) return
+        val res = getApplication<Application>().resources
+        run {
+            val said = when (val r = session.scanned(text)) {
+                is LinliRepository.ScanResult.Joined -> {
+                    _state.update { it.copy(cycleId = r.cycleId, scanning = false) }
+                    refresh()
+                    res.getString(R.string.scan_joined)
+                }
+                is LinliRepository.ScanResult.Chunk ->
+                    if (r.complete) res.getString(R.string.scan_imported, r.newRecords)
+                    else res.getString(R.string.scan_progress, r.status.received.toInt(), r.status.total.toInt())
+                is LinliRepository.ScanResult.Key -> res.getString(R.string.scan_key)
+                LinliRepository.ScanResult.NotLinli -> res.getString(R.string.scan_not_linli)
+            }
+            _state.update { it.copy(scanned = said) }
+        }
     }
 
     fun dismissMessage() = _state.update { it.copy(message = null) }

@@ -79,7 +79,9 @@ fun LinliApp(model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
             Column(Modifier.padding(padding).fillMaxSize()) {
                 if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
                 when {
-                    state.cycleId == null -> JoinScreen(state.deviceKey, model::join)
+                    state.scanning -> ScanScreen(state, model)
+                    state.offlineCodes.isNotEmpty() -> CodesScreen(state, model)
+                    state.cycleId == null -> JoinScreen(state, model)
                     tab == Tab.PROPOSALS -> ProposalsScreen(state, model)
                     tab == Tab.PROJECTS -> ProjectsScreen(state, model)
                     else -> SyncScreen(state, model, onShareFiles)
@@ -102,13 +104,43 @@ fun LinliApp(model: MainViewModel, onShareFiles: (List<File>) -> Unit) {
 }
 
 @Composable
-private fun JoinScreen(deviceKey: String, onJoin: (String) -> Unit) {
+private fun JoinScreen(state: UiState, model: MainViewModel) {
     var invite by remember { mutableStateOf("") }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text(stringResource(R.string.join_help))
-        DeviceKey(deviceKey)
+        Button(onClick = model::startScan, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.scan_invite)) }
         OutlinedTextField(invite, { invite = it }, label = { Text(stringResource(R.string.invite)) }, modifier = Modifier.fillMaxWidth())
-        Button(onClick = { onJoin(invite) }, enabled = invite.isNotBlank()) { Text(stringResource(R.string.join)) }
+        OutlinedButton(onClick = { model.join(invite) }, enabled = invite.isNotBlank()) { Text(stringResource(R.string.join)) }
+        DeviceKey(state.deviceKey)
+        state.keyCode?.let { QrImage(it, Modifier.padding(horizontal = 48.dp)) }
+    }
+}
+
+/** The camera, reading the cadre's invite or the tablet's chunks, with what the last code did. */
+@Composable
+private fun ScanScreen(state: UiState, model: MainViewModel) {
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(stringResource(R.string.scan_help))
+        QrScanner(onText = model::scanned)
+        state.scanned?.let { Text(it, style = MaterialTheme.typography.titleMedium) }
+        OutlinedButton(onClick = model::stopScan, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.close)) }
+    }
+}
+
+/** What the tablet lacks, one QR code at a time, for the tablet's camera. */
+@Composable
+private fun CodesScreen(state: UiState, model: MainViewModel) {
+    var at by remember(state.offlineCodes) { mutableStateOf(0) }
+    val codes = state.offlineCodes
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Text(stringResource(R.string.codes_help))
+        QrImage(codes[at])
+        Text(stringResource(R.string.code_n_of, at + 1, codes.size), style = MaterialTheme.typography.titleMedium)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            OutlinedButton(onClick = { at -= 1 }, enabled = at > 0) { Text(stringResource(R.string.previous)) }
+            Button(onClick = { at += 1 }, enabled = at < codes.size - 1) { Text(stringResource(R.string.next)) }
+            TextButton(onClick = model::hideOfflineCodes) { Text(stringResource(R.string.close)) }
+        }
     }
 }
 
@@ -290,7 +322,11 @@ private fun SyncScreen(state: UiState, model: MainViewModel, onShareFiles: (List
                 stringResource(if (p.resumed) R.string.resumed else R.string.first_meeting)))
         }
         Text(stringResource(R.string.offline_help))
-        DeviceKey(state.deviceKey)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            Button(onClick = model::showOfflineCodes, enabled = !state.busy) { Text(stringResource(R.string.show_codes)) }
+            OutlinedButton(onClick = model::startScan) { Text(stringResource(R.string.scan_codes)) }
+        }
         OutlinedButton(onClick = { model.exportOffline(onShareFiles) }) { Text(stringResource(R.string.share_offline)) }
+        DeviceKey(state.deviceKey)
     }
 }
