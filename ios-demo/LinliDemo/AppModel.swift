@@ -23,12 +23,20 @@ final class AppModel: ObservableObject {
     @Published var sync: SyncProgress?
     @Published var busy = false
     @Published var message: String?
+    /// This phone's key as a QR code, for the cadre's tablet to scan when registering it.
+    @Published var keyCode: QrCode?
+    /// What the last scanned code did, for people (in the phone's language).
+    @Published var scanned: String?
 
     private let device: Device
     private let queue = DispatchQueue(label: "org.linli.core", qos: .userInitiated)
     private var tabletKey: String?
     /// The open cycle's ballot screen object (rules, my ballot, casting), made once per cycle.
     private var ballotBox: BallotBox?
+    /// While the camera is open: the chunks read so far, and every text already handled (the
+    /// scanner reports a code again while it stays in view).
+    private var collector: ChunkCollector?
+    private var seen = Set<String>()
 
     init() {
         let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -66,7 +74,8 @@ final class AppModel: ObservableObject {
     nonisolated static func explain(_ error: Error) -> String {
         switch error as? LinliError {
         case .Rejected(_, let detail), .NotOnRoll(let detail), .UnknownCycle(let detail),
-             .InvalidInput(let detail), .Storage(let detail), .Sync(_, let detail):
+             .InvalidInput(let detail), .Storage(let detail), .Sync(_, let detail),
+             .KeyStoreUnavailable(let detail):
             return detail
         case .Closed:
             return "closed"
@@ -82,6 +91,7 @@ final class AppModel: ObservableObject {
         let search = self.search
         queue.async {
             let key = (try? device.deviceKey()) ?? ""
+            let keyCode = try? qrCode(text: key)
             let cycles = (try? device.cycles()) ?? []
             let id = cycleId ?? cycles.first?.cycleId
             let summary = id.flatMap { try? device.summary(cycleId: $0) }
@@ -92,6 +102,7 @@ final class AppModel: ObservableObject {
             let rules = try? box?.rules()
             Task { @MainActor in
                 self.deviceKey = key
+                self.keyCode = keyCode
                 self.cycles = cycles
                 self.cycleId = id
                 self.summary = summary
@@ -201,6 +212,62 @@ final class AppModel: ObservableObject {
             let done = try device.syncWith(address: address, options: options, listener: listener)
             let key = try device.rememberedPeer(address: address)
             Task { @MainActor in self.sync = done; self.tabletKey = key }
+        }
+    }
+
+    /// Opens a scanning session: an invite joins its cycle, a tablet's chunks are collected.
+    func startScan() {
+        collector = ChunkCollector()
+        seen = []
+        scanned = nil
+    }
+
+    func stopScan() { collector = nil }
+
+    /// One code the camera read. The core tells what it is (`readScanned`): an invite joins, a
+    /// chunk is added (any order; a damaged or forged one is refused and changes nothing) and the
+    /// bundle imported once complete.
+    func scanned(_ text: String) {
+        guard let collector, seen.insert(text).inserted else { return }
+        let cycle = cycleId
+        run { device in
+            let said: String
+            switch readScanned(text: text) {
+            case .invite(let invite, _):
+                let id = try device.join(invite: invite)
+                Task { @MainActor in self.cycleId = id }
+                said = String(localized: "scan.joined")
+            case .chunk(let chunk):
+                let status = try collector.add(chunk: chunk)
+                if status.complete, let cycle {
+                    let result = try device.importBundle(cycleId: cycle, bundle: try collector.bundle())
+                    said = String(localized: "scan.imported \(Int(result.newRecords))")
+                } else {
+                    said = String(localized: "scan.progress \(Int(status.received)) \(Int(status.total))")
+                }
+            case .deviceKey:
+                said = String(localized: "scan.key")
+            case .other:
+                said = String(localized: "scan.other")
+            }
+            Task { @MainActor in self.scanned = said }
+        }
+    }
+
+    /// No network: what the tablet lacks, as the QR codes the screen shows one after the other
+    /// (chunks of at most 400 bytes as base45 text: version 15 at most; built off the main thread).
+    func offlineCodes() async throws -> [QrCode] {
+        guard let cycle = cycleId else { return [] }
+        let device = self.device
+        let tabletKey = self.tabletKey
+        return try await withCheckedThrowingContinuation { done in
+            queue.async {
+                done.resume(with: Result {
+                    let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
+                        ?? device.exportBundle(cycleId: cycle)
+                    return try bundleToChunks(bundle: bundle).map { try qrCode(text: chunkToText(chunk: $0)) }
+                })
+            }
         }
     }
 

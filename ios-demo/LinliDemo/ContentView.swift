@@ -39,14 +39,20 @@ struct DeviceKeyView: View {
 struct JoinView: View {
     @EnvironmentObject var model: AppModel
     @State private var invite = ""
+    @State private var scanning = false
 
     var body: some View {
         Form {
             Section { Text("join.help") }
+            Button("scan.invite") { scanning = true }
             Section { TextField("join.invite", text: $invite, axis: .vertical) }
             Button("join.button") { model.join(invite: invite) }.disabled(invite.isEmpty)
-            Section { DeviceKeyView(key: model.deviceKey) }
+            Section {
+                DeviceKeyView(key: model.deviceKey)
+                if let code = model.keyCode { QrImage(code: code).frame(maxWidth: 240) }
+            }
         }
+        .sheet(isPresented: $scanning) { ScanView() }
     }
 }
 
@@ -217,6 +223,9 @@ struct TimelineView: View {
 struct SyncView: View {
     @EnvironmentObject var model: AppModel
     @State private var files: [URL] = []
+    @State private var codes: [QrCode] = []
+    @State private var showingCodes = false
+    @State private var scanning = false
 
     var body: some View {
         Form {
@@ -229,6 +238,15 @@ struct SyncView: View {
                 }
             }
             Section(footer: Text("offline.help")) {
+                Button("codes.show") {
+                    Task {
+                        do {
+                            codes = try await model.offlineCodes()
+                            showingCodes = true
+                        } catch { model.message = AppModel.explain(error) }
+                    }
+                }
+                Button("scan.codes") { scanning = true }
                 Button("offline.prepare") {
                     Task {
                         do { files = try await model.offlineChunks() } catch { model.message = AppModel.explain(error) }
@@ -238,5 +256,7 @@ struct SyncView: View {
             }
             Section { DeviceKeyView(key: model.deviceKey) }
         }
+        .sheet(isPresented: $showingCodes) { CodesView(codes: codes) }
+        .sheet(isPresented: $scanning) { ScanView() }
     }
 }

@@ -29,5 +29,7 @@ for call in $(grep -ohE "(device|box\??)\.[a-zA-Z]+\(|bundleToChunks\(" ios-demo
     echo "ios-demo calls $call which the generated Swift lacks"; missing=1
   fi
 done
+# Every type, field, method label and enum case the iOS demo uses, parsed from both sides.
+python3 bindings/tests/swift/check_usage.py --self-test "$dir/LinliCore.swift" ios-demo/LinliDemo/*.swift || missing=1
 [ "$missing" -eq 0 ] && echo "swift: 1 passed, 0 failed"
 exit "$missing"
