@@ -377,6 +377,39 @@ impl Exclusion {
     }
 }
 
+/// Every exclusion code this build gives (what [`label`] names), in the order of [`label`].
+pub const CODES: [&str; 29] = [
+    "malformed",
+    "too_large",
+    "unsupported_schema",
+    "bad_signature",
+    "wrong_cycle",
+    "untrusted_genesis",
+    "unknown_signer",
+    "revoked_key",
+    "missing_role",
+    "not_eligible",
+    "wrong_phase",
+    "unknown_reference",
+    "over_budget",
+    "invalid_amount",
+    "text_empty",
+    "text_too_long",
+    "invalid_text",
+    "too_many",
+    "rule_violation",
+    "superseded",
+    "conflicting",
+    "late_ballot",
+    "tally_mismatch",
+    "voted_by_phone",
+    "paper_duplicate",
+    "excluded_category",
+    "satisfaction_not_met",
+    "ratings_left_out",
+    "awaiting_review",
+];
+
 /// A short name for people of an exclusion code (`late_ballot` → 迟到选票 / late ballot), for
 /// lists grouped by reason. Unknown codes (from a newer version) are returned as they are.
 pub fn label(code: &str, lang: Lang) -> &str {
@@ -657,6 +690,26 @@ pub fn field_label(field: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_labelled_in_both_languages() {
+        // The codes `Exclusion::code` gives, read from its source.
+        let src = include_str!("exclusion.rs");
+        let body = &src[src.find("pub fn code(&self)").unwrap()..];
+        let body = &body[..body.find("\n    }\n").unwrap()];
+        let given: Vec<&str> = body
+            .split("=> \"")
+            .skip(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .collect();
+        assert_eq!(given, CODES, "CODES lists every code, in order");
+        for code in CODES {
+            let zh = label(code, Lang::Zh);
+            assert!(!zh.bytes().any(|b| b.is_ascii_alphabetic()), "{code}: {zh}");
+            let en = label(code, Lang::En);
+            assert!(en.is_ascii() && !en.contains('_'), "{code}: {en}");
+        }
+    }
 
     /// The sources of every rule that states a reason: the tests below scan them, so a reason
     /// or a reference name added without its Chinese fails here.

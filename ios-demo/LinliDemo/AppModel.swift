@@ -18,6 +18,10 @@ final class AppModel: ObservableObject {
     @Published var selected: [String] = []
     /// What a valid ballot is in this cycle (read from its founding record).
     @Published var rules: BallotRules?
+    /// The cycle's own satisfaction gate, with its words (never a hard-coded "80 %").
+    @Published var gate: SatisfactionGate?
+    /// The core's labels of the codes screens show (phase, status, category...), by code.
+    @Published var labels: [String: String] = [:]
     @Published var search = ""
     @Published var tabletAddress = "192.168.1.20:7878"
     @Published var sync: SyncProgress?
@@ -100,6 +104,8 @@ final class AppModel: ObservableObject {
             let ballot = try? box?.myBallot()
             let projects = id.flatMap { try? device.projects(cycleId: $0) } ?? []
             let rules = try? box?.rules()
+            let gate = id.flatMap { try? device.satisfactionGate(cycleId: $0) }
+            let labels = Dictionary(device.labels().map { ($0.code, $0.label) }, uniquingKeysWith: { a, _ in a })
             Task { @MainActor in
                 self.deviceKey = key
                 self.keyCode = keyCode
@@ -110,6 +116,8 @@ final class AppModel: ObservableObject {
                 self.myBallot = ballot
                 self.projects = projects
                 self.rules = rules
+                self.gate = gate
+                self.labels = labels
                 self.ballotBox = box
                 if self.selected.isEmpty, let b = ballot { self.selected = b.choices }
             }
@@ -122,6 +130,9 @@ final class AppModel: ObservableObject {
             Task { @MainActor in self.cycleId = id }
         }
     }
+
+    /// What people read for a code the core gives (`voting` → 投票 in Chinese).
+    func label(_ code: String) -> String { labels[code] ?? code }
 
     /// Ticks or unticks a proposal; never more than the cycle's maximum.
     func toggle(_ proposalId: String) {

@@ -63,9 +63,9 @@ struct ProposalsView: View {
         let voting = model.summary?.phase == "voting"
         List {
             if let s = model.summary {
-                Text("summary \(s.phase) \(Int(s.proposals)) \(Int(s.voters)) \(yuan(s.poolFen))")
+                Text("summary \(model.label(s.phase)) \(Int(s.proposals)) \(Int(s.voters)) \(yuan(s.poolFen))")
             }
-            if let b = model.myBallot { Text("ballot.mine \(b.choices.count) \(b.status)") }
+            if let b = model.myBallot { Text("ballot.mine \(b.choices.count) \(model.label(b.status))") }
             if voting, let r = model.rules {
                 switch r.ballot {
                 case .cumulative: Text("vote.points").font(.footnote)
@@ -84,7 +84,7 @@ struct ProposalsView: View {
                     NavigationLink(destination: TimelineView(projectId: p.id, title: p.title)) {
                         VStack(alignment: .leading) {
                             Text(p.title).font(.headline)
-                            Text("\(yuan(p.estimateFen)) · \(p.status) · \(p.sealedVotes ?? p.votes)")
+                            Text("\(yuan(p.estimateFen)) · \(model.label(p.status)) · \(model.label(p.category)) · \(p.sealedVotes ?? p.votes)")
                             if let who = p.onBehalfOf { Text("paper.for \(who)").font(.caption) }
                         }
                     }
@@ -115,7 +115,7 @@ struct ProjectsView: View {
                 if p.satisfied {
                     Text("satisfaction.open \(Int(p.goodRatings)) \(Int(p.ratings))")
                 } else {
-                    Text("satisfaction.closed \(Int(p.goodRatings)) \(Int(p.ratings))")
+                    Text("satisfaction.closed \(Int(p.goodRatings)) \(Int(p.ratings)) \(model.gate?.label ?? "")")
                 }
                 ForEach(Array(p.payments.enumerated()), id: \.offset) { _, pay in
                     Text("\(pay.released ? "✔" : "·") \(pay.label) \(yuan(pay.amountFen))").font(.caption)

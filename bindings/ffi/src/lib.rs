@@ -11,6 +11,7 @@ uniffi::setup_scaffolding!();
 
 mod ballot_box;
 pub mod error;
+mod labels;
 mod notes;
 mod pabulib;
 mod participation;
@@ -21,6 +22,7 @@ pub mod types;
 
 pub use ballot_box::BallotBox;
 pub use error::{CallbackError, LinliError};
+pub use labels::*;
 pub use notes::NotesDraftItem;
 pub use pabulib::*;
 pub use qr::*;

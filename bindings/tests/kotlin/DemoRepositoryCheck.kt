@@ -45,6 +45,10 @@ fun main() {
     check(home.proposals.single().id == bench && home.myBallot?.choices == listOf(bench)) { home.toString() }
     check(home.myBallot == phone.device.myBallot(cycle) && home.myBallot?.status == "cast") { home.toString() }
     check(home.summary.phase == "voting")
+    // Codes are shown in the phone's language from the core's labels; the gate from the cycle.
+    check(home.label(home.summary.phase) == "居民投票" && home.label("shortlisted") == "入选投票") { home.labels.toString() }
+    check(home.label("misuse_of_funds") != "misuse_of_funds" && home.label("from_a_newer_build") == "from_a_newer_build")
+    check(home.gate.thresholdPct.toInt() == 80 && home.gate.strictlyAbove && home.gate.label == "满意度超过 80% 前暂缓拨付尾款") { home.gate.toString() }
     check(home.rules == BallotRules(BallotType.Approval, 1u, 2u, "greedy")) { home.rules.toString() }
     val detail = phone.proposal(cycle, bench)
     check(detail?.item?.title == "院坝休闲座椅" && detail.description == "老人需要歇脚") { detail.toString() }

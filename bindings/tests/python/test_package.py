@@ -194,3 +194,28 @@ def test_the_binding_selects_what_pabutools_selects(tmp_path):
             compared += 1
     assert compared >= 60
 
+
+
+def test_labels_and_the_satisfaction_gate_come_from_the_core(tmp_path):
+    zh = {(l.kind, l.code): l.label for l in linli.labels(linli.Language.ZH)}
+    en = {(l.kind, l.code): l.label for l in linli.labels(linli.Language.EN)}
+    assert zh.keys() == en.keys()
+    assert zh[("phase", "voting")] == "居民投票" and en[("phase", "voting")] == "voting"
+    assert zh[("proposal_status", "shortlisted")] == "入选投票"
+    assert ("report_kind", "misuse_of_funds") in zh and ("exclusion", "late_ballot") in zh
+    assert not [v for v in zh.values() if any("a" <= c.lower() <= "z" for c in v)]
+    assert linli.label("late_ballot", linli.Language.ZH) == "迟到选票"
+    assert linli.label("from_a_newer_build", linli.Language.ZH) == "from_a_newer_build"
+    with Device.open(str(tmp_path / "cadre.db"), None) as cadre:
+        cadre.set_language(linli.Language.EN)
+        cycle = cadre.create_cycle(linli.NewCycle(
+            community="玉林社区", year=2026, title="测试", budget_pool_fen=30_000_000, min_picks=1,
+            max_picks=2, rule="greedy", founder_name="李书记", satisfaction_threshold_pct=70,
+            min_ratings=3,
+        ))
+        gate = cadre.satisfaction_gate(cycle)
+        assert (gate.threshold_pct, gate.strictly_above, gate.min_ratings) == (70, True, 3)
+        assert gate.label == "final payment withheld until over 70% are satisfied"
+        assert {(l.kind, l.code) for l in cadre.labels()} == en.keys()
+        cadre.set_language(linli.Language.ZH)
+        assert cadre.satisfaction_gate(cycle).label == "满意度超过 70% 前暂缓拨付尾款"

@@ -226,6 +226,7 @@ class Checker:
             for n, sigs in ms.items():
                 methods.setdefault(n, []).extend(sigs)
         calls = re.sub(r"\bcase\s+[^:\n]*:", "", code)  # patterns are not calls
+        own_funcs = set(re.findall(r"\bfunc\s+(\w+)", code))  # the demo's own, and declarations
         for m in re.finditer(r"(?<![\w.])(?:(\w+)\??(\.))?(\w+)\(", calls):
             receiver, dotted, name = m.group(1), m.group(2) or "", m.group(3)
             if dotted:
@@ -233,7 +234,7 @@ class Checker:
                 owner = base_type(env.get(receiver, ""))[1] if receiver else None
                 sigs = self.classes.get(owner, {}).get(name) if owner in self.classes else None
             else:
-                sigs = self.funcs.get(name)
+                sigs = None if name in own_funcs else self.funcs.get(name)
             if not sigs and name in self.types and not dotted:
                 sigs = self.classes.get(name, {}).get("init") or None
                 if name in self.structs:

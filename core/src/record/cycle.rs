@@ -211,6 +211,23 @@ pub struct SatisfactionRule {
     pub gated_final_instalment: bool,
 }
 
+impl SatisfactionRule {
+    /// What the gate asks, for people, from this cycle's own rule (a cycle may set another
+    /// threshold than 80 %, or "at least" rather than "above"): what an app shows while the
+    /// final payment waits.
+    pub fn gate_label(&self, lang: Lang) -> String {
+        let pct = self.threshold_pct;
+        match (lang, self.strictly_above) {
+            (Lang::Zh, true) => format!("满意度超过 {pct}% 前暂缓拨付尾款"),
+            (Lang::Zh, false) => format!("满意度达到 {pct}% 前暂缓拨付尾款"),
+            (Lang::En, true) => format!("final payment withheld until over {pct}% are satisfied"),
+            (Lang::En, false) => {
+                format!("final payment withheld until at least {pct}% are satisfied")
+            }
+        }
+    }
+}
+
 impl Default for SatisfactionRule {
     fn default() -> Self {
         SatisfactionRule {

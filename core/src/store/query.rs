@@ -401,10 +401,9 @@ impl Store {
         })
     }
 
-    /// The cycle's voting rules (ballot type, how many picks, counting rule), read from its
-    /// genesis record without loading the cycle, so a ballot screen can say what a valid ballot
-    /// is before the resident casts it. `UnknownCycle` until the genesis has arrived.
-    pub fn voting_rules(&self, cycle: Uuid) -> Result<crate::record::cycle::VotingRules> {
+    /// The cycle's genesis record, read without loading the cycle. `UnknownCycle` until the
+    /// genesis has arrived.
+    fn genesis(&self, cycle: Uuid) -> Result<Box<crate::record::cycle::Genesis>> {
         let row = self.read(|c| {
             c.prepare_cached(
                 "SELECT r.signed, r.signature FROM cycles y JOIN records r ON r.id = y.genesis_id
@@ -425,9 +424,20 @@ impl Store {
                 _ => None,
             }
         });
-        genesis
-            .map(|g| g.voting)
-            .ok_or(super::StoreError::UnknownCycle(cycle))
+        genesis.ok_or(super::StoreError::UnknownCycle(cycle))
+    }
+
+    /// The cycle's voting rules (ballot type, how many picks, counting rule), from its genesis
+    /// without loading the cycle, so a ballot screen can say what a valid ballot is before the
+    /// resident casts it.
+    pub fn voting_rules(&self, cycle: Uuid) -> Result<crate::record::cycle::VotingRules> {
+        Ok(self.genesis(cycle)?.voting)
+    }
+
+    /// When the cycle's satisfaction-gated final payment may be released, from its genesis
+    /// (what a screen states instead of a hard-coded "80 %").
+    pub fn satisfaction_rule(&self, cycle: Uuid) -> Result<crate::record::cycle::SatisfactionRule> {
+        Ok(self.genesis(cycle)?.satisfaction)
     }
 
     /// Records of a cycle with their verdicts; `invalid_only` lists only the excluded ones.
@@ -564,7 +574,48 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<CycleSummary> {
     })
 }
 
-/// Labels a snake_case phase, category, status or report kind for people.
+/// Every code a screen shows, with its label in `lang`: (kind, code, label). Kinds: `phase`,
+/// `proposal_status`, `category`, `report_kind`, `ballot_status`, `role`, `exclusion`. An app
+/// reads this once and looks codes up, so no app carries its own translations.
+pub fn labels(lang: Lang) -> Vec<(&'static str, &'static str, String)> {
+    use crate::phase::Phase;
+    use crate::record::monitoring::ReportKind;
+    use crate::record::proposal::Category;
+    use crate::role::Role;
+    let mut out = Vec::new();
+    for p in Phase::ALL {
+        out.push(("phase", p.as_str(), p.label(lang).to_string()));
+    }
+    for s in PROPOSAL_STATUSES {
+        out.push(("proposal_status", s, label(lang, s)));
+    }
+    for c in Category::ALL {
+        out.push(("category", c.as_str(), c.label(lang).to_string()));
+    }
+    for k in ReportKind::ALL {
+        out.push(("report_kind", k.as_str(), k.label(lang).to_string()));
+    }
+    for s in BALLOT_STATUSES {
+        out.push(("ballot_status", s, label(lang, s)));
+    }
+    for r in Role::ALL {
+        out.push(("role", r.as_str(), r.label(lang).to_string()));
+    }
+    for c in crate::exclusion::CODES {
+        out.push(("exclusion", c, crate::exclusion::label(c, lang).to_string()));
+    }
+    out
+}
+
+/// The statuses a proposal row shows (`proposals.status`).
+pub const PROPOSAL_STATUSES: [&str; 5] =
+    ["submitted", "shortlisted", "merged", "rejected", "funded"];
+
+/// The statuses of a member's own ballot (`ballots.status`) besides exclusion codes.
+pub const BALLOT_STATUSES: [&str; 2] = ["cast", "sealed"];
+
+/// The label for people of a code: a phase, a proposal or ballot status, a category, a report
+/// kind, a role or an exclusion; the code itself when unknown (from a newer version).
 pub fn label(lang: Lang, code: &str) -> String {
     use crate::phase::Phase;
     use crate::record::monitoring::ReportKind;
@@ -575,12 +626,7 @@ pub fn label(lang: Lang, code: &str) -> String {
     if let Some(c) = Category::parse(code) {
         return c.label(lang).to_string();
     }
-    for k in [
-        ReportKind::Progress,
-        ReportKind::NotStarted,
-        ReportKind::PoorQuality,
-        ReportKind::MisuseOfFunds,
-    ] {
+    for k in ReportKind::ALL {
         if k.as_str() == code {
             return k.label(lang).to_string();
         }
@@ -592,7 +638,63 @@ pub fn label(lang: Lang, code: &str) -> String {
         "rejected" => lang.pick("未采纳", "rejected"),
         "funded" => lang.pick("获资助", "funded"),
         "awaiting_genesis" => lang.pick("等待首次同步", "awaiting first sync"),
-        other => other,
+        "cast" => lang.pick("已投票", "cast"),
+        "sealed" => lang.pick("已封存计票", "sealed"),
+        other => {
+            if let Some(r) = crate::role::Role::ALL.iter().find(|r| r.as_str() == other) {
+                return r.label(lang).to_string();
+            }
+            crate::exclusion::label(other, lang)
+        }
     };
     s.to_string()
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+    use crate::phase::Phase;
+    use crate::record::monitoring::ReportKind;
+
+    #[test]
+    fn every_code_a_screen_shows_has_a_chinese_and_an_english_label() {
+        let (zh, en) = (labels(Lang::Zh), labels(Lang::En));
+        assert_eq!(zh.len(), en.len());
+        let mut seen = std::collections::HashSet::new();
+        for ((kind, code, z), (_, _, e)) in zh.iter().zip(&en) {
+            assert!(seen.insert((kind, code)), "{kind} {code} listed twice");
+            assert!(
+                !z.bytes().any(|b| b.is_ascii_alphabetic()),
+                "{kind} {code}: {z}"
+            );
+            assert!(
+                !e.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)
+                    || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+                "{kind} {code}: {e}"
+            );
+            // `label` answers the same for a code on its own (what the console and CLI call).
+            assert_eq!(&label(Lang::Zh, code), z, "{kind} {code}");
+        }
+        for kind in [
+            "phase",
+            "proposal_status",
+            "category",
+            "report_kind",
+            "ballot_status",
+            "role",
+            "exclusion",
+        ] {
+            assert!(zh.iter().any(|(k, _, _)| *k == kind), "{kind}");
+        }
+        assert_eq!(label(Lang::Zh, "shortlisted"), "入选投票");
+        assert_eq!(label(Lang::Zh, "voting"), Phase::Voting.label(Lang::Zh));
+        assert_eq!(
+            label(Lang::En, "misuse_of_funds"),
+            ReportKind::MisuseOfFunds.label(Lang::En)
+        );
+        assert_eq!(
+            label(Lang::Zh, "from_a_newer_version"),
+            "from_a_newer_version"
+        );
+    }
 }

@@ -20,6 +20,7 @@ import org.linli.core.Photo
 import org.linli.core.ProjectItem
 import org.linli.core.ProposalItem
 import org.linli.core.QrCode
+import org.linli.core.SatisfactionGate
 import org.linli.core.ScannedCode
 import org.linli.core.SecureKeyStore
 import org.linli.core.SyncListener
@@ -61,7 +62,17 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         val projects: List<ProjectItem>,
         /** What a valid ballot is in this cycle: the vote screen enforces it before voting. */
         val rules: BallotRules,
-    )
+        /** The cycle's own satisfaction gate, with its words (never a hard-coded "80 %"). */
+        val gate: SatisfactionGate,
+        /** Labels of the codes the screen shows (phase, status, category...), from the core. */
+        val labels: Map<String, String>,
+    ) {
+        /** What people read for a code: `voting` → 投票 in Chinese. */
+        fun label(code: String): String = labels[code] ?: code
+    }
+
+    /** The core's labels in this phone's language, read once (they never change at run time). */
+    val labels: Map<String, String> by lazy { device.labels().associate { it.code to it.label } }
 
     /** Calls [onChange] after every committed change (an action, an import, a sync). */
     fun observe(onChange: (Change) -> Unit) {
@@ -91,6 +102,8 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
             myBallot = box.myBallot(),
             projects = device.projects(cycleId),
             rules = box.rules(),
+            gate = device.satisfactionGate(cycleId),
+            labels = labels,
         )
     }
 

@@ -156,9 +156,9 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
     val home = state.home ?: return
     val voting = home.summary.phase == "voting"
     Column(Modifier.padding(horizontal = 16.dp)) {
-        Text(stringResource(R.string.summary_line, home.summary.phase, home.summary.proposals.toInt(), home.summary.voters.toInt(), yuan(home.summary.poolFen)))
+        Text(stringResource(R.string.summary_line, home.label(home.summary.phase), home.summary.proposals.toInt(), home.summary.voters.toInt(), yuan(home.summary.poolFen)))
         OutlinedTextField(state.search, model::search, label = { Text(stringResource(R.string.search)) }, modifier = Modifier.fillMaxWidth())
-        home.myBallot?.let { Text(stringResource(R.string.my_ballot, it.choices.size, it.status)) }
+        home.myBallot?.let { Text(stringResource(R.string.my_ballot, it.choices.size, home.label(it.status))) }
         LazyColumn(Modifier.weight(1f)) {
             items(home.proposals, key = { it.id }) { p ->
                 Card(Modifier.fillMaxWidth().padding(vertical = 4.dp).clickable { model.showTimeline(p.id) }) {
@@ -166,7 +166,7 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
                         if (voting && p.status == "shortlisted") Checkbox(p.id in state.selected, { model.toggle(p.id) })
                         Column(Modifier.weight(1f)) {
                             Text(p.title, style = MaterialTheme.typography.titleMedium)
-                            Text("${yuan(p.estimateFen)} · ${p.status} · ${p.sealedVotes ?: p.votes} ${stringResource(R.string.votes)}")
+                            Text("${yuan(p.estimateFen)} · ${home.label(p.status)} · ${home.label(p.category)} · ${p.sealedVotes ?: p.votes} ${stringResource(R.string.votes)}")
                             p.onBehalfOf?.let { Text(stringResource(R.string.paper_for, it)) }
                             p.reviewReason?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
                         }
@@ -212,7 +212,7 @@ private fun ProjectsScreen(state: UiState, model: MainViewModel) {
                     Text(stringResource(R.string.project_line, yuan(p.fundedFen), p.contractFen?.let(::yuan) ?: "—", p.progress.toInt()))
                     LinearProgressIndicator(progress = { p.progress.toFloat() / 100f }, modifier = Modifier.fillMaxWidth())
                     Text(stringResource(R.string.satisfaction, p.goodRatings.toInt(), p.ratings.toInt(),
-                        stringResource(if (p.satisfied) R.string.gate_open else R.string.gate_closed)))
+                        if (p.satisfied) stringResource(R.string.gate_open) else state.home?.gate?.label.orEmpty()))
                     p.payments.forEach { pay -> Text("${if (pay.released) "✔" else "·"} ${pay.label} ${yuan(pay.amountFen)}") }
                     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                         OutlinedButton(onClick = { model.showTimeline(p.id) }) { Text(stringResource(R.string.timeline)) }
