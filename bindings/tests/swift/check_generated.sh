@@ -31,5 +31,7 @@ for call in $(grep -ohE "(device|box\??)\.[a-zA-Z]+\(|bundleToChunks\(" ios-demo
 done
 # Every type, field, method label and enum case the iOS demo uses, parsed from both sides.
 python3 bindings/tests/swift/check_usage.py --self-test "$dir/LinliCore.swift" ios-demo/LinliDemo/*.swift || missing=1
+# The Swift package app teams consume (bindings/swift): its manifest and build script agree.
+python3 bindings/swift/check_package.py || missing=1
 [ "$missing" -eq 0 ] && echo "swift: 1 passed, 0 failed"
 exit "$missing"
