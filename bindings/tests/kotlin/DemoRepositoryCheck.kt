@@ -74,6 +74,9 @@ fun main() {
     check(tablet.importBundle(cycle, collector.bundle()).newRecords == 2u)
     check(tablet.summary(cycle).voters == 1u)
     check(phone.deviceKeyCode().version <= 5u)
+    // The library's helpers: a finder pattern's dark corner and light ring; a refusal's code.
+    check(phone.deviceKeyCode().isDark(0, 0) && !phone.deviceKeyCode().isDark(1, 1))
+    check(long.linliCode() == "text_too_long" && long.linliMessage() == phone.explain(long))
 
     // The tablet's whole cycle, scanned by the phone in reverse order: nothing new, complete.
     val scanner = phone.Scanner(cycle)

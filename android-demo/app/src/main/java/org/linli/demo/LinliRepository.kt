@@ -9,7 +9,6 @@ import org.linli.core.CommentItem
 import org.linli.core.CycleSummary
 import org.linli.core.Device
 import org.linli.core.Language
-import org.linli.core.LinliException
 import org.linli.core.MonitoringKind
 import org.linli.core.BallotBox
 import org.linli.core.BallotRules
@@ -28,6 +27,8 @@ import org.linli.core.SyncOptions
 import org.linli.core.SyncProgress
 import org.linli.core.TimelineEvent
 import org.linli.core.bundleToChunks
+import org.linli.core.labelMap
+import org.linli.core.linliMessage
 import org.linli.core.chunkToText
 import org.linli.core.qrCode
 import org.linli.core.readScanned
@@ -72,7 +73,7 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
     }
 
     /** The core's labels in this phone's language, read once (they never change at run time). */
-    val labels: Map<String, String> by lazy { device.labels().associate { it.code to it.label } }
+    val labels: Map<String, String> by lazy { device.labelMap() }
 
     /** Calls [onChange] after every committed change (an action, an import, a sync). */
     fun observe(onChange: (Change) -> Unit) {
@@ -220,15 +221,7 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
     }
 
     /** A message for people: the core's messages are already in the device's language. */
-    fun explain(e: Throwable): String = when (e) {
-        is LinliException.Rejected -> e.detail
-        is LinliException.InvalidInput -> e.detail
-        is LinliException.NotOnRoll -> e.detail
-        is LinliException.UnknownCycle -> e.detail
-        is LinliException.Sync -> e.detail
-        is LinliException -> e.message ?: e.toString()
-        else -> e.message ?: e.toString()
-    }
+    fun explain(e: Throwable): String = e.linliMessage()
 
     override fun close() {
         boxes.values.forEach { it.close() }
