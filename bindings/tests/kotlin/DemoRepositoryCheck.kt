@@ -74,6 +74,9 @@ fun main() {
     check(tablet.importBundle(cycle, collector.bundle()).newRecords == 2u)
     check(tablet.summary(cycle).voters == 1u)
     check(phone.deviceKeyCode().version <= 5u)
+    // Money typed and shown by the core: exact fen, never a float.
+    check(parseYuan("1,234.5") == 123_450L && parseYuan("12.345") == null && parseYuan("-5") == null)
+    check(formatFen(123_450L) == "¥1,234.50")
     // The library's helpers: a finder pattern's dark corner and light ring; a refusal's code.
     check(phone.deviceKeyCode().isDark(0, 0) && !phone.deviceKeyCode().isDark(1, 1))
     check(long.linliCode() == "text_too_long" && long.linliMessage() == phone.explain(long))

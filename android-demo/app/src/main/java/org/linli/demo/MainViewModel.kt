@@ -5,12 +5,16 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
 import java.io.File
 import java.util.Locale
+import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.async
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import org.linli.core.BallotType
 import org.linli.core.CommentItem
 import org.linli.core.CycleSummary
 import org.linli.core.MonitoringKind
@@ -20,6 +24,7 @@ import org.linli.core.SyncProgress
 import org.linli.core.ProposalDetail
 import org.linli.core.QrCode
 import org.linli.core.TimelineEvent
+import org.linli.core.linliMessage
 
 /** What the screens show. Every field comes from the core's SQLite views, never from memory. */
 data class UiState(
@@ -29,6 +34,8 @@ data class UiState(
     val home: LinliRepository.Home? = null,
     val search: String = "",
     val selected: Set<String> = emptySet(),
+    /** Points given to each proposal on a points (cumulative) ballot, by proposal id. */
+    val points: Map<String, Int> = emptyMap(),
     val timeline: Pair<String, List<TimelineEvent>>? = null,
     /** The tapped proposal in full, shown above its timeline. */
     val detail: ProposalDetail? = null,
@@ -53,16 +60,24 @@ data class UiState(
  * screens' data after each committed change, whoever made it: this phone, a sync, an import.
  */
 class MainViewModel(app: Application) : AndroidViewModel(app) {
-    private val repo = LinliRepository(
-        dbPath = File(app.filesDir, "linli.db").path,
-        keys = KeystoreSeedStore(app),
-        chinese = Locale.getDefault().language == "zh",
-    )
+    /**
+     * The store, opened on Dispatchers.IO: opening the SQLite file and asking the Keystore for
+     * the seed block, so never on the main thread. Every call below awaits it.
+     */
+    private val repoReady: Deferred<LinliRepository> = viewModelScope.async(Dispatchers.IO) {
+        LinliRepository(
+            dbPath = File(app.filesDir, "linli.db").path,
+            keys = KeystoreSeedStore(app),
+            chinese = Locale.getDefault().language == "zh",
+        ).also { it.observe { refresh() } }
+    }
+
+    private suspend fun repo(): LinliRepository = repoReady.await()
+
     private val _state = MutableStateFlow(UiState())
     val state: StateFlow<UiState> = _state
 
     init {
-        repo.observe { refresh() }
         refresh()
     }
 
@@ -72,7 +87,7 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
             try {
                 withContext(Dispatchers.IO) { block() }
             } catch (e: Exception) {
-                _state.update { it.copy(message = repo.explain(e)) }
+                _state.update { it.copy(message = e.linliMessage()) }
             } finally {
                 _state.update { it.copy(busy = false) }
             }
@@ -81,18 +96,18 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
 
     /** Reloads the cycles and the open cycle's first screen. */
     fun refresh() = viewModelScope.launch(Dispatchers.IO) {
-        val cycles = repo.cycles()
+        val cycles = repo().cycles()
         val cycleId = _state.value.cycleId ?: cycles.firstOrNull()?.cycleId
-        val home = cycleId?.let { repo.home(it, _state.value.search) }
-        val keyCode = _state.value.keyCode ?: repo.deviceKeyCode()
+        val home = cycleId?.let { repo().home(it, _state.value.search) }
+        val keyCode = _state.value.keyCode ?: repo().deviceKeyCode()
         _state.update { s ->
-            s.copy(deviceKey = repo.deviceKey(), keyCode = keyCode, cycles = cycles, cycleId = cycleId, home = home,
+            s.copy(deviceKey = repo().deviceKey(), keyCode = keyCode, cycles = cycles, cycleId = cycleId, home = home,
                 selected = if (s.selected.isEmpty()) home?.myBallot?.choices?.toSet() ?: emptySet() else s.selected)
         }
     }
 
     fun join(invite: String) = run {
-        val id = repo.join(invite)
+        val id = repo().join(invite)
         _state.update { it.copy(cycleId = id) }
         refresh()
     }
@@ -117,20 +132,36 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
         }
     }
 
-    fun vote() = run {
-        val s = _state.value
-        repo.vote(s.cycleId ?: return@run, s.selected.toList())
+    /** Gives one more point to a proposal (or takes one back), never beyond the cycle's points. */
+    fun addPoint(proposalId: String, delta: Int) = _state.update {
+        val total = (it.home?.rules?.ballot as? BallotType.Cumulative)?.points?.toInt() ?: 0
+        val now = it.points[proposalId] ?: 0
+        val next = (now + delta).coerceAtLeast(0)
+        if (it.points.values.sum() - now + next > total) it
+        else it.copy(points = (it.points + (proposalId to next)).filterValues { v -> v > 0 })
     }
 
-    fun propose(proposal: NewProposal) = run { repo.propose(_state.value.cycleId ?: return@run, proposal) }
+    /** Casts the ballot: the ticked proposals, or the points given on a points ballot. */
+    fun vote() = run {
+        val s = _state.value
+        val cycle = s.cycleId ?: return@run
+        if (s.home?.rules?.ballot is BallotType.Cumulative) {
+            val given = s.points.entries.toList()
+            repo().voteWithPoints(cycle, given.map { it.key }, given.map { it.value.toUInt() })
+        } else {
+            repo().vote(cycle, s.selected.toList())
+        }
+    }
+
+    fun propose(proposal: NewProposal) = run { repo().propose(_state.value.cycleId ?: return@run, proposal) }
 
     fun showTimeline(projectId: String?) = run {
         val cycle = _state.value.cycleId ?: return@run
         _state.update {
             it.copy(
-                timeline = projectId?.let { p -> p to repo.timeline(cycle, p) },
-                detail = projectId?.let { p -> repo.proposal(cycle, p) },
-                comments = projectId?.let { p -> repo.comments(cycle, p) } ?: emptyList(),
+                timeline = projectId?.let { p -> p to repo().timeline(cycle, p) },
+                detail = projectId?.let { p -> repo().proposal(cycle, p) },
+                comments = projectId?.let { p -> repo().comments(cycle, p) } ?: emptyList(),
             )
         }
     }
@@ -138,21 +169,21 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
     /** Posts a comment on the open proposal or project, then shows it. */
     fun comment(projectId: String, text: String) = run {
         val cycle = _state.value.cycleId ?: return@run
-        repo.comment(cycle, projectId, text)
-        _state.update { it.copy(comments = repo.comments(cycle, projectId)) }
+        repo().comment(cycle, projectId, text)
+        _state.update { it.copy(comments = repo().comments(cycle, projectId)) }
     }
 
     fun report(projectId: String, kind: MonitoringKind, text: String, photo: Photo?) =
-        run { repo.report(_state.value.cycleId ?: return@run, projectId, kind, text, photo) }
+        run { repo().report(_state.value.cycleId ?: return@run, projectId, kind, text, photo) }
 
     fun rate(projectId: String, stars: Int, comment: String) =
-        run { repo.rate(_state.value.cycleId ?: return@run, projectId, stars, comment) }
+        run { repo().rate(_state.value.cycleId ?: return@run, projectId, stars, comment) }
 
     fun setTabletAddress(address: String) = _state.update { it.copy(tabletAddress = address) }
 
     /** Meets the community-centre tablet on the LAN; photos over 2 MB stay there. */
     fun syncWithTablet() = run {
-        val done = repo.syncWithTablet(_state.value.tabletAddress, 2_000_000L) { p -> _state.update { it.copy(sync = p) } }
+        val done = repo().syncWithTablet(_state.value.tabletAddress, 2_000_000L) { p -> _state.update { it.copy(sync = p) } }
         _state.update { it.copy(sync = done) }
     }
 
@@ -160,7 +191,7 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
     fun exportOffline(onReady: (List<File>) -> Unit) = run {
         val cycle = _state.value.cycleId ?: return@run
         val dir = File(getApplication<Application>().cacheDir, "bundles").apply { deleteRecursively(); mkdirs() }
-        val files = repo.offlineChunks(cycle).mapIndexed { i, bytes ->
+        val files = repo().offlineChunks(cycle).mapIndexed { i, bytes ->
             File(dir, "linli-%03d.chunk".format(i)).apply { writeBytes(bytes) }
         }
         withContext(Dispatchers.Main) { onReady(files) }
@@ -169,7 +200,7 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
     /** No network: shows what the tablet lacks as QR codes, for its camera. */
     fun showOfflineCodes() = run {
         val cycle = _state.value.cycleId ?: return@run
-        val codes = repo.offlineCodes(cycle).map { it.second }
+        val codes = repo().offlineCodes(cycle).map { it.second }
         _state.update { it.copy(offlineCodes = codes) }
     }
 
@@ -180,9 +211,10 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
 
     /** Opens the camera: an invite joins its cycle, a tablet's chunks are collected and imported. */
     fun startScan() {
-        scanner = repo.Scanner(_state.value.cycleId)
+        scanner = null
         seen.clear()
         _state.update { it.copy(scanning = true, scanned = null) }
+        viewModelScope.launch { scanner = repo().Scanner(_state.value.cycleId) }
     }
 
     fun stopScan() {
@@ -214,7 +246,8 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
 
     fun dismissMessage() = _state.update { it.copy(message = null) }
 
+    @OptIn(ExperimentalCoroutinesApi::class)
     override fun onCleared() {
-        repo.close()
+        repoReady.invokeOnCompletion { failed -> if (failed == null) repoReady.getCompleted().close() }
     }
 }

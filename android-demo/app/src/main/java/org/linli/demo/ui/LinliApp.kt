@@ -42,6 +42,11 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import java.io.File
 import org.linli.core.BallotType
+import org.linli.core.BudgetLineInput
+import org.linli.core.NewProposal
+import org.linli.core.ProposalCategory
+import org.linli.core.formatFen
+import org.linli.core.parseYuan
 import org.linli.core.MonitoringKind
 import org.linli.core.Photo
 import org.linli.core.ProjectItem
@@ -50,8 +55,8 @@ import org.linli.demo.MainViewModel
 import org.linli.demo.R
 import org.linli.demo.UiState
 
-/** ¥1,234.50 from integer fen (money is never a float). */
-fun yuan(fen: Long): String = "¥%,d.%02d".format(fen / 100, Math.abs(fen % 100))
+/** ¥1,234.50 from integer fen, formatted by the core (money is never a float). */
+fun yuan(fen: Long): String = formatFen(fen)
 
 private enum class Tab { PROPOSALS, PROJECTS, SYNC }
 
@@ -159,11 +164,22 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
         Text(stringResource(R.string.summary_line, home.label(home.summary.phase), home.summary.proposals.toInt(), home.summary.voters.toInt(), yuan(home.summary.poolFen)))
         OutlinedTextField(state.search, model::search, label = { Text(stringResource(R.string.search)) }, modifier = Modifier.fillMaxWidth())
         home.myBallot?.let { Text(stringResource(R.string.my_ballot, it.choices.size, home.label(it.status))) }
+        var proposing by remember { mutableStateOf(false) }
+        if (home.summary.phase == "proposals") {
+            Button(onClick = { proposing = true }, modifier = Modifier.fillMaxWidth()) { Text(stringResource(R.string.propose)) }
+        }
+        if (proposing) ProposeDialog(home, onDismiss = { proposing = false }) { model.propose(it); proposing = false }
         LazyColumn(Modifier.weight(1f)) {
             items(home.proposals, key = { it.id }) { p ->
                 Card(Modifier.fillMaxWidth().padding(vertical = 4.dp).clickable { model.showTimeline(p.id) }) {
                     Row(Modifier.padding(12.dp)) {
-                        if (voting && p.status == "shortlisted") Checkbox(p.id in state.selected, { model.toggle(p.id) })
+                        val points = home.rules.ballot is BallotType.Cumulative
+                        if (voting && p.status == "shortlisted" && !points) Checkbox(p.id in state.selected, { model.toggle(p.id) })
+                        if (voting && p.status == "shortlisted" && points) Column {
+                            TextButton(onClick = { model.addPoint(p.id, 1) }) { Text("+") }
+                            Text("${state.points[p.id] ?: 0}", Modifier.padding(horizontal = 16.dp))
+                            TextButton(onClick = { model.addPoint(p.id, -1) }) { Text("−") }
+                        }
                         Column(Modifier.weight(1f)) {
                             Text(p.title, style = MaterialTheme.typography.titleMedium)
                             Text("${yuan(p.estimateFen)} · ${home.label(p.status)} · ${home.label(p.category)} · ${p.sealedVotes ?: p.votes} ${stringResource(R.string.votes)}")
@@ -179,7 +195,7 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
             val points = rules.ballot is BallotType.Cumulative
             Text(
                 when {
-                    points -> stringResource(R.string.points_cycle)
+                    points -> stringResource(R.string.points_cycle, (rules.ballot as BallotType.Cumulative).points.toInt())
                     rules.ballot is BallotType.Ranked -> stringResource(R.string.pick_ranked, rules.minPicks.toInt(), rules.maxPicks.toInt())
                     else -> stringResource(R.string.pick_rule, rules.minPicks.toInt(), rules.maxPicks.toInt())
                 },
@@ -188,12 +204,16 @@ private fun ProposalsScreen(state: UiState, model: MainViewModel) {
             // Ballots are pseudonymous, not secret (docs/threat-model.md): say so before a vote.
             Text(stringResource(R.string.ballot_visibility), style = MaterialTheme.typography.bodySmall)
             val count = state.selected.size.toUInt()
+            val given = state.points.values.sum()
+            val total = (rules.ballot as? BallotType.Cumulative)?.points?.toInt() ?: 0
+            if (points) Text(stringResource(R.string.points_left, total - given, total))
             Button(
                 onClick = model::vote,
-                enabled = !points && count in rules.minPicks..rules.maxPicks && !state.busy,
+                enabled = !state.busy && if (points) given in 1..total && state.points.size.toUInt() in rules.minPicks..rules.maxPicks
+                    else count in rules.minPicks..rules.maxPicks,
                 modifier = Modifier.fillMaxWidth(),
             ) {
-                Text(stringResource(R.string.cast_vote, state.selected.size))
+                Text(if (points) stringResource(R.string.cast_points, given) else stringResource(R.string.cast_vote, state.selected.size))
             }
         }
     }
@@ -218,18 +238,27 @@ private fun ProjectsScreen(state: UiState, model: MainViewModel) {
                         OutlinedButton(onClick = { model.showTimeline(p.id) }) { Text(stringResource(R.string.timeline)) }
                         OutlinedButton(onClick = { reporting = p }) { Text(stringResource(R.string.report)) }
                     }
-                    if (p.completed) Row {
-                        (1..5).forEach { stars -> TextButton(onClick = { model.rate(p.id, stars, "") }) { Text("$stars★") } }
+                    if (p.completed) {
+                        var remark by remember(p.id) { mutableStateOf("") }
+                        OutlinedTextField(remark, { remark = it.take(500) }, label = { Text(stringResource(R.string.rating_comment)) },
+                            modifier = Modifier.fillMaxWidth())
+                        Row {
+                            (1..5).forEach { stars -> TextButton(onClick = { model.rate(p.id, stars, remark.trim()); remark = "" }) { Text("$stars★") } }
+                        }
                     }
                 }
             }
         }
     }
-    reporting?.let { p -> ReportDialog(p, onDismiss = { reporting = null }) { kind, text, photo -> model.report(p.id, kind, text, photo); reporting = null } }
+    reporting?.let { p ->
+        ReportDialog(p, state.home?.labels.orEmpty(), onDismiss = { reporting = null }) { kind, text, photo ->
+            model.report(p.id, kind, text, photo); reporting = null
+        }
+    }
 }
 
 @Composable
-private fun ReportDialog(project: ProjectItem, onDismiss: () -> Unit, onSend: (MonitoringKind, String, Photo?) -> Unit) {
+private fun ReportDialog(project: ProjectItem, labels: Map<String, String>, onDismiss: () -> Unit, onSend: (MonitoringKind, String, Photo?) -> Unit) {
     val context = LocalContext.current
     var text by remember { mutableStateOf("") }
     var kind by remember { mutableStateOf(MonitoringKind.POOR_QUALITY) }
@@ -244,9 +273,9 @@ private fun ReportDialog(project: ProjectItem, onDismiss: () -> Unit, onSend: (M
         title = { Text(project.title) },
         text = {
             Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                listOf(MonitoringKind.PROGRESS to R.string.kind_progress, MonitoringKind.NOT_STARTED to R.string.kind_not_started,
-                    MonitoringKind.POOR_QUALITY to R.string.kind_poor_quality).forEach { (k, label) ->
-                    Row(Modifier.clickable { kind = k }) { Checkbox(kind == k, { kind = k }); Text(stringResource(label)) }
+                // Every kind the core knows, misuse of funds included, named by the core's labels.
+                MonitoringKind.entries.forEach { k ->
+                    Row(Modifier.clickable { kind = k }) { Checkbox(kind == k, { kind = k }); Text(labels[k.name.lowercase()] ?: k.name) }
                 }
                 OutlinedTextField(text, { text = it }, label = { Text(stringResource(R.string.what_you_saw)) })
                 OutlinedButton(onClick = { pick.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) }) {
@@ -329,4 +358,48 @@ private fun SyncScreen(state: UiState, model: MainViewModel, onShareFiles: (List
         OutlinedButton(onClick = { model.exportOffline(onShareFiles) }) { Text(stringResource(R.string.share_offline)) }
         DeviceKey(state.deviceKey)
     }
+}
+
+/**
+ * A resident's proposal: what, where, for whom, and its budget lines in yuan (sent to the core
+ * as integer fen). The core checks every rule (phase, the pool, text lengths, the categories the
+ * programme funds) and says what is wrong, in the phone's language.
+ */
+@Composable
+private fun ProposeDialog(home: org.linli.demo.LinliRepository.Home, onDismiss: () -> Unit, onSend: (NewProposal) -> Unit) {
+    var title by remember { mutableStateOf("") }
+    var description by remember { mutableStateOf("") }
+    var location by remember { mutableStateOf("") }
+    var who by remember { mutableStateOf("") }
+    var category by remember { mutableStateOf(ProposalCategory.ELDERLY_CARE) }
+    var item by remember { mutableStateOf("") }
+    var amount by remember { mutableStateOf("") }
+    val fen = parseYuan(amount)
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(stringResource(R.string.propose)) },
+        text = {
+            LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                item { OutlinedTextField(title, { title = it }, label = { Text(stringResource(R.string.proposal_title)) }) }
+                item { OutlinedTextField(description, { description = it }, label = { Text(stringResource(R.string.proposal_description)) }) }
+                item { OutlinedTextField(location, { location = it }, label = { Text(stringResource(R.string.proposal_location)) }) }
+                item { OutlinedTextField(who, { who = it }, label = { Text(stringResource(R.string.proposal_for_whom)) }) }
+                items(ProposalCategory.entries) { c ->
+                    Row(Modifier.clickable { category = c }) { Checkbox(category == c, { category = c }); Text(home.label(c.name.lowercase())) }
+                }
+                item { OutlinedTextField(item, { item = it }, label = { Text(stringResource(R.string.budget_item)) }) }
+                item { OutlinedTextField(amount, { amount = it }, label = { Text(stringResource(R.string.budget_yuan)) }) }
+            }
+        },
+        confirmButton = {
+            Button(
+                onClick = {
+                    onSend(NewProposal(title.trim(), description.trim(), category, location.trim(), who.trim(), "",
+                        emptyList(), emptyList(), emptyList(), listOf(BudgetLineInput(item.trim(), fen ?: 0L))))
+                },
+                enabled = title.isNotBlank() && item.isNotBlank() && fen != null && fen > 0,
+            ) { Text(stringResource(R.string.send)) }
+        },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(stringResource(R.string.cancel)) } },
+    )
 }
