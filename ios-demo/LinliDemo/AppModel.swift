@@ -32,7 +32,9 @@ final class AppModel: ObservableObject {
     /// What the last scanned code did, for people (in the phone's language).
     @Published var scanned: String?
 
-    private let device: Device
+    /// The store, opened on `queue` (opening the SQLite file and asking the Keychain block):
+    /// never on the main thread. Read only on `queue`, which runs the open first.
+    private let core = CoreBox()
     private let queue = DispatchQueue(label: "org.linli.core", qos: .userInitiated)
     private var tabletKey: String?
     /// The open cycle's ballot screen object (rules, my ballot, casting), made once per cycle.
@@ -43,19 +45,51 @@ final class AppModel: ObservableObject {
     private var seen = Set<String>()
 
     init() {
-        let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        do {
-            device = try Device.open(path: dir.appendingPathComponent("linli.db").path, keyStore: KeychainSeedStore())
-        } catch {
-            fatalError("cannot open the Linli store: \(error)")
+        let core = self.core
+        let observer = Observer { [weak self] _ in Task { @MainActor in self?.refresh() } }
+        busy = true
+        queue.async {
+            let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+            try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let failure: String?
+            do {
+                let device = try Device.open(path: dir.appendingPathComponent("linli.db").path, keyStore: KeychainSeedStore())
+                let chinese = Locale.preferredLanguages.first?.hasPrefix("zh") ?? false
+                device.setLanguage(language: chinese ? .zh : .en)
+                device.setObserver(observer: observer)
+                core.device = device
+                failure = nil
+            } catch {
+                failure = AppModel.explain(error)
+            }
+            Task { @MainActor in
+                self.busy = false
+                self.message = failure
+                self.refresh()
+            }
         }
-        let chinese = Locale.preferredLanguages.first?.hasPrefix("zh") ?? false
-        device.setLanguage(language: chinese ? .zh : .en)
-        device.setObserver(observer: Observer { [weak self] _ in
-            Task { @MainActor in self?.refresh() }
-        })
-        refresh()
+    }
+
+    /// Runs `read` on the core's queue once the store is open; `fallback` when it is not open or
+    /// the read fails.
+    private func onCore<T>(_ fallback: T, _ read: @escaping @Sendable (Device) throws -> T) async -> T {
+        let core = self.core
+        return await withCheckedContinuation { done in
+            queue.async { done.resume(returning: core.device.flatMap { try? read($0) } ?? fallback) }
+        }
+    }
+
+    /// Like `onCore`, passing the core's error on.
+    private func onCoreThrowing<T>(_ work: @escaping @Sendable (Device) throws -> T) async throws -> T {
+        let core = self.core
+        return try await withCheckedThrowingContinuation { done in
+            queue.async {
+                done.resume(with: Result {
+                    guard let device = core.device else { throw LinliError.Closed }
+                    return try work(device)
+                })
+            }
+        }
     }
 
     /// Runs `work` off the main thread; shows the core's message (already in the phone's
@@ -63,10 +97,14 @@ final class AppModel: ObservableObject {
     private func run(_ work: @escaping @Sendable (Device) throws -> Void) {
         busy = true
         message = nil
-        let device = self.device
+        let core = self.core
         queue.async {
             let failure: String?
-            do { try work(device); failure = nil } catch { failure = AppModel.explain(error) }
+            do {
+                guard let device = core.device else { throw LinliError.Closed }
+                try work(device)
+                failure = nil
+            } catch { failure = AppModel.explain(error) }
             Task { @MainActor in
                 self.busy = false
                 self.message = failure
@@ -90,10 +128,11 @@ final class AppModel: ObservableObject {
 
     /// Reloads the cycles and the open cycle's first screen.
     func refresh() {
-        let device = self.device
+        let core = self.core
         let cycleId = self.cycleId
         let search = self.search
         queue.async {
+            guard let device = core.device else { return }
             let key = (try? device.deviceKey()) ?? ""
             let keyCode = try? qrCode(text: key)
             let cycles = (try? device.cycles()) ?? []
@@ -120,6 +159,9 @@ final class AppModel: ObservableObject {
                 self.labels = labels
                 self.ballotBox = box
                 if self.selected.isEmpty, let b = ballot { self.selected = b.choices }
+                if self.points.isEmpty, let b = ballot, b.points.count == b.choices.count {
+                    self.points = Dictionary(zip(b.choices, b.points), uniquingKeysWith: { a, _ in a })
+                }
             }
         }
     }
@@ -143,63 +185,77 @@ final class AppModel: ObservableObject {
         }
     }
 
-    /// Whether the ticked proposals make a ballot this demo can cast (points ballots are not offered).
+    /// Points given to each proposal on a points (cumulative) ballot.
+    @Published var points: [String: UInt32] = [:]
+
+    /// The points a voter has on a points ballot (nil for the other ballot types).
+    var pointsToGive: UInt32? {
+        if case .cumulative(let total) = rules?.ballot { return total }
+        return nil
+    }
+
+    /// Gives a proposal one more point (or takes one back), never beyond the cycle's points.
+    func addPoint(_ proposalId: String, _ delta: Int) {
+        guard let total = pointsToGive else { return }
+        let now = Int(points[proposalId] ?? 0)
+        let next = max(0, now + delta)
+        let given = points.values.reduce(0) { $0 + Int($1) } - now + next
+        guard given <= Int(total) else { return }
+        points[proposalId] = next == 0 ? nil : UInt32(next)
+    }
+
+    /// Whether the ballot as it stands can be cast under the cycle's rules.
     var canVote: Bool {
         guard let r = rules else { return false }
-        if case .cumulative = r.ballot { return false }
-        return (Int(r.minPicks)...Int(r.maxPicks)).contains(selected.count)
+        let picks = pointsToGive == nil ? selected.count : points.count
+        let given = points.values.reduce(0) { $0 + Int($1) }
+        if let total = pointsToGive, !(1...Int(total)).contains(given) { return false }
+        return (Int(r.minPicks)...Int(r.maxPicks)).contains(picks)
     }
 
     func vote() {
         guard let cycle = cycleId else { return }
         let choices = selected
+        let given = points.sorted { $0.key < $1.key }
+        let withPoints = pointsToGive != nil
         let box = ballotBox?.cycleId() == cycle ? ballotBox : nil
-        run { device in try (box ?? device.ballotBox(cycleId: cycle)).vote(choices: choices) }
+        run { device in
+            let b = try box ?? device.ballotBox(cycleId: cycle)
+            if withPoints {
+                try b.voteWithPoints(choices: given.map { $0.key }, points: given.map { $0.value })
+            } else {
+                try b.vote(choices: choices)
+            }
+        }
     }
 
     /// One project's life, oldest first (read off the main thread).
     func timeline(_ projectId: String) async -> [TimelineEvent] {
         guard let cycle = cycleId else { return [] }
-        let device = self.device
-        return await withCheckedContinuation { done in
-            queue.async { done.resume(returning: (try? device.timeline(cycleId: cycle, projectId: projectId)) ?? []) }
-        }
+        return await onCore([]) { try $0.timeline(cycleId: cycle, projectId: projectId) }
     }
 
     /// One proposal in full: description, goals, steps, risks, budget lines (off the main thread).
     func detail(_ proposalId: String) async -> ProposalDetail? {
         guard let cycle = cycleId else { return nil }
-        let device = self.device
-        return await withCheckedContinuation { done in
-            queue.async { done.resume(returning: (try? device.proposal(cycleId: cycle, proposalId: proposalId)) ?? nil) }
-        }
+        return await onCore(nil) { try $0.proposal(cycleId: cycle, proposalId: proposalId) }
     }
 
     /// The comments on a proposal or project, oldest first; hidden ones carry the cadre's reason.
     func comments(_ proposalId: String) async -> [CommentItem] {
         guard let cycle = cycleId else { return [] }
-        let device = self.device
-        return await withCheckedContinuation { done in
-            queue.async { done.resume(returning: (try? device.comments(cycleId: cycle, onId: proposalId)) ?? []) }
-        }
+        return await onCore([]) { try $0.comments(cycleId: cycle, onId: proposalId) }
     }
 
     /// Posts a comment (one paragraph, at most 500 characters; the core refuses anything else,
     /// with a message for people), then reads the comments again.
     func comment(_ proposalId: String, text: String) async -> [CommentItem] {
         guard let cycle = cycleId else { return [] }
-        let device = self.device
-        let failure: String? = await withCheckedContinuation { done in
-            queue.async {
-                do {
-                    _ = try device.comment(cycleId: cycle, onId: proposalId, text: text, replyTo: nil)
-                    done.resume(returning: nil)
-                } catch {
-                    done.resume(returning: AppModel.explain(error))
-                }
-            }
+        do {
+            _ = try await onCoreThrowing { try $0.comment(cycleId: cycle, onId: proposalId, text: text, replyTo: nil) }
+        } catch {
+            message = AppModel.explain(error)
         }
-        if let failure { message = failure }
         return await comments(proposalId)
     }
 
@@ -209,9 +265,18 @@ final class AppModel: ObservableObject {
         run { device in _ = try device.monitor(cycleId: cycle, projectId: projectId, kind: kind, text: text, photo: p) }
     }
 
-    func rate(_ projectId: String, stars: UInt8) {
+    /// Rates a finished project, 1 to 5 stars, with an optional comment.
+    func rate(_ projectId: String, stars: UInt8, comment: String) {
         guard let cycle = cycleId else { return }
-        run { device in _ = try device.rate(cycleId: cycle, projectId: projectId, stars: stars, comment: "") }
+        let remark = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        run { device in _ = try device.rate(cycleId: cycle, projectId: projectId, stars: stars, comment: remark) }
+    }
+
+    /// Submits a resident's proposal (the core checks the phase, the pool, the texts and the
+    /// categories the programme funds, and says what is wrong).
+    func propose(_ proposal: NewProposal) {
+        guard let cycle = cycleId else { return }
+        run { device in _ = try device.propose(cycleId: cycle, proposal: proposal) }
     }
 
     /// Meets the community-centre tablet on the LAN; photos over 2 MB stay there.
@@ -269,16 +334,11 @@ final class AppModel: ObservableObject {
     /// (chunks of at most 400 bytes as base45 text: version 15 at most; built off the main thread).
     func offlineCodes() async throws -> [QrCode] {
         guard let cycle = cycleId else { return [] }
-        let device = self.device
         let tabletKey = self.tabletKey
-        return try await withCheckedThrowingContinuation { done in
-            queue.async {
-                done.resume(with: Result {
-                    let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
-                        ?? device.exportBundle(cycleId: cycle)
-                    return try bundleToChunks(bundle: bundle).map { try qrCode(text: chunkToText(chunk: $0)) }
-                })
-            }
+        return try await onCoreThrowing { device in
+            let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
+                ?? device.exportBundle(cycleId: cycle)
+            return try bundleToChunks(bundle: bundle).map { try qrCode(text: chunkToText(chunk: $0)) }
         }
     }
 
@@ -286,22 +346,17 @@ final class AppModel: ObservableObject {
     /// the main thread).
     func offlineChunks() async throws -> [URL] {
         guard let cycle = cycleId else { return [] }
-        let device = self.device
         let tabletKey = self.tabletKey
-        return try await withCheckedThrowingContinuation { done in
-            queue.async {
-                done.resume(with: Result {
-                    let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
-                        ?? device.exportBundle(cycleId: cycle)
-                    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
-                    try? FileManager.default.removeItem(at: dir)
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    return try bundleToChunks(bundle: bundle).enumerated().map { i, chunk in
-                        let url = dir.appendingPathComponent(String(format: "linli-%03d.chunk", i))
-                        try chunk.write(to: url)
-                        return url
-                    }
-                })
+        return try await onCoreThrowing { device in
+            let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
+                ?? device.exportBundle(cycleId: cycle)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
+            try? FileManager.default.removeItem(at: dir)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            return try bundleToChunks(bundle: bundle).enumerated().map { i, chunk in
+                let url = dir.appendingPathComponent(String(format: "linli-%03d.chunk", i))
+                try chunk.write(to: url)
+                return url
             }
         }
     }
@@ -319,9 +374,10 @@ private final class ProgressRelay: SyncListener, @unchecked Sendable {
     func onProgress(progress: SyncProgress) { report(progress) }
 }
 
-/// ¥1,234.50 from integer fen (money is never a float).
-func yuan(_ fen: Int64) -> String {
-    let f = NumberFormatter()
-    f.numberStyle = .decimal
-    return "¥" + (f.string(from: NSNumber(value: fen / 100)) ?? "\(fen / 100)") + String(format: ".%02d", abs(fen % 100))
+/// ¥1,234.50 from integer fen, formatted by the core (money is never a float).
+func yuan(_ fen: Int64) -> String { formatFen(fen: fen) }
+
+/// The device once `queue` has opened it; read and written only on `queue`.
+private final class CoreBox: @unchecked Sendable {
+    var device: Device?
 }

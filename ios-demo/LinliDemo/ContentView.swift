@@ -58,6 +58,7 @@ struct JoinView: View {
 
 struct ProposalsView: View {
     @EnvironmentObject var model: AppModel
+    @State private var proposing = false
 
     var body: some View {
         let voting = model.summary?.phase == "voting"
@@ -68,7 +69,9 @@ struct ProposalsView: View {
             if let b = model.myBallot { Text("ballot.mine \(b.choices.count) \(model.label(b.status))") }
             if voting, let r = model.rules {
                 switch r.ballot {
-                case .cumulative: Text("vote.points").font(.footnote)
+                case .cumulative(let total):
+                    let given = model.points.values.reduce(0) { $0 + Int($1) }
+                    Text("vote.points \(Int(total)) \(Int(total) - given)").font(.footnote)
                 case .ranked: Text("vote.ranked \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
                 default: Text("vote.rule \(Int(r.minPicks)) \(Int(r.maxPicks))").font(.footnote)
                 }
@@ -77,9 +80,14 @@ struct ProposalsView: View {
             }
             ForEach(model.proposals, id: \.id) { p in
                 HStack {
-                    if voting && p.status == "shortlisted" {
+                    if voting && p.status == "shortlisted" && model.pointsToGive == nil {
                         Image(systemName: model.selected.contains(p.id) ? "checkmark.circle.fill" : "circle")
                             .onTapGesture { model.toggle(p.id) }
+                    }
+                    if voting && p.status == "shortlisted" && model.pointsToGive != nil {
+                        Stepper("\(Int(model.points[p.id] ?? 0))", onIncrement: { model.addPoint(p.id, 1) },
+                                onDecrement: { model.addPoint(p.id, -1) })
+                            .fixedSize()
                     }
                     NavigationLink(destination: TimelineView(projectId: p.id, title: p.title)) {
                         VStack(alignment: .leading) {
@@ -94,9 +102,14 @@ struct ProposalsView: View {
         .searchable(text: $model.search)
         .onChange(of: model.search) { _ in model.refresh() }
         .navigationTitle(model.summary.map { "\($0.community) · \($0.title)" } ?? "")
+        .sheet(isPresented: $proposing) { ProposeView() }
         .toolbar {
             if voting {
-                Button("vote.cast \(model.selected.count)") { model.vote() }.disabled(!model.canVote || model.busy)
+                Button("vote.cast \(model.pointsToGive == nil ? model.selected.count : model.points.count)") { model.vote() }
+                    .disabled(!model.canVote || model.busy)
+            }
+            if model.summary?.phase == "proposals" {
+                Button("propose") { proposing = true }
             }
         }
     }
@@ -125,7 +138,7 @@ struct ProjectsView: View {
                     Button("report") { reporting = p }.buttonStyle(.bordered)
                 }
                 if p.completed {
-                    HStack { ForEach(1...5, id: \.self) { n in Button("\(n)★") { model.rate(p.id, stars: UInt8(n)) }.buttonStyle(.borderless) } }
+                    RatingRow(projectId: p.id)
                 }
             }
         }
@@ -148,10 +161,9 @@ struct ReportView: View {
     var body: some View {
         NavigationStack {
             Form {
+                // Every kind the core knows, misuse of funds included, named by the core's labels.
                 Picker("report.kind", selection: $kind) {
-                    Text("kind.progress").tag(MonitoringKind.progress)
-                    Text("kind.notStarted").tag(MonitoringKind.notStarted)
-                    Text("kind.poorQuality").tag(MonitoringKind.poorQuality)
+                    ForEach(reportKinds, id: \.code) { k in Text(model.label(k.code)).tag(k.kind) }
                 }
                 TextField("report.text", text: $text, axis: .vertical)
                 PhotosPicker(selection: $item, matching: .images) { Text(photo == nil ? LocalizedStringKey("photo.add") : LocalizedStringKey("photo.added")) }
@@ -260,3 +272,83 @@ struct SyncView: View {
         .sheet(isPresented: $scanning) { ScanView() }
     }
 }
+
+/// Every report kind, with the code the core labels it by.
+private let reportKinds: [(kind: MonitoringKind, code: String)] = [
+    (.progress, "progress"), (.notStarted, "not_started"), (.poorQuality, "poor_quality"),
+    (.misuseOfFunds, "misuse_of_funds"),
+]
+
+/// Stars for a finished project, with an optional comment sent along with them.
+struct RatingRow: View {
+    @EnvironmentObject var model: AppModel
+    let projectId: String
+    @State private var remark = ""
+
+    var body: some View {
+        VStack(alignment: .leading) {
+            TextField("rating.comment", text: $remark, axis: .vertical)
+            HStack {
+                ForEach(1...5, id: \.self) { n in
+                    Button("\(n)★") {
+                        model.rate(projectId, stars: UInt8(n), comment: remark)
+                        remark = ""
+                    }.buttonStyle(.borderless)
+                }
+            }
+        }
+    }
+}
+
+/// A resident's proposal: what, where, for whom, a category the programme offers, and a budget
+/// line in yuan, read as exact fen by the core (`parseYuan`). The core checks every rule.
+struct ProposeView: View {
+    @EnvironmentObject var model: AppModel
+    @Environment(\.dismiss) private var dismiss
+    @State private var title = ""
+    @State private var description = ""
+    @State private var location = ""
+    @State private var who = ""
+    @State private var category = ProposalCategory.elderlyCare
+    @State private var item = ""
+    @State private var amount = ""
+
+    var body: some View {
+        let fen = parseYuan(text: amount)
+        NavigationStack {
+            Form {
+                TextField("proposal.title", text: $title)
+                TextField("proposal.description", text: $description, axis: .vertical)
+                TextField("proposal.location", text: $location)
+                TextField("proposal.forWhom", text: $who)
+                Picker("proposal.category", selection: $category) {
+                    ForEach(categories, id: \.code) { c in Text(model.label(c.code)).tag(c.category) }
+                }
+                TextField("budget.item", text: $item)
+                TextField("budget.yuan", text: $amount).keyboardType(.decimalPad)
+            }
+            .navigationTitle("propose")
+            .toolbar {
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("send") {
+                        model.propose(NewProposal(
+                            title: title, description: description, category: category, location: location,
+                            targetGroup: who, needsAssessment: "", goals: [], steps: [], risks: [],
+                            budgetLines: [BudgetLineInput(item: item, amountFen: fen ?? 0)]
+                        ))
+                        dismiss()
+                    }.disabled(title.isEmpty || item.isEmpty || (fen ?? 0) <= 0)
+                }
+                ToolbarItem(placement: .cancellationAction) { Button("cancel") { dismiss() } }
+            }
+        }
+    }
+}
+
+/// The categories a proposal may take, with the code the core labels each by.
+private let categories: [(category: ProposalCategory, code: String)] = [
+    (.elderlyCare, "elderly_care"), (.children, "children"), (.greening, "greening"),
+    (.safety, "safety"), (.facilities, "facilities"), (.culture, "culture"),
+    (.services, "services"), (.other, "other"), (.capacityBuilding, "capacity_building"),
+    (.education, "education"), (.healthCare, "health_care"),
+]

@@ -184,7 +184,9 @@ class Checker:
             self.check_scope(path, code)
 
     def check_scope(self, path, code):
-        env = {}
+        # A closure parameter named after a generated class (`run { device in ... }`) is one.
+        env = {c[0].lower() + c[1:]: c for c in self.classes
+               if re.search(rf"\b{c[0].lower() + c[1:]}\s+in\b", code)}
         # Declared types: properties, lets and vars, parameters (`code: QrCode`).
         for m in re.finditer(r"\b(?:var|let)\s+(\w+)\s*:\s*([\[\]\w?.]+)", code):
             env[m.group(1)] = m.group(2)
@@ -351,8 +353,9 @@ def run(generated, sources):
 # Each break of the demo the check must catch: (file, text, broken text).
 BREAKS = [
     ("ContentView.swift", "s.poolFen", "s.poolFenInYuan"),
-    ("AppModel.swift", "device.comment(cycleId: cycle, onId: proposalId, text: text, replyTo: nil)",
-     "device.comment(cycleId: cycle, on: proposalId, text: text, replyTo: nil)"),
+    ("AppModel.swift", "device.ballotBox(cycleId: cycle)", "device.ballotBox(cycle: cycle)"),
+    ("AppModel.swift", "try device.monitor(cycleId: cycle, projectId: projectId, kind: kind,",
+     "try device.monitor(cycleId: cycle, project: projectId, kind: kind,"),
     ("AppModel.swift", "case .deviceKey:", "case .publicKey:"),
     ("AppModel.swift", "case .invite(let invite, _):", "case .invite(let invite):"),
     ("AppModel.swift", "try device.rememberedPeer(address: address)", "try device.peerAt(address: address)"),
