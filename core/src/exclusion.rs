@@ -574,6 +574,129 @@ pub fn rule_zh(detail: &str) -> Option<String> {
     if let Some(c) = detail.strip_prefix("the proposal is already in category ") {
         return Some(format!("该提案已属于“{}”类别", category(c)));
     }
+    formatted_zh(detail, &between)
+}
+
+/// The reasons rules build with an id, a number, a date, a phase or a rule in them (the rest of
+/// [`rule_zh`]). The values are kept as they are; words among them (a phase, a rule, a ballot
+/// type, a record kind) are named in Chinese.
+fn formatted_zh(detail: &str, between: &dyn Fn(&str, &str) -> Option<String>) -> Option<String> {
+    let phase = |code: &str| {
+        crate::phase::Phase::ALL
+            .iter()
+            .find(|p| p.as_str() == code)
+            .map(|p| p.label(Lang::Zh).to_string())
+            .unwrap_or_else(|| "未知阶段".into())
+    };
+    let rule = |code: &str| -> &'static str {
+        match code {
+            "greedy" => "按票数依次入选",
+            "mes" => "平等份额法",
+            "mes-add1" => "平等份额法（逐元补足）",
+            "borda" => "博尔达计分",
+            _ => "未知规则",
+        }
+    };
+    // `{:?}` of a ballot type or a record kind: its first word.
+    let ballot = |debug: &str| -> &'static str {
+        match debug.split([' ', '{', '(']).next().unwrap_or_default() {
+            "Approval" => "赞成投票",
+            "Knapsack" => "预算约束投票",
+            "Ranked" => "排序投票",
+            "Cumulative" => "积分投票",
+            _ => "未知投票方式",
+        }
+    };
+    let kind = |debug: &str| -> &'static str {
+        match debug {
+            "Ballot" => "选票",
+            "PaperBallot" => "纸质选票",
+            "Rating" => "评价",
+            "SealedBid" => "密封投标",
+            "Bid" => "投标",
+            _ => "记录",
+        }
+    };
+    if let Some(m) = detail.strip_prefix("the seal counts two ballots of member ") {
+        return Some(format!("封票记录计入了居民 {m} 的两张选票"));
+    }
+    if let Some(rest) = detail.strip_prefix("phases advance one at a time, in order: ") {
+        let (from, to) = rest.split_once(" -> ")?;
+        return Some(format!(
+            "阶段须按顺序逐一推进：“{}”之后不能是“{}”",
+            phase(from),
+            phase(to)
+        ));
+    }
+    if let Some(i) = detail.strip_prefix("the schedule has no instalment ") {
+        return Some(format!("付款计划中没有第 {i} 期"));
+    }
+    if let Some(r) = between("rating ", " is not a distinct rating of this project") {
+        return Some(format!("评价 {r} 不是本项目中不重复的评价"));
+    }
+    if let Some(rest) = detail.strip_prefix("list ") {
+        if let Some((l, of)) = rest.split_once(" is not a list of this signer's ") {
+            return Some(format!("清单 {l} 不是该签名者的{}清单", kind(of)));
+        }
+    }
+    if let Some(p) = between("proposal ", " was not on the ballot") {
+        return Some(format!("提案 {p} 不在选票上"));
+    }
+    if let Some(p) = between(
+        "funding ",
+        " deviates from the sealed result without a reason",
+    ) {
+        return Some(format!("对 {p} 的资助与封存计票结果不符，且未说明理由"));
+    }
+    if let Some(p) = between("omitted proposal ", " was not selected") {
+        return Some(format!("略去的提案 {p} 并未入选"));
+    }
+    if let Some(p) = between(
+        "selected proposal ",
+        " is neither funded nor omitted with a reason",
+    ) {
+        return Some(format!("入选的提案 {p} 既未获资助，也未说明略去的理由"));
+    }
+    if let Some(k) = between("device key ", " is not on the roll") {
+        return Some(format!("设备密钥 {k} 不在名册上"));
+    }
+    if let Some(d) = detail.strip_prefix("bid made after the tender deadline ") {
+        return Some(format!("投标晚于招标截止时间 {d}"));
+    }
+    if let Some(d) = between(
+        "bids are open until ",
+        ": a tender is awarded after its deadline",
+    ) {
+        return Some(format!("投标截止于 {d}：截止之后才能定标"));
+    }
+    if let Some(d) = detail.strip_prefix("bidding closes at the deadline ") {
+        return Some(format!("截标须在投标截止时间 {d} 之后"));
+    }
+    if let Some(rest) = detail.strip_prefix("blob size ") {
+        let (n, max) = rest.split_once(" outside 1..=")?;
+        return Some(format!("附件大小 {n} 字节不在 1 至 {max} 字节之间"));
+    }
+    if let Some(rest) = detail.strip_prefix("rule ") {
+        if let Some((r, b)) = rest.split_once(" does not fit ") {
+            let b = b.strip_suffix(" ballots")?;
+            return Some(format!("计票规则“{}”不适用于{}", rule(r), ballot(b)));
+        }
+    }
+    if let Some(y) = between("year ", " out of range") {
+        return Some(format!("年份 {y} 超出范围"));
+    }
+    if let Some(p) = between("calendar window for ", " ends before it starts") {
+        return Some(format!("“{}”阶段的日程结束早于开始", phase(&p)));
+    }
+    if let Some(n) = detail.strip_prefix("a rating is 1 to 5 stars, not ") {
+        return Some(format!("评价须为 1 至 5 星，而不是 {n} 星"));
+    }
+    if let Some(n) = between("percent ", " is over 100") {
+        return Some(format!("百分比 {n} 超过 100"));
+    }
+    if let Some(p) = between("recommended proposal ", " was not discussed") {
+        return Some(format!("推荐的提案 {p} 未经讨论"));
+    }
     None
 }
 
@@ -794,6 +917,79 @@ mod tests {
         ] {
             assert!(eligibility_zh(d).is_some(), "{d}");
         }
+    }
+
+    /// Every reason a rule builds with numbers, names or dates reads in Chinese too: the rules'
+    /// sources are scanned for `RuleViolation { detail: format!("...") }`, each placeholder is
+    /// filled with a value of its kind, and the Chinese message must carry no English.
+    #[test]
+    fn every_formatted_rule_reason_reads_in_chinese() {
+        let mut formats = Vec::new();
+        for src in RULE_SOURCES {
+            for part in src.split("RuleViolation {").skip(1) {
+                let part = part.trim_start();
+                let Some(rest) = part.strip_prefix("detail: format!(") else {
+                    continue;
+                };
+                let rest = rest.trim_start();
+                if let Some(text) = rest.strip_prefix('"') {
+                    formats.push(text.split('"').next().unwrap_or_default().to_string());
+                }
+            }
+        }
+        assert!(formats.len() >= 30, "{formats:?}");
+        const DATE: &str = "2026-05-01T00:00:00+00:00";
+        let mut english = Vec::new();
+        for f in &formats {
+            // Each `{...}` becomes a value of the kind the words around it name.
+            let mut d = String::new();
+            let mut rest = f.as_str();
+            while let Some(open) = rest.find('{') {
+                let before = &rest[..open];
+                d.push_str(before);
+                let close = rest[open..]
+                    .find('}')
+                    .map(|c| open + c)
+                    .unwrap_or(rest.len() - 1);
+                let name = &rest[open + 1..close];
+                let said = d.clone();
+                let value = if said.ends_with("category ") {
+                    "greening"
+                } else if said.contains("phases advance") {
+                    "voting"
+                } else if name.ends_with(":?}") || name.ends_with(":?") {
+                    if said.contains("signer's") {
+                        "Ballot"
+                    } else {
+                        "Approval"
+                    }
+                } else if said.ends_with("deadline ")
+                    || said.ends_with("until ")
+                    || said.ends_with("at ")
+                {
+                    DATE
+                } else if said.ends_with("rule ") {
+                    "borda"
+                } else if name == "MAX_BLOB_BYTES" {
+                    "4194304"
+                } else {
+                    "0190"
+                };
+                d.push_str(value);
+                rest = &rest[close + 1..];
+            }
+            d.push_str(rest);
+            let zh = Exclusion::RuleViolation { detail: d.clone() }.message(Lang::Zh);
+            // A date keeps its "T"; every other letter is English left in the sentence.
+            if zh
+                .replace(DATE, "")
+                .chars()
+                .any(|c| c.is_ascii_alphabetic())
+            {
+                english.push(format!("{d:?} reads {zh:?}"));
+            }
+        }
+        assert!(english.is_empty(), "{}", english.join("\n"));
     }
 
     /// Every name a rule gives an unknown reference reads in Chinese: the rules' sources are
