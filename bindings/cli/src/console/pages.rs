@@ -477,9 +477,11 @@ pub(super) fn board_page(c: &Console, p: &Params, writer: bool) -> Result<BoardP
                     recommendations: r
                         .recommendations
                         .iter()
-                        .map(|x| format!("{}：{}", title(&x.proposal), x.note))
+                        .map(|x| {
+                            format!("{}{}{}", title(&x.proposal), lang.pick("：", ": "), x.note)
+                        })
                         .collect::<Vec<_>>()
-                        .join("；"),
+                        .join(lang.pick("；", "; ")),
                 })
                 .collect();
             let tenders: Vec<TenderView> = st
@@ -824,15 +826,22 @@ fn work_views(c: &Console, lang: Lang, cycle: Uuid) -> Result<Vec<WorkView>, Str
                             let pct = (u64::from(sat.good) * 100)
                                 .checked_div(u64::from(sat.total))
                                 .unwrap_or(0);
+                            // The cycle's own gate, in the core's words ("above" or "at
+                            // least", its threshold), and the fewest ratings it asks.
+                            let fewest = match lang {
+                                Lang::Zh => format!("至少 {} 条评价", rule.min_ratings),
+                                Lang::En => format!("at least {} ratings", rule.min_ratings),
+                            };
                             format!(
-                                "{} {}/{} = {pct}%（{} {}%，{} {}）{}",
+                                "{} {}/{} = {pct}%{}{}{}{}{} {}",
                                 lang.pick("满意", "satisfied"),
                                 sat.good,
                                 sat.total,
-                                lang.pick("须高于", "must be above"),
-                                rule.threshold_pct,
-                                lang.pick("至少评价", "at least ratings:"),
-                                rule.min_ratings,
+                                lang.pick("（", " ("),
+                                rule.gate_label(lang),
+                                lang.pick("；", "; "),
+                                fewest,
+                                lang.pick("）", ")"),
                                 if sat.met { "✔" } else { "✘" }
                             )
                         }
