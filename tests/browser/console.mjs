@@ -15,6 +15,8 @@ import assert from 'node:assert/strict';
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const require = createRequire(join(root, '.ci-tools', 'package.json'));
 const { chromium } = require('playwright-core');
+const jsQR = require('jsqr');
+const { PNG } = require('pngjs');
 const linliBin = process.env.LINLI_BIN || join(root, 'target', 'debug', 'linli');
 const dir = mkdtempSync(join(tmpdir(), 'linli-console-'));
 const shots = join(root, 'target', 'screenshots');
@@ -84,6 +86,37 @@ try {
     await submit('#register');
     assert.match(await flash(), /已登记/, `${who}: ${await flash()}`);
   }
+  // A phone with no network at all: the desk shows what it lacks as QR codes; the phone's
+  // camera (here: a screenshot of each code, read by jsQR, an independent decoder) takes them,
+  // and the phone holds the cycle without ever syncing.
+  keys.phone3 = phone('phone3', 'init');
+  phone('phone3', 'join', invite);
+  await page.fill('#register input[name=name]', '周阿姨');
+  await page.fill('#register input[name=key]', keys.phone3);
+  await page.selectOption('#register select[name=role]', ['resident']);
+  await submit('#register');
+  assert.match(await flash(), /已登记/, await flash());
+  await page.fill('#offline input[name=offline]', 'not a key');
+  await page.click('#offline button');
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#offline-note').innerText(), /不是设备密钥/);
+  await page.fill('#offline input[name=offline]', keys.phone3);
+  await page.click('#offline button');
+  await page.waitForLoadState('load');
+  const codes = page.locator('#offline-section figure.qr');
+  const count = await codes.count();
+  assert.ok(count >= 2, `${count} codes`);
+  await page.locator('#offline-section').screenshot({ path: join(shots, 'offline-codes.png') });
+  const texts = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const png = PNG.sync.read(await codes.nth(i).locator('svg').screenshot());
+    const read = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    assert.ok(read, `code ${i + 1} of ${count} was not read`);
+    texts.push(read.data);
+  }
+  const [fresh, members] = phone('phone3', 'scan', ...texts).split(' ').map(Number);
+  assert.ok(fresh >= 6 && members >= 6, `phone3 took ${fresh} records, knows ${members} members`);
+
   // A resident with no phone: her sheets are entered at the desk.
   await page.fill('#register input[name=name]', '孙奶奶');
   await page.check('#register input[name=paper]');

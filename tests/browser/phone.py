@@ -8,6 +8,8 @@ generated Python binding (bindings/scripts/generate.sh python first; CI does).
     phone.py DB vote TITLE...   -> votes for the shortlisted proposals with these titles
     phone.py DB meeting         -> prints the id of the latest meeting
     phone.py DB comment ON TEXT -> comments on a proposal, project or meeting
+    phone.py DB scan TEXT...    -> takes QR codes' texts (chunks), imports them once complete,
+                                   prints the new records and the members it now knows
 """
 
 import os
@@ -18,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, os.environ.get("LINLI_PY_BINDINGS", str(REPO / "target" / "bindings" / "python")))
 
 from linli_ffi import (  # noqa: E402
-    BudgetLineInput, Device, Language, NewProposal, ProposalCategory, SyncOptions,
+    BudgetLineInput, ChunkCollector, Device, Language, NewProposal, ProposalCategory, SyncOptions,
 )
 
 
@@ -47,6 +49,15 @@ def main(db, command, *args):
     elif command == "comment":
         on, text = args
         print(device.comment(device.cycles()[0].cycle_id, on, text, None))
+    elif command == "scan":
+        cycle = device.cycles()[0].cycle_id
+        collector = ChunkCollector()
+        for text in args:
+            status = collector.add_text(text)
+        if not status.complete:
+            raise SystemExit(f"missing chunks {status.missing}")
+        result = device.import_bundle(cycle, collector.bundle())
+        print(result.new_records, device.summary(cycle).members)
     else:
         raise SystemExit(f"unknown command {command}")
     device.close_store()

@@ -29,6 +29,8 @@ pub(super) struct Params {
     pub(super) sheet: Option<String>,
     /// The meeting the meeting desk or the hall screen shows (default: the latest).
     pub(super) meeting: Option<Uuid>,
+    /// A phone with no network (its device key): the cadre desk shows what it lacks as QR codes.
+    pub(super) offline: Option<String>,
 }
 
 impl Params {
@@ -262,6 +264,12 @@ pub(super) struct CadrePage {
     pub(super) voting: bool,
     pub(super) invite: String,
     pub(super) invite_qr: String,
+    /// The offline phone's key, as typed.
+    pub(super) offline_key: String,
+    /// What that phone lacks, one QR code (SVG) per chunk, in order.
+    pub(super) offline_codes: Vec<String>,
+    /// Why there are no codes (a bad key, too many records), for people.
+    pub(super) offline_note: String,
     pub(super) roles: Vec<(&'static str, String)>,
     pub(super) categories: Vec<(&'static str, String)>,
     /// Every category Linli knows, for founding a cycle: code, label, offered by default.
@@ -699,6 +707,9 @@ pub(super) fn cadre_page(
         voting: false,
         invite: String::new(),
         invite_qr: String::new(),
+        offline_key: String::new(),
+        offline_codes: Vec::new(),
+        offline_note: String::new(),
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str(), r.label(lang).to_string()))
@@ -798,7 +809,51 @@ pub(super) fn cadre_page(
         .encode();
         page.invite_qr = qr_svg(&page.invite);
     }
+    if let Some(key) = p
+        .offline
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        page.offline_key = key.to_string();
+        match offline_codes(c, cycle.cycle, key, lang) {
+            Ok(codes) => page.offline_codes = codes,
+            Err(note) => page.offline_note = note,
+        }
+    }
     Ok(page)
+}
+
+/// What a phone with no network lacks (everything since its last sync with this device, or
+/// everything), as the QR codes it scans one after the other: base45 chunks of at most 400
+/// bytes, each a version-15 code. Refused when the key is not a key, or when the records are
+/// too many for QR codes (then the phone syncs at the centre or takes a file).
+fn offline_codes(c: &Console, cycle: Uuid, key: &str, lang: Lang) -> Result<Vec<String>, String> {
+    let key = linli_core::DeviceKey::from_hex(key).map_err(|_| {
+        lang.pick(
+            "这不是设备密钥：请输入手机显示的 64 位密钥",
+            "not a device key: type the 64 characters the phone shows",
+        )
+        .to_string()
+    })?;
+    let records = c
+        .store
+        .export_for_peer(cycle, &key)
+        .map_err(|e| e.message(lang))?;
+    let bundle = linli_core::bundle::encode(cycle, &records);
+    let chunks = linli_core::chunks::split_for_qr(&bundle).map_err(|_| {
+        lang.pick(
+            "记录太多，二维码装不下：请让这部手机在社区中心同步，或用文件传送",
+            "too many records for QR codes: sync this phone at the community centre, or send a file",
+        )
+        .to_string()
+    })?;
+    Ok(chunks
+        .iter()
+        .map(|chunk| {
+            linli_core::qr::svg(&linli_core::chunks::to_text(chunk), 320).unwrap_or_default()
+        })
+        .collect())
 }
 
 fn work_views(c: &Console, lang: Lang, cycle: Uuid) -> Result<Vec<WorkView>, String> {
