@@ -209,24 +209,8 @@ class Checker:
                     env[m.group(2)] = base_type(t)[1]
         # Every member read on a value of a generated type.
         for m in re.finditer(r"\b([a-z]\w*)((?:\??\.\w+)+)", code):
-            name, chain = m.group(1), [p for p in re.split(r"\??\.", m.group(2)) if p]
-            t = env.get(name)
-            for member in chain:
-                if t is None:
-                    break
-                kind, t = base_type(t)
-                if kind == "list" or t not in self.types or t in self.enums or member in OPTIONAL:
-                    break
-                self.checked += 1
-                if member not in self.members(t):
-                    self.problems.append(f"{path}: {name}.{'.'.join(chain)}: {t} has no member {member}")
-                    break
-                t = self.field_type(t, member)
+            self.walk(path, m.group(1), [p for p in re.split(r"\??\.", m.group(2)) if p], env.get(m.group(1)))
         # Calls of generated functions and methods: the labels must match a signature.
-        methods = {}
-        for cls, ms in self.classes.items():
-            for n, sigs in ms.items():
-                methods.setdefault(n, []).extend(sigs)
         calls = re.sub(r"\bcase\s+[^:\n]*:", "", code)  # patterns are not calls
         own_funcs = set(re.findall(r"\bfunc\s+(\w+)", code))  # the demo's own, and declarations
         for m in re.finditer(r"(?<![\w.])(?:(\w+)\??(\.))?(\w+)\(", calls):
@@ -279,6 +263,24 @@ class Checker:
                         self.problems.append(f"{path}: case .{case.group(1)} binds {case.group(2)!r}, "
                                              f"but it has {len(cases[case.group(1)])} values")
 
+    def walk(self, path, name, chain, t):
+        """Checks `name.a.b.c`, `name` being of type `t`: through the demo's own types (the
+        model's properties) and into generated ones, each member a field or method of its type."""
+        for member in chain:
+            if t is None:
+                return
+            kind, t = base_type(t)
+            if kind == "list" or t in self.enums or member in OPTIONAL:
+                return
+            if t not in self.types:
+                t = self.own.get(f"{t}.{member}")
+                continue
+            self.checked += 1
+            if member not in self.members(t):
+                self.problems.append(f"{path}: {name}.{'.'.join(chain)}: {t} has no member {member}")
+                return
+            t = self.field_type(t, member)
+
     def return_enum(self, func):
         return self.returns.get(func)
 
@@ -315,12 +317,6 @@ def run(generated, sources):
     checker.returns = {}
     for m in re.finditer(r"^public func (\w+)\(.*\)\s*(?:throws\s*)?->\s*(\w+)", generated, re.M):
         checker.returns[m.group(1)] = m.group(2)
-    # The demo's own model properties, typed, are read through `model.`.
-    model_props = {}
-    for p, src in sources.items():
-        for m in re.finditer(r"@Published var (\w+)\s*(?::\s*([\[\]\w?]+))?", src):
-            if m.group(2):
-                model_props[m.group(1)] = m.group(2)
     # Properties of the demo's own classes (`AppModel.summary: CycleSummary?`), so that chains
     # through them (`model.summary`, `if let s = model.summary`) are followed.
     for src in sources.values():
@@ -331,22 +327,6 @@ def run(generated, sources):
                 checker.own[f"{c.group(1)}.{m.group(1)}"] = m.group(2)
     for p, src in sources.items():
         checker.check_file(p, src)
-    # `model.summary?.phase`: the model's typed properties, read from every screen.
-    text = "\n".join(demo_code(src) for src in sources.values())
-    for m in re.finditer(r"\bmodel\.(\w+)((?:\??\.\w+)*)", text):
-        t = model_props.get(m.group(1))
-        chain = [x for x in re.split(r"\??\.", m.group(2)) if x]
-        for member in chain:
-            if t is None:
-                break
-            kind, t = base_type(t)
-            if kind == "list" or t not in checker.types or t in checker.enums or member in OPTIONAL:
-                break
-            checker.checked += 1
-            if member not in checker.members(t):
-                checker.problems.append(f"model.{m.group(1)}.{'.'.join(chain)}: {t} has no member {member}")
-                break
-            t = checker.field_type(t, member)
     return checker.problems, checker.checked, len(checker.types)
 
 
