@@ -163,7 +163,7 @@ struct ReportView: View {
             Form {
                 // Every kind the core knows, misuse of funds included, named by the core's labels.
                 Picker("report.kind", selection: $kind) {
-                    ForEach(reportKinds, id: \.code) { k in Text(model.label(k.code)).tag(k.kind) }
+                    ForEach(reportKinds) { k in Text(model.label(k.code)).tag(k.value) }
                 }
                 TextField("report.text", text: $text, axis: .vertical)
                 PhotosPicker(selection: $item, matching: .images) { Text(photo == nil ? LocalizedStringKey("photo.add") : LocalizedStringKey("photo.added")) }
@@ -273,10 +273,21 @@ struct SyncView: View {
     }
 }
 
+/// A value of a generated enum with the code the core labels it by.
+struct Coded<Value: Hashable>: Identifiable {
+    let value: Value
+    let code: String
+    var id: String { code }
+    init(_ value: Value, _ code: String) {
+        self.value = value
+        self.code = code
+    }
+}
+
 /// Every report kind, with the code the core labels it by.
-private let reportKinds: [(kind: MonitoringKind, code: String)] = [
-    (.progress, "progress"), (.notStarted, "not_started"), (.poorQuality, "poor_quality"),
-    (.misuseOfFunds, "misuse_of_funds"),
+private let reportKinds: [Coded<MonitoringKind>] = [
+    Coded(.progress, "progress"), Coded(.notStarted, "not_started"),
+    Coded(.poorQuality, "poor_quality"), Coded(.misuseOfFunds, "misuse_of_funds"),
 ]
 
 /// Stars for a finished project, with an optional comment sent along with them.
@@ -322,7 +333,7 @@ struct ProposeView: View {
                 TextField("proposal.location", text: $location)
                 TextField("proposal.forWhom", text: $who)
                 Picker("proposal.category", selection: $category) {
-                    ForEach(categories, id: \.code) { c in Text(model.label(c.code)).tag(c.category) }
+                    ForEach(categories) { c in Text(model.label(c.code)).tag(c.value) }
                 }
                 TextField("budget.item", text: $item)
                 TextField("budget.yuan", text: $amount).keyboardType(.decimalPad)
@@ -346,9 +357,9 @@ struct ProposeView: View {
 }
 
 /// The categories a proposal may take, with the code the core labels each by.
-private let categories: [(category: ProposalCategory, code: String)] = [
-    (.elderlyCare, "elderly_care"), (.children, "children"), (.greening, "greening"),
-    (.safety, "safety"), (.facilities, "facilities"), (.culture, "culture"),
-    (.services, "services"), (.other, "other"), (.capacityBuilding, "capacity_building"),
-    (.education, "education"), (.healthCare, "health_care"),
+private let categories: [Coded<ProposalCategory>] = [
+    Coded(.elderlyCare, "elderly_care"), Coded(.children, "children"), Coded(.greening, "greening"),
+    Coded(.safety, "safety"), Coded(.facilities, "facilities"), Coded(.culture, "culture"),
+    Coded(.services, "services"), Coded(.other, "other"), Coded(.capacityBuilding, "capacity_building"),
+    Coded(.education, "education"), Coded(.healthCare, "health_care"),
 ]

@@ -60,6 +60,9 @@ data class UiState(
  * screens' data after each committed change, whoever made it: this phone, a sync, an import.
  */
 class MainViewModel(app: Application) : AndroidViewModel(app) {
+    private val _state = MutableStateFlow(UiState())
+    val state: StateFlow<UiState> = _state
+
     /**
      * The store, opened on Dispatchers.IO: opening the SQLite file and asking the Keystore for
      * the seed block, so never on the main thread. Every call below awaits it.
@@ -73,9 +76,6 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
     }
 
     private suspend fun repo(): LinliRepository = repoReady.await()
-
-    private val _state = MutableStateFlow(UiState())
-    val state: StateFlow<UiState> = _state
 
     init {
         refresh()
@@ -96,13 +96,19 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
 
     /** Reloads the cycles and the open cycle's first screen. */
     fun refresh() = viewModelScope.launch(Dispatchers.IO) {
-        val cycles = repo().cycles()
-        val cycleId = _state.value.cycleId ?: cycles.firstOrNull()?.cycleId
-        val home = cycleId?.let { repo().home(it, _state.value.search) }
-        val keyCode = _state.value.keyCode ?: repo().deviceKeyCode()
-        _state.update { s ->
-            s.copy(deviceKey = repo().deviceKey(), keyCode = keyCode, cycles = cycles, cycleId = cycleId, home = home,
-                selected = if (s.selected.isEmpty()) home?.myBallot?.choices?.toSet() ?: emptySet() else s.selected)
+        try {
+            val repo = repo()
+            val cycles = repo.cycles()
+            val cycleId = _state.value.cycleId ?: cycles.firstOrNull()?.cycleId
+            val home = cycleId?.let { repo.home(it, _state.value.search) }
+            val keyCode = _state.value.keyCode ?: repo.deviceKeyCode()
+            _state.update { s ->
+                s.copy(deviceKey = repo.deviceKey(), keyCode = keyCode, cycles = cycles, cycleId = cycleId, home = home,
+                    selected = if (s.selected.isEmpty()) home?.myBallot?.choices?.toSet() ?: emptySet() else s.selected)
+            }
+        } catch (e: Exception) {
+            // The store could not open (a locked keystore) or a read failed: say so, never crash.
+            _state.update { it.copy(message = e.linliMessage()) }
         }
     }
 
