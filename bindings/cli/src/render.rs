@@ -14,6 +14,20 @@ pub(crate) fn print_json<T: Serialize>(value: &T) {
     );
 }
 
+/// Prints what an action made: its id as text, or `{"<what>": id}` with `--json`.
+pub(crate) fn done(
+    cli: &crate::args::Cli,
+    what: &str,
+    id: uuid::Uuid,
+) -> Result<std::process::ExitCode, crate::error::CliError> {
+    if cli.json {
+        print_json(&serde_json::json!({ what: id }));
+    } else {
+        println!("{id}");
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 /// Draws `text` as a QR code in the terminal (two rows of modules per line, light on dark
 /// terminals' default and dark on light both readable: the code is drawn in light blocks on
 /// the terminal's background, with its quiet zone), for a phone to scan off the screen. The

@@ -4,7 +4,7 @@
 use crate::args::*;
 use crate::database::{find_project, open_cycle};
 use crate::error::CliError;
-use crate::render::print_json;
+use crate::render::{done, print_json};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use linli_core::record::Body;
 use linli_core::record::blob::BlobRef;
@@ -24,16 +24,6 @@ use linli_core::{DeviceKey, Fen, Lang, Phase};
 use serde_json::json;
 use std::process::ExitCode;
 use uuid::Uuid;
-
-/// Prints what an action made: its id as text, or `{"<what>": id}` with `--json`.
-pub(crate) fn done(cli: &Cli, what: &str, id: Uuid) -> Result<ExitCode, CliError> {
-    if cli.json {
-        print_json(&json!({ what: id }));
-    } else {
-        println!("{id}");
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 fn usage(lang: Lang, zh: &str, en: &str, detail: impl std::fmt::Display) -> CliError {
     CliError::Usage(format!("{}: {detail}", lang.pick(zh, en)))

@@ -3,11 +3,10 @@
 //! query; the rules (one counted ballot per member, who may hide a comment, which categories a
 //! cycle offers) are the core's.
 
-use super::act::done;
 use crate::args::*;
 use crate::database::{find_project, open_cycle};
 use crate::error::CliError;
-use crate::render::print_json;
+use crate::render::{done, print_json};
 use linli_core::lang::Lang;
 use linli_core::record::Body;
 use linli_core::record::ballot::Ballot;
