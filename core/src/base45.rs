@@ -7,8 +7,8 @@
 //! payloads as Latin-1 or UTF-8 and damage binary. Base45 text survives every one of them (the
 //! EU's COVID certificates chose it for the same reason).
 
-/// The alphabet, in value order.
-const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+/// The alphabet, in value order: exactly the characters of a QR code's alphanumeric mode.
+pub const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// Why text is not base45.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -23,7 +23,7 @@ pub const MAX_CHUNK_BYTES: usize = 2_000;
 /// code (77 modules a side) at error correction M. Measured (docs/sync.md §QR codes): such a
 /// code shown on one phone and filmed by another, at 200 camera pixels across, was read in
 /// 30 of 30 simulated captures by ZXing; 480 bytes (version 17) in 22 of 30, and 2,000 bytes
-/// (version 38) in 0 of 10 at 230 pixels. The proof grows with the bundle, so a QR bundle
+/// (version 38) in 0 of 30 at 230 pixels. The proof grows with the bundle, so a QR bundle
 /// holds at most about 38 KB (1,024 chunks): enough for a resident's ballots and reports,
 /// while whole cycles travel as files or over the LAN.
 pub const QR_CHUNK_BYTES: usize = 400;

@@ -63,7 +63,7 @@ fn code(text: &str) -> Result<QrCode, QrError> {
     // text in that alphabet (base45 chunks), so take whichever code is smaller.
     let alphanumeric = text
         .bytes()
-        .all(|c| ALPHANUMERIC.contains(&c))
+        .all(|c| crate::base45::ALPHABET.contains(&c))
         .then(|| one_alphanumeric_segment(text.as_bytes()))
         .flatten();
     match (auto, alphanumeric) {
@@ -73,9 +73,6 @@ fn code(text: &str) -> Result<QrCode, QrError> {
         (None, None) => Err(QrError::TooLong(text.chars().count())),
     }
 }
-
-/// The characters of the QR alphanumeric mode (base45's alphabet).
-const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// `data` as one alphanumeric segment in the smallest version that holds it.
 fn one_alphanumeric_segment(data: &[u8]) -> Option<QrCode> {

@@ -330,14 +330,18 @@ final class AppModel: ObservableObject {
         }
     }
 
+    /// What the tablet lacks: since the last sync with it, or everything if this phone never met it.
+    nonisolated private static func forTablet(_ device: Device, _ cycle: String, _ tabletKey: String?) throws -> Data {
+        try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) } ?? device.exportBundle(cycleId: cycle)
+    }
+
     /// No network: what the tablet lacks, as the QR codes the screen shows one after the other
     /// (chunks of at most 400 bytes as base45 text: version 15 at most; built off the main thread).
     func offlineCodes() async throws -> [QrCode] {
         guard let cycle = cycleId else { return [] }
         let tabletKey = self.tabletKey
         return try await onCoreThrowing { device in
-            let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
-                ?? device.exportBundle(cycleId: cycle)
+            let bundle = try AppModel.forTablet(device, cycle, tabletKey)
             return try bundleToChunks(bundle: bundle).map { try qrCode(text: chunkToText(chunk: $0)) }
         }
     }
@@ -348,8 +352,7 @@ final class AppModel: ObservableObject {
         guard let cycle = cycleId else { return [] }
         let tabletKey = self.tabletKey
         return try await onCoreThrowing { device in
-            let bundle = try tabletKey.map { try device.exportBundleFor(cycleId: cycle, peerKey: $0) }
-                ?? device.exportBundle(cycleId: cycle)
+            let bundle = try AppModel.forTablet(device, cycle, tabletKey)
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundles", isDirectory: true)
             try? FileManager.default.removeItem(at: dir)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

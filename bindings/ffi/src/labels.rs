@@ -32,17 +32,8 @@ pub struct SatisfactionGate {
     pub label: String,
 }
 
-fn lang(l: Language) -> Lang {
-    match l {
-        Language::Zh => Lang::Zh,
-        Language::En => Lang::En,
-    }
-}
-
-/// Every code a screen shows, with its label in `language`. Read it once and look codes up.
-#[uniffi::export]
-pub fn labels(language: Language) -> Vec<LabelItem> {
-    linli_core::store::labels(lang(language))
+fn items(lang: Lang) -> Vec<LabelItem> {
+    linli_core::store::labels(lang)
         .into_iter()
         .map(|(kind, code, label)| LabelItem {
             kind: kind.into(),
@@ -52,20 +43,23 @@ pub fn labels(language: Language) -> Vec<LabelItem> {
         .collect()
 }
 
+/// Every code a screen shows, with its label in `language`. Read it once and look codes up.
+#[uniffi::export]
+pub fn labels(language: Language) -> Vec<LabelItem> {
+    items(language.into())
+}
+
 /// The label of one code in `language`; the code itself when this build does not know it.
 #[uniffi::export]
 pub fn label(code: String, language: Language) -> String {
-    linli_core::store::label(lang(language), &code)
+    linli_core::store::label(language.into(), &code)
 }
 
 #[uniffi::export]
 impl Device {
     /// Every code a screen shows, labelled in this device's language.
     pub fn labels(&self) -> Vec<LabelItem> {
-        labels(match self.lang() {
-            Lang::Zh => Language::Zh,
-            Lang::En => Language::En,
-        })
+        items(self.lang())
     }
 
     /// The cycle's satisfaction gate (threshold, stars, fewest ratings) and its words in this

@@ -338,10 +338,7 @@ impl Device {
     /// The language of error messages (Chinese by default).
     pub fn set_language(&self, language: Language) {
         if let Ok(mut l) = self.lang.lock() {
-            *l = match language {
-                Language::Zh => Lang::Zh,
-                Language::En => Lang::En,
-            };
+            *l = language.into();
         }
     }
 

@@ -13,6 +13,15 @@ pub enum Language {
     En,
 }
 
+impl From<Language> for linli_core::Lang {
+    fn from(l: Language) -> linli_core::Lang {
+        match l {
+            Language::Zh => linli_core::Lang::Zh,
+            Language::En => linli_core::Lang::En,
+        }
+    }
+}
+
 /// A phase of the cycle.
 #[derive(Debug, Clone, Copy, uniffi::Enum)]
 pub enum CyclePhase {

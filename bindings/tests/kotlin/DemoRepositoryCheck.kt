@@ -89,7 +89,7 @@ fun main() {
     val back = phone.Scanner(cycle)
     val results = bundleToChunks(tablet.exportBundle(cycle)).map { back.scanned(chunkToText(it)) }
     val done = results.last()
-    check(done is LinliRepository.ScanResult.Chunk && done.complete && done.newRecords == 0L) { done.toString() }
+    check(done is LinliRepository.ScanResult.Chunk && done.status.complete && done.newRecords == 0L) { done.toString() }
     check(back.scanned(tablet.invite(cycle)) == LinliRepository.ScanResult.Joined(cycle))
     check(back.scanned(tablet.deviceKey()) == LinliRepository.ScanResult.Key(tablet.deviceKey()))
     check(back.scanned("https://example.org/") == LinliRepository.ScanResult.NotLinli)

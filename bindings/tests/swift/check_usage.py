@@ -37,17 +37,17 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
-def block(text, open_at):
-    """The text between the brace at `open_at` and its match."""
+def balanced(text, start, open_="{", close="}"):
+    """The text between the bracket at `start` and its match (to the end when unmatched)."""
     level = 0
-    for i in range(open_at, len(text)):
-        if text[i] == "{":
+    for i in range(start, len(text)):
+        if text[i] == open_:
             level += 1
-        elif text[i] == "}":
+        elif text[i] == close:
             level -= 1
             if level == 0:
-                return text[open_at + 1:i]
-    return text[open_at + 1:]
+                return text[start + 1:i]
+    return text[start + 1:]
 
 
 def parse_generated(text):
@@ -60,7 +60,7 @@ def parse_generated(text):
         kind, name = m.group(1), m.group(2)
         if name.startswith(("FfiConverter", "Uniffi", "_")):
             continue
-        body = block(text, m.end() - 1)
+        body = balanced(text, m.end() - 1)
         if kind == "struct":
             fields = structs.setdefault(name, {})
             for f in re.finditer(r"^    public (?:var|let) (\w+): ([^\n=]+)", body, re.M):
@@ -163,6 +163,8 @@ def demo_code(src):
 class Checker:
     def __init__(self, generated):
         self.structs, self.enums, self.classes, self.funcs = parse_generated(generated)
+        # What each top-level function returns, for `switch readScanned(text: t) {`.
+        self.returns = dict(re.findall(r"^public func (\w+)\(.*\)\s*(?:throws\s*)?->\s*(\w+)", generated, re.M))
         self.types = set(self.structs) | set(self.enums) | set(self.classes)
         self.problems = []
         self.checked = 0
@@ -178,7 +180,7 @@ class Checker:
         """Each top-level type of the file on its own, so a name bound in two screens (`p` for
         a proposal in one and a project in another) is followed in each."""
         whole = demo_code(src)
-        scopes = [block(whole, m.end() - 1)
+        scopes = [balanced(whole, m.end() - 1)
                   for m in re.finditer(r"^(?:[\w@]+ )*(?:struct|class|enum|extension) \w+[^{]*\{", whole, re.M)]
         for code in scopes or [whole]:
             self.check_scope(path, code)
@@ -227,7 +229,7 @@ class Checker:
                     sigs = [tuple(self.structs[name])]
             if not sigs:
                 continue
-            args = self.balanced(calls, m.end() - 1)
+            args = balanced(calls, m.end() - 1, "(", ")")
             labels = call_labels(args)
             self.checked += 1
             if labels not in sigs:
@@ -240,13 +242,13 @@ class Checker:
             enum = cast.group(1) if cast else None
             if enum is None:
                 call = re.match(r"(\w+)\(", subject)
-                enum = self.return_enum(call.group(1)) if call else None
+                enum = self.returns.get(call.group(1)) if call else None
             if enum is None:
                 t = self.type_of(subject, env)
                 enum = base_type(t)[1] if t else None
             if enum not in self.enums:
                 continue
-            body = self.balanced(code, m.end() - 1, "{", "}")
+            body = balanced(code, m.end() - 1)
             named = set(re.findall(r"(?:case\s+|,\s*)\.(\w+)", body))
             missing = sorted(set(self.enums[enum]) - named)
             if missing and not re.search(r"\bdefault\s*:", body):
@@ -281,21 +283,6 @@ class Checker:
                 return
             t = self.field_type(t, member)
 
-    def return_enum(self, func):
-        return self.returns.get(func)
-
-    def balanced(self, code, start, open_="(", close=")"):
-        level, i = 0, start
-        while i < len(code):
-            if code[i] == open_:
-                level += 1
-            elif code[i] == close:
-                level -= 1
-                if level == 0:
-                    return code[start + 1:i]
-            i += 1
-        return code[start + 1:]
-
     def type_of(self, expr, env):
         parts = [p for p in re.split(r"\??\.", expr.strip().rstrip("?")) if p]
         if not parts:
@@ -314,16 +301,13 @@ class Checker:
 def run(generated, sources):
     """Problems and the number of uses checked, for the demo's sources {path: text}."""
     checker = Checker(generated)
-    checker.returns = {}
-    for m in re.finditer(r"^public func (\w+)\(.*\)\s*(?:throws\s*)?->\s*(\w+)", generated, re.M):
-        checker.returns[m.group(1)] = m.group(2)
     # Properties of the demo's own classes (`AppModel.summary: CycleSummary?`), so that chains
     # through them (`model.summary`, `if let s = model.summary`) are followed.
     for src in sources.values():
         code = demo_code(src)
         for c in re.finditer(r"\b(?:class|struct) (\w+)[^{]*\{", code):
             for m in re.finditer(r"^    (?:@\w+ )*(?:private )?(?:var|let) (\w+)\s*:\s*([\[\]\w?]+)",
-                                 block(code, c.end() - 1), re.M):
+                                 balanced(code, c.end() - 1), re.M):
                 checker.own[f"{c.group(1)}.{m.group(1)}"] = m.group(2)
     for p, src in sources.items():
         checker.check_file(p, src)

@@ -193,13 +193,15 @@ pub(crate) fn bundle_import(cli: &Cli, args: &BundleImportArgs) -> Result<ExitCo
     for f in files {
         let bytes = std::fs::read(f)?;
         // A chunk's bytes, or the text its QR code carried (as a scanner saved it).
-        let scanned = std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|t| linli_core::chunks::from_text(t).ok());
+        let scanned = || {
+            std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|t| linli_core::chunks::from_text(t).ok())
+        };
         if linli_core::chunks::is_chunk(&bytes) {
             assembler.add(&bytes)?;
             saw_chunks = true;
-        } else if let Some(chunk) = scanned {
+        } else if let Some(chunk) = scanned() {
             assembler.add(&chunk)?;
             saw_chunks = true;
         } else {

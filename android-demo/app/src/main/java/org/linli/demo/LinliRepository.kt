@@ -181,8 +181,8 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         /** An invite: this phone now follows the cycle. */
         data class Joined(val cycleId: String) : ScanResult()
 
-        /** A chunk of a bundle: how many of its chunks are in; imported once [complete]. */
-        data class Chunk(val status: ChunkStatus, val complete: Boolean, val newRecords: Long) : ScanResult()
+        /** A chunk of a bundle: how many of its chunks are in; imported once `status.complete`. */
+        data class Chunk(val status: ChunkStatus, val newRecords: Long) : ScanResult()
 
         /** A device key: a cadre's tablet registers it; a resident's phone has no use for it. */
         data class Key(val key: String) : ScanResult()
@@ -200,23 +200,22 @@ class LinliRepository(dbPath: String, keys: SecureKeyStore?, chinese: Boolean) :
         private val collector = ChunkCollector()
 
         /** Adds one scanned chunk's bytes; returns how far the bundle is, and imports it when complete. */
-        fun add(chunk: ByteArray): ChunkStatus {
-            val status = collector.add(chunk)
-            if (status.complete) device.importBundle(cycleId ?: error("no cycle to import into"), collector.bundle())
-            return status
-        }
+        fun add(chunk: ByteArray): ChunkStatus = take(chunk).status
 
         /** Handles the text of one scanned QR code. */
         fun scanned(text: String): ScanResult = when (val code = readScanned(text)) {
             is ScannedCode.Invite -> ScanResult.Joined(join(code.invite))
             is ScannedCode.DeviceKey -> ScanResult.Key(code.key)
-            is ScannedCode.Chunk -> {
-                val cycle = cycleId ?: error("join a cycle before scanning its records")
-                val status = collector.add(code.chunk)
-                val imported = if (status.complete) device.importBundle(cycle, collector.bundle()).newRecords.toLong() else 0L
-                ScanResult.Chunk(status, status.complete, imported)
-            }
+            is ScannedCode.Chunk -> take(code.chunk)
             ScannedCode.Other -> ScanResult.NotLinli
+        }
+
+        /** Collects a chunk and, once its bundle is complete, imports it into [cycleId]. */
+        private fun take(chunk: ByteArray): ScanResult.Chunk {
+            val status = collector.add(chunk)
+            if (!status.complete) return ScanResult.Chunk(status, 0L)
+            val cycle = cycleId ?: error("join a cycle before scanning its records")
+            return ScanResult.Chunk(status, device.importBundle(cycle, collector.bundle()).newRecords.toLong())
         }
     }
 

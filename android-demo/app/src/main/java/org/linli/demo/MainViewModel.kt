@@ -241,7 +241,7 @@ class MainViewModel(app: Application) : AndroidViewModel(app) {
                     res.getString(R.string.scan_joined)
                 }
                 is LinliRepository.ScanResult.Chunk ->
-                    if (r.complete) res.getString(R.string.scan_imported, r.newRecords)
+                    if (r.status.complete) res.getString(R.string.scan_imported, r.newRecords)
                     else res.getString(R.string.scan_progress, r.status.received.toInt(), r.status.total.toInt())
                 is LinliRepository.ScanResult.Key -> res.getString(R.string.scan_key)
                 LinliRepository.ScanResult.NotLinli -> res.getString(R.string.scan_not_linli)
