@@ -219,3 +219,26 @@ def test_labels_and_the_satisfaction_gate_come_from_the_core(tmp_path):
         assert {(l.kind, l.code) for l in cadre.labels()} == en.keys()
         cadre.set_language(linli.Language.ZH)
         assert cadre.satisfaction_gate(cycle).label == "满意度超过 70% 前暂缓拨付尾款"
+
+
+@pytest.mark.skipif(not pathlib.Path(LINLI_BIN).exists(), reason="the linli command is not built")
+def test_a_file_at_the_top_of_the_range_counts_as_the_command_does(tmp_path):
+    """20,000 voters and 500 projects (the documented top of a cycle), every approval rule."""
+    rng = random.Random(20_000)
+    costs = [rng.randint(10, 400) * 1_000 for _ in range(500)]
+    lines = ["META", "key;value", "description;top of the range", "country;Nowhere", "unit;Test",
+             "instance;1", "num_projects;500", "num_votes;20000", "budget;3000000",
+             "vote_type;approval", "PROJECTS", "project_id;cost"]
+    lines += [f"{i + 1};{c}" for i, c in enumerate(costs)]
+    lines += ["VOTES", "voter_id;vote"]
+    for v in range(20_000):
+        picks = rng.sample(range(1, 501), rng.randint(1, 5))
+        lines.append(f"{v};{','.join(map(str, picks))}")
+    path = tmp_path / "top.pb"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pb = read_pabulib(path)
+    assert (pb.vote_count(), len(pb.projects())) == (20_000, 500)
+    for rule in rules_for(pb):
+        outcome = pb.count(rule)
+        assert outcome.cost <= outcome.budget and outcome.selected
+        assert outcome.selected == cli_selection(path, counting_rule_name(rule)), counting_rule_name(rule)
