@@ -144,7 +144,7 @@ impl CycleState {
             for (p, score) in self.scores_of(&old) {
                 if let Some(ps) = self.proposals.get_mut(&p) {
                     ps.votes -= score;
-                    self.dirty.proposals.insert(p);
+                    self.dirty.votes.insert(p);
                 }
             }
             let reason = if old.paper.is_some() {
@@ -157,7 +157,7 @@ impl CycleState {
         }
         for (p, score) in self.scores_of(&ballot) {
             self.proposals.get_mut(&p).expect("checked").votes += score;
-            self.dirty.proposals.insert(p);
+            self.dirty.votes.insert(p);
         }
         self.current_paper += usize::from(ballot.paper.is_some());
         self.ballot_records.insert(ctx.id, ballot);

@@ -437,6 +437,9 @@ pub struct Dirty {
     pub proposals: BTreeSet<Uuid>,
     /// Proposals whose searchable text changed.
     pub proposal_text: BTreeSet<Uuid>,
+    /// Proposals whose live vote count changed (and nothing else about them, unless they are
+    /// in `proposals` too): a vote rewrites only their counts.
+    pub votes: BTreeSet<Uuid>,
     /// Voters whose current ballot changed.
     pub ballots: BTreeSet<Uuid>,
     /// Reports.
@@ -622,15 +625,20 @@ impl CycleState {
     }
 
     /// Sets a record's verdict and marks it for rewriting.
+    /// A record new to the state that counts is not marked: the views keep rows only for
+    /// excluded records, and a new one has none to remove (the common case of a vote).
     pub(crate) fn set_verdict(&mut self, id: Uuid, verdict: Verdict) {
         let now_excluded = matches!(verdict, Verdict::Excluded { .. });
-        if let Some(Verdict::Excluded { .. }) = self.verdicts.insert(id, verdict) {
+        let before = self.verdicts.insert(id, verdict);
+        if let Some(Verdict::Excluded { .. }) = before {
             self.excluded -= 1;
         }
         if now_excluded {
             self.excluded += 1;
         }
-        self.dirty.records.insert(id);
+        if now_excluded || before.is_some() {
+            self.dirty.records.insert(id);
+        }
     }
 
     /// Forgets a record's verdict (the fold decides it again).
@@ -638,6 +646,7 @@ impl CycleState {
         if let Some(Verdict::Excluded { .. }) = self.verdicts.remove(id) {
             self.excluded -= 1;
         }
+        self.dirty.records.insert(*id);
     }
 
     /// How many records of the cycle are excluded (invalid, superseded, refused), without

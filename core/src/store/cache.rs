@@ -20,6 +20,8 @@ pub(super) struct CycleCache {
     /// Full folds of the cycle since it was loaded, the load's own included (see
     /// [`Store::full_folds`]).
     pub(super) full_folds: u64,
+    /// This device's key, whose member's ballot the views keep (`cycle_view.my_ballot`).
+    pub(super) me: DeviceKey,
 }
 
 impl Store {
@@ -129,9 +131,17 @@ pub(super) fn write_views(tx: &Transaction<'_>, cache: &mut CycleCache) -> Resul
     );
     if cache.state.dirty.all {
         super::import::hold_strangers(tx, cache)?;
+        // A record with no row in `exclusions` counts: the fold must have judged every one.
+        debug_assert!(
+            cache
+                .records
+                .iter()
+                .all(|c| cache.state.verdicts.contains_key(&c.id)),
+            "every stored record has a verdict after a full fold"
+        );
     }
     let dirty = cache.state.take_dirty();
-    views::materialise(tx, &cache.state, &dirty)?;
+    views::materialise(tx, &cache.state, &dirty, &cache.me)?;
     if dirty.all {
         tx.prepare_cached("UPDATE cycles SET stale = 0 WHERE cycle_id = ?1 AND stale = 1")?
             .execute([cache.state.cycle.to_string()])?;
@@ -194,10 +204,20 @@ pub(super) fn load_cache(conn: &Connection, cycle: Uuid, genesis: Uuid) -> Resul
     if !behind {
         state.take_dirty();
     }
+    // The store checked at open that this row holds its own key.
+    let me = conn
+        .prepare_cached("SELECT public_key FROM device WHERE id = 1")?
+        .query_row([], |r| {
+            let hex: String = r.get(0)?;
+            DeviceKey::from_hex(&hex).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+            })
+        })?;
     Ok(CycleCache {
         state,
         records,
         stale: false,
         full_folds: 1,
+        me,
     })
 }

@@ -59,7 +59,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let first_seq = write::first_free_seq(&tx, &cache.state, &self.key)?;
+        let first_seq = write::first_free_seq(&cache.state, &self.key);
         let in_effect = cache.state.phase.1;
         let time = Utc::now();
         let sign = |seq: u64, body: Body| {
@@ -107,7 +107,6 @@ impl Store {
         for (r, d) in signed.iter().zip(&decoded) {
             insert_record(&tx, cycle, r, d, true)?;
         }
-        bump_seq(&tx, last_seq)?;
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
         Ok(signed.last().expect("the closing record").id)

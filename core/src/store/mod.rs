@@ -22,6 +22,7 @@ mod open;
 mod participation;
 mod query;
 pub mod schema;
+mod tally_row;
 mod timeline;
 mod views;
 mod write;
@@ -44,7 +45,7 @@ use cache::{CycleCache, cached_or_load, load_cache, refold, take_cache, write_vi
 use fault::Fault;
 use import::{import_records, verify_all};
 use open::cycle_roots;
-use write::{bump_seq, finish, index_blob_refs, insert_record};
+use write::{finish, index_blob_refs, insert_record};
 
 use crate::identity::{DeviceKey, DeviceSecret};
 use rusqlite::Connection;

@@ -227,8 +227,21 @@ fn opt_uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
 }
 
 const PROPOSAL_COLS: &str =
-    "p.proposal_id, p.title, p.category, p.location, p.estimate_fen, p.status, p.votes,
-    p.sealed_votes, p.author_id, p.on_behalf_of, p.review_reason, p.comments";
+    "p.proposal_id, p.title, p.category, p.location, p.estimate_fen, p.status,
+    0, p.sealed_votes, p.author_id, p.on_behalf_of, p.review_reason, p.comments";
+
+/// The live vote counts of a cycle's proposals (`cycle_view.votes`), which a proposal row's
+/// `votes` is filled from.
+fn live_votes(c: &rusqlite::Connection, cycle: Uuid) -> rusqlite::Result<super::tally_row::Counts> {
+    let packed: Option<Vec<u8>> = c
+        .prepare_cached("SELECT votes FROM cycle_view WHERE cycle_id = ?1")?
+        .query_row([cycle.to_string()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(packed
+        .map(|b| super::tally_row::Counts::unpack(&b))
+        .unwrap_or_default())
+}
 
 fn proposal_row(r: &Row<'_>) -> rusqlite::Result<ProposalRow> {
     Ok(ProposalRow {
@@ -296,10 +309,20 @@ impl Store {
                 args.push(cat.clone());
                 sql.push_str(&format!(" AND p.category = ?{}", args.len()));
             }
-            sql.push_str(" ORDER BY p.votes DESC, p.title, p.proposal_id");
-            let mut stmt = c.prepare_cached(&sql)?;
-            stmt.query_map(rusqlite::params_from_iter(args.iter()), proposal_row)?
-                .collect()
+            sql.push_str(" ORDER BY p.title, p.proposal_id");
+            // One read transaction: the rows and the counts are of the same moment.
+            let tx = c.unchecked_transaction()?;
+            let mut rows: Vec<ProposalRow> = tx
+                .prepare_cached(&sql)?
+                .query_map(rusqlite::params_from_iter(args.iter()), proposal_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let votes = live_votes(&tx, cycle)?;
+            for row in &mut rows {
+                row.votes = votes.get(&row.id);
+            }
+            // By votes, then (the order read) by title and id.
+            rows.sort_by_key(|r| std::cmp::Reverse(r.votes));
+            Ok(rows)
         })
     }
 
@@ -346,58 +369,59 @@ impl Store {
 
     /// This device's member's current ballot.
     pub fn my_ballot(&self, cycle: Uuid) -> Result<Option<BallotRow>> {
-        let Some(member) = self.my_member(cycle)? else {
-            return Ok(None);
-        };
-        self.read(|c| {
-            c.prepare_cached(
-                "SELECT ballot_id, choices, cast_at, status, points FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
-            )?
-            .query_row(params![cycle.to_string(), member.to_string()], |r| {
-                let choices: String = r.get(1)?;
-                let ids: Vec<String> = serde_json::from_str(&choices).unwrap_or_default();
-                let points: Option<String> = r.get(4)?;
-                Ok(BallotRow {
-                    ballot: uuid(r, 0)?,
-                    choices: ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect(),
-                    points: points
-                        .and_then(|p| serde_json::from_str(&p).ok())
-                        .unwrap_or_default(),
-                    cast_at: r.get(2)?,
-                    status: r.get(3)?,
-                })
-            })
-            .optional()
-        })
+        let json: Option<String> = self.read(|c| {
+            Ok(
+                c.prepare_cached("SELECT my_ballot FROM cycle_view WHERE cycle_id = ?1")?
+                    .query_row([cycle.to_string()], |r| r.get(0))
+                    .optional()?
+                    .flatten(),
+            )
+        })?;
+        Ok(json
+            .and_then(|j| serde_json::from_str::<super::views::MyBallot>(&j).ok())
+            .map(|b| BallotRow {
+                ballot: b.ballot,
+                choices: b.choices,
+                points: b.points,
+                cast_at: b.cast_at,
+                status: b.status,
+            }))
     }
 
     /// One proposal in full (its detail screen), or `None` if the cycle has no such proposal.
     pub fn proposal(&self, cycle: Uuid, proposal: Uuid) -> Result<Option<ProposalDetail>> {
         self.read(|c| {
-            c.prepare_cached(&format!(
+            let tx = c.unchecked_transaction()?;
+            let detail = tx
+                .prepare_cached(&format!(
                 "SELECT {PROPOSAL_COLS}, p.content, p.revisions, p.submitted_at FROM proposals p
                  WHERE p.cycle_id = ?1 AND p.proposal_id = ?2"
             ))?
-            .query_row(params![cycle.to_string(), proposal.to_string()], |r| {
-                let content: Option<String> = r.get(12)?;
-                let content = content
-                    .as_deref()
-                    .and_then(|j| serde_json::from_str(j).ok())
-                    .ok_or_else(|| {
-                        rusqlite::Error::InvalidColumnType(
-                            12,
-                            "content".into(),
-                            rusqlite::types::Type::Text,
-                        )
-                    })?;
-                Ok(ProposalDetail {
-                    row: proposal_row(r)?,
-                    content,
-                    revisions: r.get(13)?,
-                    submitted_at: r.get(14)?,
+                .query_row(params![cycle.to_string(), proposal.to_string()], |r| {
+                    let content: Option<String> = r.get(12)?;
+                    let content = content
+                        .as_deref()
+                        .and_then(|j| serde_json::from_str(j).ok())
+                        .ok_or_else(|| {
+                            rusqlite::Error::InvalidColumnType(
+                                12,
+                                "content".into(),
+                                rusqlite::types::Type::Text,
+                            )
+                        })?;
+                    Ok(ProposalDetail {
+                        row: proposal_row(r)?,
+                        content,
+                        revisions: r.get(13)?,
+                        submitted_at: r.get(14)?,
+                    })
                 })
-            })
-            .optional()
+                .optional()?;
+            let votes = live_votes(&tx, cycle)?;
+            Ok(detail.map(|mut d| {
+                d.row.votes = votes.get(&d.row.id);
+                d
+            }))
         })
     }
 
@@ -444,10 +468,10 @@ impl Store {
     pub fn records(&self, cycle: Uuid, invalid_only: bool) -> Result<Vec<RecordRow>> {
         self.read(|c| {
             let sql = format!(
-                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, COALESCE(r.valid, 0), r.code, r.reason
-                 FROM records r
-                 WHERE r.cycle_id = ?1 {} ORDER BY r.claimed_time, r.signer, r.seq, r.id",
-                if invalid_only { "AND COALESCE(r.valid, 0) = 0" } else { "" }
+                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, x.id IS NULL, x.code, x.reason
+                 FROM records r {} JOIN exclusions x ON x.cycle_id = r.cycle_id AND x.id = r.id
+                 WHERE r.cycle_id = ?1 ORDER BY r.claimed_time, r.signer, r.seq, r.id",
+                if invalid_only { "" } else { "LEFT" }
             );
             let mut stmt = c.prepare_cached(&sql)?;
             stmt.query_map([cycle.to_string()], |r| {

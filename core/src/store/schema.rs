@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 11;
+pub const VERSION: u32 = 12;
 
 /// The migration steps: `STEPS[i]` upgrades version `i` to `i + 1`.
 pub const STEPS: [&str; VERSION as usize] = [
@@ -20,6 +20,7 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/009_records_in_arrival_order.sql"),
     include_str!("../../migrations/010_door.sql"),
     include_str!("../../migrations/011_participation.sql"),
+    include_str!("../../migrations/012_verdicts_and_votes_apart.sql"),
 ];
 
 /// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store

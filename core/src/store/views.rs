@@ -2,32 +2,24 @@
 //! of the cycle after a full fold. Runs inside the transaction that stored the records.
 
 use crate::fold::state::{CycleState, Dirty, Verdict};
+use crate::identity::DeviceKey;
 use rusqlite::{Transaction, params};
 use uuid::Uuid;
 
 /// Rewrites the rows of `st` named by `dirty`.
-pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusqlite::Result<()> {
+pub fn materialise(
+    tx: &Transaction<'_>,
+    st: &CycleState,
+    dirty: &Dirty,
+    me: &DeviceKey,
+) -> rusqlite::Result<()> {
     let cycle = st.cycle.to_string();
     if dirty.all {
-        // A record's verdict lives in its row: a full fold rewrites only the verdicts that
-        // changed (below) and clears those of records the fold no longer judges.
-        let judged: Vec<String> = tx
-            .prepare_cached("SELECT id FROM records WHERE cycle_id = ?1 AND valid IS NOT NULL")?
-            .query_map([&cycle], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut clear = tx.prepare_cached(
-            "UPDATE records SET valid = NULL, code = NULL, reason = NULL WHERE id = ?1",
-        )?;
-        for id in judged {
-            if !Uuid::parse_str(&id).is_ok_and(|u| st.verdicts.contains_key(&u)) {
-                clear.execute([&id])?;
-            }
-        }
+        write_exclusions(tx, st)?;
         for table in [
             "members",
             "device_keys",
             "proposals",
-            "ballots",
             "reports",
             "projects",
             "payments",
@@ -56,10 +48,10 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
             set.iter().copied().collect()
         }
     }
-    for id in pick(all, &dirty.records, || {
-        st.verdicts.keys().copied().collect()
-    }) {
-        write_verdict(tx, st, &id)?;
+    if !all {
+        for id in &dirty.records {
+            write_verdict(tx, st, id)?;
+        }
     }
     if all || !dirty.members.is_empty() {
         for id in pick(all, &dirty.members, || st.members.keys().copied().collect()) {
@@ -82,11 +74,6 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
         st.proposals.keys().copied().collect()
     }) {
         write_proposal(tx, st, &id, all || dirty.proposal_text.contains(&id))?;
-    }
-    for id in pick(all, &dirty.ballots, || {
-        st.current_ballots.keys().copied().collect()
-    }) {
-        write_ballot(tx, st, &id)?;
     }
     for id in pick(all, &dirty.reports, || st.reports.keys().copied().collect()) {
         write_report(tx, st, &id)?;
@@ -112,10 +99,10 @@ pub fn materialise(tx: &Transaction<'_>, st: &CycleState, dirty: &Dirty) -> rusq
         write_project(tx, st, &id)?;
     }
     // Last: the summary row (counts from the state).
-    write_cycle(tx, st)
+    write_cycle(tx, st, me)
 }
 
-fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
+fn write_cycle(tx: &Transaction<'_>, st: &CycleState, me: &DeviceKey) -> rusqlite::Result<()> {
     let Some(g) = &st.genesis else {
         tx.execute(
             "DELETE FROM cycle_view WHERE cycle_id = ?1",
@@ -126,18 +113,21 @@ fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
     // Kept by the fold as verdicts change: counting them here would make every write O(n).
     let invalid = st.excluded_count() as i64;
     let sealed_ballots = st.seal.as_ref().map(|s| s.ballots.len()).unwrap_or(0) as i64;
+    let votes: Vec<(Uuid, u64)> = st.proposals.iter().map(|(id, p)| (*id, p.votes)).collect();
     tx.prepare_cached(
         "INSERT INTO cycle_view (cycle_id, community, year, title, pool_fen, phase, members,
             proposals, voters, records, invalid, sealed, sealed_ballots, late_ballots, funded_fen,
-            conflicts, roundtables)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            conflicts, roundtables, votes, my_ballot)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19)
          ON CONFLICT (cycle_id) DO UPDATE SET community = excluded.community, year = excluded.year,
             title = excluded.title, pool_fen = excluded.pool_fen, phase = excluded.phase,
             members = excluded.members, proposals = excluded.proposals, voters = excluded.voters,
             records = excluded.records, invalid = excluded.invalid, sealed = excluded.sealed,
             sealed_ballots = excluded.sealed_ballots, late_ballots = excluded.late_ballots,
             funded_fen = excluded.funded_fen, conflicts = excluded.conflicts,
-            roundtables = excluded.roundtables",
+            roundtables = excluded.roundtables, votes = excluded.votes,
+            my_ballot = excluded.my_ballot",
     )?
     .execute(params![
         st.cycle.to_string(),
@@ -157,27 +147,108 @@ fn write_cycle(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
         st.resolution.as_ref().map(|r| r.total.get()).unwrap_or(0),
         st.conflicts.len() as i64,
         st.roundtables.len() as i64,
+        super::tally_row::pack(&votes),
+        my_ballot(st, me),
     ])?;
     Ok(())
 }
 
-fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
-    let (valid, code, reason) = match st.verdicts.get(id) {
-        None => return Ok(()),
-        Some(Verdict::Valid) => (true, None, None),
-        Some(Verdict::Excluded { reason }) => (
-            false,
-            Some(reason.code()),
-            Some(serde_json::to_string(reason).expect("exclusions serialise")),
-        ),
+/// The current ballot of this device's member, as JSON (`MyBallot`), for the only screen that
+/// shows a single member's ballot: the resident's own.
+fn my_ballot(st: &CycleState, me: &DeviceKey) -> Option<String> {
+    let member = st.keys.get(me).map(|k| k.member);
+    let (id, b) = member.and_then(|m| st.ballot_of(&m))?;
+    let status = match st.verdicts.get(&id) {
+        Some(Verdict::Excluded { reason }) => reason.code(),
+        _ if st.seal.is_some() => "sealed",
+        _ => "cast",
     };
-    // Only a verdict that changed is written: a full fold of a large cycle then reads its records'
-    // pages but rewrites none of those whose verdict stayed.
-    tx.prepare_cached(
-        "UPDATE records SET valid = ?2, code = ?3, reason = ?4
-         WHERE id = ?1 AND (valid IS NOT ?2 OR code IS NOT ?3 OR reason IS NOT ?4)",
-    )?
-    .execute(params![id.to_string(), valid, code, reason])?;
+    let row = MyBallot {
+        ballot: id,
+        choices: b.choices.clone(),
+        points: b.points.clone(),
+        cast_at: b.cast_at.to_rfc3339(),
+        status: status.to_string(),
+    };
+    Some(serde_json::to_string(&row).expect("a ballot serialises"))
+}
+
+/// What `cycle_view.my_ballot` holds (read back by `Store::my_ballot`).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct MyBallot {
+    pub ballot: Uuid,
+    pub choices: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<u32>,
+    pub cast_at: String,
+    pub status: String,
+}
+
+/// The code and reason JSON of an excluded record's verdict; `None` for a record that counts.
+fn exclusion_of(st: &CycleState, id: &Uuid) -> Option<(&'static str, String)> {
+    match st.verdicts.get(id) {
+        Some(Verdict::Excluded { reason }) => Some((
+            reason.code(),
+            serde_json::to_string(reason).expect("exclusions serialise"),
+        )),
+        _ => None,
+    }
+}
+
+/// Writes one record's verdict: a row in `exclusions` when the fold excludes it, none when it
+/// counts (the case of almost every new record, which then costs no write here beyond a lookup).
+fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+    let cycle = st.cycle.to_string();
+    match exclusion_of(st, id) {
+        None => {
+            tx.prepare_cached("DELETE FROM exclusions WHERE cycle_id = ?1 AND id = ?2")?
+                .execute(params![cycle, id.to_string()])?;
+        }
+        Some((code, reason)) => {
+            tx.prepare_cached(
+                "INSERT INTO exclusions (cycle_id, id, code, reason) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (cycle_id, id) DO UPDATE SET code = excluded.code,
+                    reason = excluded.reason
+                 WHERE (code, reason) IS NOT (excluded.code, excluded.reason)",
+            )?
+            .execute(params![cycle, id.to_string(), code, reason])?;
+        }
+    }
+    Ok(())
+}
+
+/// After a full fold: makes `exclusions` hold exactly the records the state excludes, writing
+/// only the rows that changed. The work is in the number of exclusions, not of records: a first
+/// sync of 12,000 records, nearly all valid, writes no verdict for them.
+fn write_exclusions(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
+    let cycle = st.cycle.to_string();
+    let stored: std::collections::HashMap<String, (String, String)> = tx
+        .prepare_cached("SELECT id, code, reason FROM exclusions WHERE cycle_id = ?1")?
+        .query_map([&cycle], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO exclusions (cycle_id, id, code, reason) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut now_excluded = std::collections::HashSet::new();
+    for (id, verdict) in &st.verdicts {
+        let Verdict::Excluded { reason } = verdict else {
+            continue;
+        };
+        let key = id.to_string();
+        let code = reason.code();
+        let json = serde_json::to_string(reason).expect("exclusions serialise");
+        if stored
+            .get(&key)
+            .is_none_or(|(c, r)| c != code || *r != json)
+        {
+            upsert.execute(params![cycle, key, code, json])?;
+        }
+        now_excluded.insert(key);
+    }
+    let mut delete = tx.prepare_cached("DELETE FROM exclusions WHERE cycle_id = ?1 AND id = ?2")?;
+    for id in stored.keys().filter(|id| !now_excluded.contains(*id)) {
+        delete.execute(params![cycle, id])?;
+    }
     Ok(())
 }
 
@@ -218,7 +289,6 @@ fn write_proposal(
         .and_then(|s| s.counts.get(id))
         .map(|v| *v as i64);
     let status = p.status(st.is_funded(id)).as_str();
-    let votes = p.votes as i64;
     let cycle = st.cycle.to_string();
     let pid = id.to_string();
     let review = p.review.as_ref().map(|r| r.reason.clone());
@@ -229,9 +299,9 @@ fn write_proposal(
         let content = serde_json::to_string(c).expect("proposal content serialises");
         tx.prepare_cached(
             "INSERT INTO proposals (proposal_id, cycle_id, title, description, category, location, estimate_fen,
-                status, votes, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
+                status, sealed_votes, author_id, on_behalf_of, revisions, review_reason, submitted_at,
                 content)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT (proposal_id) DO UPDATE SET title = excluded.title,
                 description = excluded.description, category = excluded.category,
                 location = excluded.location, estimate_fen = excluded.estimate_fen,
@@ -247,7 +317,6 @@ fn write_proposal(
             c.location,
             c.estimated_budget.get(),
             status,
-            votes,
             sealed,
             p.signer_member.to_string(),
             p.on_behalf_of.as_ref().map(|b| b.name.clone()),
@@ -269,10 +338,10 @@ fn write_proposal(
         .filter(|c| st.comments.get(c).is_some_and(|c| c.hidden.is_none()))
         .count() as i64;
     tx.prepare_cached(
-        "UPDATE proposals SET votes = ?2, sealed_votes = ?3, comments = ?4
-         WHERE proposal_id = ?1 AND (votes, sealed_votes, comments) IS NOT (?2, ?3, ?4)",
+        "UPDATE proposals SET sealed_votes = ?2, comments = ?3
+         WHERE proposal_id = ?1 AND (sealed_votes, comments) IS NOT (?2, ?3)",
     )?
-    .execute(params![pid, votes, sealed, comments])?;
+    .execute(params![pid, sealed, comments])?;
     if text_changed {
         let rowid: i64 = tx
             .prepare_cached("SELECT rowid FROM proposals WHERE proposal_id = ?1")?
@@ -290,38 +359,6 @@ fn write_proposal(
         tx.prepare_cached("INSERT INTO proposals_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
             .execute(params![rowid, c.title, body])?;
     }
-    Ok(())
-}
-
-fn write_ballot(tx: &Transaction<'_>, st: &CycleState, member: &Uuid) -> rusqlite::Result<()> {
-    let Some((id, b)) = st.ballot_of(member) else {
-        tx.execute(
-            "DELETE FROM ballots WHERE cycle_id = ?1 AND member_id = ?2",
-            params![st.cycle.to_string(), member.to_string()],
-        )?;
-        return Ok(());
-    };
-    let status = match st.verdicts.get(&id) {
-        Some(Verdict::Excluded { reason }) => reason.code(),
-        _ if st.seal.is_some() => "sealed",
-        _ => "cast",
-    };
-    let choices: Vec<String> = b.choices.iter().map(|a| a.to_string()).collect();
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO ballots (cycle_id, member_id, ballot_id, choices, cast_at, status, points,
-            paper_sheet)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        st.cycle.to_string(),
-        member.to_string(),
-        id.to_string(),
-        serde_json::to_string(&choices).expect("strings serialise"),
-        b.cast_at.to_rfc3339(),
-        status,
-        (!b.points.is_empty()).then(|| serde_json::to_string(&b.points).expect("numbers serialise")),
-        b.paper.as_ref().map(|m| m.sheet.as_str()),
-    ])?;
     Ok(())
 }
 

@@ -56,7 +56,7 @@ impl Store {
             return Err(StoreError::Rejected(reason.clone()));
         }
         let dirty = state.take_dirty();
-        views::materialise(&tx, &state, &dirty)?;
+        views::materialise(&tx, &state, &dirty, &self.key)?;
         tx.commit()?;
         inner.caches.insert(
             cycle,
@@ -65,6 +65,7 @@ impl Store {
                 records,
                 stale: false,
                 full_folds: 1,
+                me: self.key,
             },
         );
         Ok(cycle)
@@ -140,7 +141,7 @@ impl Store {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let seq = first_free_seq(&tx, &cache.state, &self.key)?;
+        let seq = first_free_seq(&cache.state, &self.key);
         let now = Utc::now();
         let time = cache
             .state
@@ -183,7 +184,6 @@ impl Store {
         // which now holds the refused record, is rebuilt from the database on the next write.
         verdict?;
         insert_record(&tx, cycle, &rec, &decoded, true)?;
-        bump_seq(&tx, seq)?;
         let registers = decoded.kind() == Kind::RollEntry;
         if !folded {
             cache.records.push(Checked {
@@ -201,16 +201,14 @@ impl Store {
     }
 }
 
-/// The next sequence number this device signs with: the database counter, but never one this key
-/// is known to have signed already, even if this database is new (a reinstalled app with the key
-/// restored from the keystore).
-pub(super) fn first_free_seq(
-    tx: &Transaction<'_>,
-    state: &CycleState,
-    key: &DeviceKey,
-) -> Result<u64> {
-    let known = state.heads.get(key).map(|(s, _)| *s).unwrap_or(0);
-    Ok(next_seq(tx)?.max(known + 1))
+/// The next sequence number this device signs with in a cycle: one past the highest this key is
+/// known to have signed there (the fold's head for the key, which counts every record of it the
+/// device holds, valid or not). Sequence numbers only need to be unique per signer within a
+/// cycle, so the head is the counter: a vote does not rewrite a device row (one page of every
+/// vote) to count, and a reinstalled app with its key restored from the keystore starts after
+/// whatever it has received of its own records. The device's counter numbers its geneses.
+pub(super) fn first_free_seq(state: &CycleState, key: &DeviceKey) -> u64 {
+    state.heads.get(key).map_or(1, |(s, _)| *s + 1)
 }
 
 pub(super) fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
