@@ -1293,3 +1293,66 @@ fn twenty_thousand_ballots_out_of_order_fold_in_place_at_the_hub() {
         .sum();
     assert_eq!(counted as usize, expected);
 }
+
+/// A hub in the hall meets new phones and a reinstalled one (its key restored, its database
+/// new) for their first sync of a 5,000-ballot cycle. Each gets every document once, as the
+/// compact snapshot the hub stored when the first phone asked for it: the hub encodes a
+/// document once per version, not once per phone, and never sends one twice in a session.
+#[test]
+fn new_and_reinstalled_phones_get_each_document_once_as_the_hubs_compact_snapshot() {
+    let (s, hub, first) = big_hub_and_new_phone(220);
+    let hint = SessionOptions {
+        peer_hint: Some(hub.device_key()),
+        ..Default::default()
+    };
+    let stored = |store: &Store| -> (u64, u64) {
+        let sizes = store.doc_sizes(s.cycle).unwrap();
+        (
+            sizes.iter().map(|d| d.2).sum(),
+            sizes.iter().map(|d| d.3).sum(),
+        )
+    };
+    hub.sync_prepare(None).unwrap();
+    assert!(
+        stored(&hub).1 > 0,
+        "the hub's documents have appended changes"
+    );
+    let (p1, _) = sync::sync_pair(&first, &hub, hint.clone()).unwrap();
+    let (snapshots, appended) = stored(&hub);
+    assert_eq!(appended, 0, "the hub compacted what it pushed whole");
+    // Each document once: what the phone received is the hub's snapshots and a few hundred
+    // bytes of protocol per document.
+    let docs = hub.doc_sizes(s.cycle).unwrap().len() as u64;
+    assert!(
+        p1.bytes_received >= snapshots && p1.bytes_received < snapshots + 600 * docs,
+        "{} received for {snapshots} stored",
+        p1.bytes_received
+    );
+    // The phone stores them as they came.
+    assert_eq!(stored(&first), (snapshots, 0));
+    // A second new phone, and the first one reinstalled, get the same bytes, with nothing
+    // re-encoded at the hub (the reinstalled phone's hello no longer matches what the hub
+    // agreed with its key, so every document is compared: one more round trip).
+    let second = Arc::new(Store::open_in_memory(&MemoryKeyStore([223; 32])).unwrap());
+    second.follow_cycle(s.cycle, s.genesis).unwrap();
+    let reinstalled = Arc::new(Store::open_in_memory(&MemoryKeyStore([221; 32])).unwrap());
+    assert_eq!(reinstalled.device_key(), first.device_key());
+    reinstalled.follow_cycle(s.cycle, s.genesis).unwrap();
+    for (phone, rounds) in [(&second, 0), (&reinstalled, 1)] {
+        let (p, _) = sync::sync_pair(phone, &hub, hint.clone()).unwrap();
+        assert_eq!(p.records_received, p1.records_received, "{p:?}");
+        assert!(
+            p.messages_received <= p1.messages_received + rounds,
+            "{p:?}"
+        );
+        assert!(
+            p.bytes_received.abs_diff(p1.bytes_received) < 600 * docs,
+            "{} vs {}",
+            p.bytes_received,
+            p1.bytes_received
+        );
+        assert_eq!(stored(phone), (snapshots, 0));
+        assert_eq!(snapshot(phone, s.cycle), snapshot(&hub, s.cycle));
+    }
+    assert_eq!(stored(&hub), (snapshots, 0));
+}

@@ -314,30 +314,6 @@ fn stored_parts(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<StoredPart
     Ok((snapshot.flatten(), changes))
 }
 
-/// The document as stored (its snapshot followed by its appended changes, which
-/// `load_incremental` reads as one), when the stored heads are `heads`: what a hub pushes to a
-/// phone that has nothing of the document, without encoding it again. `None` when the stored
-/// document is not that one.
-pub(crate) fn stored_whole(
-    conn: &Connection,
-    cycle: Uuid,
-    doc: DocId,
-    heads: &[ChangeHash],
-) -> Result<Option<Vec<u8>>> {
-    let stored = stored_heads(conn, cycle, doc)?;
-    let mut wanted = heads.to_vec();
-    wanted.sort();
-    if stored.is_empty() || stored != wanted {
-        return Ok(None);
-    }
-    let (snapshot, changes) = stored_parts(conn, cycle, doc)?;
-    let mut out = snapshot.unwrap_or_default();
-    for c in changes {
-        out.extend_from_slice(&c);
-    }
-    Ok(Some(out))
-}
-
 /// Loads a document from its snapshot and appended changes; also returns their size.
 fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<(AutoCommit, u64)> {
     let (snapshot, changes) = stored_parts(conn, cycle, doc)?;
@@ -394,9 +370,10 @@ pub(crate) fn persist(
     }
     // A document that was empty and is now exactly what a peer pushed is stored as those bytes:
     // encoding it again would give the same document (a first sync saved 9 % of its time).
+    let received_whole = received_whole.filter(|_| before.is_empty());
     let incremental = match received_whole {
-        Some(bytes) if before.is_empty() => bytes.to_vec(),
-        _ => doc.save_after(before),
+        Some(bytes) => bytes.to_vec(),
+        None => doc.save_after(before),
     };
     let row: Option<(i64, i64)> = tx
         .prepare_cached(
@@ -408,30 +385,15 @@ pub(crate) fn persist(
         .optional()?;
     let (snapshot_len, appended) = row.unwrap_or((0, 0));
     let appended = appended + incremental.len() as i64;
-    if appended > COMPACT_AFTER_BYTES.max(snapshot_len) {
-        let snapshot = doc.save();
-        let snapshot_len = snapshot.len() as i64;
-        tx.prepare_cached("DELETE FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2")?
-            .execute(params![cycle.to_string(), id.0])?;
-        tx.prepare_cached(
-            "INSERT INTO doc_snapshots (cycle_id, doc, bytes) VALUES (?1, ?2, ?3)
-             ON CONFLICT (cycle_id, doc) DO UPDATE SET bytes = ?3",
-        )?
-        .execute(params![cycle.to_string(), id.0, snapshot])?;
-        tx.prepare_cached(
-            "INSERT INTO docs (cycle_id, doc, snapshot_bytes, heads, appended_bytes, records)
-             VALUES (?1, ?2, ?3, ?4, 0, ?5)
-             ON CONFLICT (cycle_id, doc) DO UPDATE SET snapshot_bytes = ?3, heads = ?4,
-                 appended_bytes = 0, records = records + ?5",
-        )?
-        .execute(params![
-            cycle.to_string(),
-            id.0,
-            snapshot_len,
-            encode_heads(&heads),
-            new_records as i64
-        ])?;
-        Ok(Some(snapshot_len as u64))
+    // The pushed bytes of a document that was empty are its snapshot as they are: the peer
+    // saved (compacted) it, so saving it again here would give the same bytes.
+    if received_whole.is_some() || appended > COMPACT_AFTER_BYTES.max(snapshot_len) {
+        let snapshot = match received_whole {
+            Some(_) => incremental,
+            None => doc.save(),
+        };
+        write_snapshot(tx, cycle, id, &heads, &snapshot, new_records)?;
+        Ok(Some(snapshot.len() as u64))
     } else {
         let n: i64 = tx
             .prepare_cached(
@@ -457,6 +419,71 @@ pub(crate) fn persist(
         ])?;
         Ok(Some((snapshot_len + appended) as u64))
     }
+}
+
+/// Stores `snapshot` as the whole document (the appended changes go), with its heads.
+fn write_snapshot(
+    tx: &Transaction<'_>,
+    cycle: Uuid,
+    id: DocId,
+    heads: &[ChangeHash],
+    snapshot: &[u8],
+    new_records: usize,
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM doc_changes WHERE cycle_id = ?1 AND doc = ?2")?
+        .execute(params![cycle.to_string(), id.0])?;
+    tx.prepare_cached(
+        "INSERT INTO doc_snapshots (cycle_id, doc, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (cycle_id, doc) DO UPDATE SET bytes = ?3",
+    )?
+    .execute(params![cycle.to_string(), id.0, snapshot])?;
+    tx.prepare_cached(
+        "INSERT INTO docs (cycle_id, doc, snapshot_bytes, heads, appended_bytes, records)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5)
+         ON CONFLICT (cycle_id, doc) DO UPDATE SET snapshot_bytes = ?3, heads = ?4,
+             appended_bytes = 0, records = records + ?5",
+    )?
+    .execute(params![
+        cycle.to_string(),
+        id.0,
+        snapshot.len() as i64,
+        encode_heads(heads),
+        new_records as i64
+    ])?;
+    Ok(())
+}
+
+/// The whole document as one compact snapshot, for a peer that holds none of it: the stored
+/// snapshot when nothing was appended to it since; otherwise the document saved once and
+/// stored as its snapshot, so that the next new phone gets those bytes as they are. A hub
+/// serving a hall of new phones then encodes each version of a document once, not once per
+/// phone, and what it sends is compact (appended changes are about twice the size). Returns
+/// the bytes and, when it compacted, the document's new stored size.
+pub(crate) fn compact_whole(
+    conn: &Connection,
+    cycle: Uuid,
+    id: DocId,
+    doc: &mut AutoCommit,
+) -> Result<(Vec<u8>, Option<u64>)> {
+    let heads = doc.get_heads();
+    let mut wanted = heads.clone();
+    wanted.sort();
+    let stored = stored_heads(conn, cycle, id)?;
+    if stored != wanted {
+        // Not the stored document (it cannot be here, but then nothing is written).
+        return Ok((doc.save(), None));
+    }
+    if let (Some(snapshot), changes) = stored_parts(conn, cycle, id)?
+        && changes.is_empty()
+    {
+        return Ok((snapshot, None));
+    }
+    let snapshot = doc.save();
+    let tx = conn.unchecked_transaction()?;
+    write_snapshot(&tx, cycle, id, &heads, &snapshot, 0)?;
+    tx.commit()?;
+    let size = snapshot.len() as u64;
+    Ok((snapshot, Some(size)))
 }
 
 /// Puts every pending record of a cycle into its document (one change per document) and persists

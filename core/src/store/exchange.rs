@@ -177,11 +177,13 @@ impl Store {
                 let doc = inner.docs.get(&tx, &inner.actor, *cycle, *id)?;
                 let before = doc.get_heads();
                 let state = states.entry((*cycle, *id)).or_default();
+                let mut pushed_heads = None;
                 guarded(*id, || {
                     if !push.is_empty() {
                         docs::check_chunks(push).map_err(|e| automerge_err(*id, e))?;
                         doc.load_incremental(push)
                             .map_err(|e| automerge_err(*id, e))?;
+                        pushed_heads = Some(doc.get_heads());
                     }
                     if !msg.is_empty() {
                         let m = sync::Message::decode(msg).map_err(|e| automerge_err(*id, e))?;
@@ -207,8 +209,9 @@ impl Store {
                             format!("{rejected} entries are not records under their own id"),
                         ));
                     }
-                    // The document was empty and only the push changed it: it is the push.
-                    let whole = (before.is_empty() && msg.is_empty() && !push.is_empty())
+                    // The document was empty and only the push changed it (the sync message
+                    // beside it, if any, brought nothing more): it is the push.
+                    let whole = (before.is_empty() && pushed_heads.as_ref() == Some(&after))
                         .then_some(push.as_slice());
                     if let Some(w) =
                         docs::persist(&tx, *cycle, *id, doc, &before, recs.len(), whole)?
@@ -319,17 +322,16 @@ impl Store {
                 }
             }
             let doc: &mut AutoCommit = inner.docs.get(&inner.conn, &inner.actor, *cycle, *id)?;
+            let mut compacted = None;
             let pushed = match push {
                 Push::None => Vec::new(),
                 Push::Whole => {
                     if doc.is_empty() {
                         Vec::new()
                     } else {
-                        // The stored bytes are the document: no need to encode it again.
-                        match docs::stored_whole(&inner.conn, *cycle, *id, &doc.get_heads())? {
-                            Some(bytes) => bytes,
-                            None => doc.save(),
-                        }
+                        let (bytes, size) = docs::compact_whole(&inner.conn, *cycle, *id, doc)?;
+                        compacted = size;
+                        bytes
                     }
                 }
                 Push::SinceShared | Push::AllIfFew => {
@@ -348,11 +350,24 @@ impl Store {
                     }
                 }
             };
+            if *push == Push::Whole && !pushed.is_empty() {
+                // The push is the whole document, for a peer that holds none of it (a new phone,
+                // or one reinstalled since the states saved for it). The protocol starts afresh
+                // beside it: answering the peer's empty heads, Automerge would encode the
+                // document again and send it a second time; and heads shared with an earlier
+                // install would make it ask the peer for a reset first.
+                let capabilities = state.their_capabilities.take();
+                *state = automerge::sync::State::new();
+                state.their_capabilities = capabilities;
+            }
             let msg = doc
                 .sync()
                 .generate_sync_message(state)
                 .map(|m| m.encode())
                 .unwrap_or_default();
+            if let Some(size) = compacted {
+                inner.docs.set_weight(*cycle, *id, size);
+            }
             if !pushed.is_empty() || !msg.is_empty() {
                 bytes += pushed.len() + msg.len();
                 out.push((*cycle, *id, pushed, msg));

@@ -463,11 +463,17 @@ impl Session {
             .map(|k| {
                 let st = &self.states[k];
                 // Once the peer has sent a sync message for a document, the protocol itself
-                // sends what it lacks.
-                let push = if initiator || st.their_heads.is_some() {
+                // sends what it lacks, except to a peer that holds none of it.
+                let peer_has_nothing = st.their_heads.as_ref().is_none_or(|h| h.is_empty());
+                let push = if initiator {
                     Push::None
-                } else if self.peer_lacks.contains(k) && st.shared_heads.is_empty() {
+                } else if self.peer_lacks.contains(k) && peer_has_nothing {
+                    // The stored document as it is, also when the peer's protocol has already
+                    // said it holds nothing, and when it held the document before (a reinstalled
+                    // app): see `Store::sync_generate`.
                     Push::Whole
+                } else if st.their_heads.is_some() {
+                    Push::None
                 } else if first {
                     Push::SinceShared
                 } else {
@@ -621,9 +627,23 @@ fn plan_of(h: &Hello, held: &[HeldCycle], states: &DocStates) -> Result<Plan, Sy
             plan.resumed = false;
         }
         if !consistent {
-            // The records of the last agreement differ (a session cut short on one side):
-            // compare every document.
+            // The records of the last agreement differ (a session cut short on one side, or an
+            // app reinstalled since): compare every document. A peer whose unlisted documents
+            // are all at empty heads holds nothing of them: those of ours it gets whole.
             plan.differ.extend(DocId::all().map(|d| (c, d)));
+            let holds_nothing = theirs.rest
+                == Some(rest_digest(
+                    DocId::all()
+                        .filter(|d| !listed.contains_key(&d.0))
+                        .map(|d| (d, empty)),
+                ));
+            if holds_nothing {
+                for d in DocId::all().filter(|d| !listed.contains_key(&d.0)) {
+                    if !heads_of(mine, d).is_empty() {
+                        plan.peer_lacks.insert((c, d));
+                    }
+                }
+            }
             continue;
         }
         for d in DocId::all() {
