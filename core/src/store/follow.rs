@@ -104,6 +104,11 @@ impl Store {
                 detail: "this device has signed records in the cycle; it cannot leave it".into(),
             }));
         }
+        // Exclusions are keyed by the record's number, not the cycle: they go with the records.
+        tx.execute(
+            "DELETE FROM exclusions WHERE n IN (SELECT n FROM records WHERE cycle_id = ?1)",
+            [cycle.to_string()],
+        )?;
         let tables: Vec<String> = tx
             .prepare(
                 "SELECT m.name FROM sqlite_master m WHERE m.type = 'table'

@@ -194,6 +194,11 @@ pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Re
         .query_row([cycle.to_string()], |r| r.get(0))?;
     let mut room = (MAX_HELD - held).max(0) as usize;
     for c in &out {
+        // Its exclusion, keyed by its number, goes with it (a later record may take the number).
+        tx.prepare_cached(
+            "DELETE FROM exclusions WHERE n = (SELECT n FROM records WHERE id = ?1)",
+        )?
+        .execute([c.id.to_string()])?;
         let row: Option<(Vec<u8>, Vec<u8>)> = tx
             .prepare_cached("DELETE FROM records WHERE id = ?1 RETURNING signed, signature")?
             .query_row([c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))

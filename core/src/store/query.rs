@@ -468,8 +468,8 @@ impl Store {
     pub fn records(&self, cycle: Uuid, invalid_only: bool) -> Result<Vec<RecordRow>> {
         self.read(|c| {
             let sql = format!(
-                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, x.id IS NULL, x.code, x.reason
-                 FROM records r {} JOIN exclusions x ON x.cycle_id = r.cycle_id AND x.id = r.id
+                "SELECT r.id, r.kind, r.signer, r.seq, r.claimed_time, x.n IS NULL, x.code, x.reason
+                 FROM records r {} JOIN exclusions x ON x.n = r.n
                  WHERE r.cycle_id = ?1 ORDER BY r.claimed_time, r.signer, r.seq, r.id",
                 if invalid_only { "" } else { "LEFT" }
             );

@@ -414,8 +414,8 @@ impl Store {
         // the partial index `records_by_kind` only when the query names its condition.
         debug_assert!(!Kind::Ballot.on_timeline());
         let mut stmt = c.prepare_cached(&format!(
-            "SELECT r.signed, r.signature, x.id IS NULL, x.code
-             FROM records r LEFT JOIN exclusions x ON x.cycle_id = r.cycle_id AND x.id = r.id
+            "SELECT r.signed, r.signature, x.n IS NULL, x.code
+             FROM records r LEFT JOIN exclusions x ON x.n = r.n
              WHERE r.cycle_id = ?1 AND r.kind <> 'ballot' AND r.kind IN ({})
              ORDER BY r.claimed_time, r.signer, r.seq, r.id",
             timeline_kinds()

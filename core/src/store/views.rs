@@ -195,23 +195,24 @@ fn exclusion_of(st: &CycleState, id: &Uuid) -> Option<(&'static str, String)> {
     }
 }
 
-/// Writes one record's verdict: a row in `exclusions` when the fold excludes it, none when it
-/// counts (the case of almost every new record, which then costs no write here beyond a lookup).
+/// Writes one record's verdict: a row in `exclusions` (keyed by the record's number) when the
+/// fold excludes it, none when it counts.
 fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
-    let cycle = st.cycle.to_string();
     match exclusion_of(st, id) {
         None => {
-            tx.prepare_cached("DELETE FROM exclusions WHERE cycle_id = ?1 AND id = ?2")?
-                .execute(params![cycle, id.to_string()])?;
+            tx.prepare_cached(
+                "DELETE FROM exclusions WHERE n = (SELECT n FROM records WHERE id = ?1)",
+            )?
+            .execute([id.to_string()])?;
         }
         Some((code, reason)) => {
             tx.prepare_cached(
-                "INSERT INTO exclusions (cycle_id, id, code, reason) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (cycle_id, id) DO UPDATE SET code = excluded.code,
-                    reason = excluded.reason
+                "INSERT INTO exclusions (n, code, reason)
+                 SELECT n, ?2, ?3 FROM records WHERE id = ?1
+                 ON CONFLICT (n) DO UPDATE SET code = excluded.code, reason = excluded.reason
                  WHERE (code, reason) IS NOT (excluded.code, excluded.reason)",
             )?
-            .execute(params![cycle, id.to_string(), code, reason])?;
+            .execute(params![id.to_string(), code, reason])?;
         }
     }
     Ok(())
@@ -221,13 +222,18 @@ fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::
 /// only the rows that changed. The work is in the number of exclusions, not of records: a first
 /// sync of 12,000 records, nearly all valid, writes no verdict for them.
 fn write_exclusions(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
-    let cycle = st.cycle.to_string();
     let stored: std::collections::HashMap<String, (String, String)> = tx
-        .prepare_cached("SELECT id, code, reason FROM exclusions WHERE cycle_id = ?1")?
-        .query_map([&cycle], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .prepare_cached(
+            "SELECT r.id, x.code, x.reason FROM exclusions x JOIN records r ON r.n = x.n
+             WHERE r.cycle_id = ?1",
+        )?
+        .query_map([st.cycle.to_string()], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut upsert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO exclusions (cycle_id, id, code, reason) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO exclusions (n, code, reason)
+         SELECT n, ?2, ?3 FROM records WHERE id = ?1",
     )?;
     let mut now_excluded = std::collections::HashSet::new();
     for (id, verdict) in &st.verdicts {
@@ -241,13 +247,14 @@ fn write_exclusions(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<(
             .get(&key)
             .is_none_or(|(c, r)| c != code || *r != json)
         {
-            upsert.execute(params![cycle, key, code, json])?;
+            upsert.execute(params![key, code, json])?;
         }
         now_excluded.insert(key);
     }
-    let mut delete = tx.prepare_cached("DELETE FROM exclusions WHERE cycle_id = ?1 AND id = ?2")?;
+    let mut delete = tx
+        .prepare_cached("DELETE FROM exclusions WHERE n = (SELECT n FROM records WHERE id = ?1)")?;
     for id in stored.keys().filter(|id| !now_excluded.contains(*id)) {
-        delete.execute(params![cycle, id])?;
+        delete.execute([id])?;
     }
     Ok(())
 }

@@ -402,7 +402,8 @@ fn pabulib_files(dir: &std::path::Path, voters: usize) {
 /// beside its floor: signing the same kind of record and one INSERT of the same row into a table
 /// of the same shape (the records table's columns and indexes), with the store's pragmas (WAL,
 /// `synchronous = NORMAL`). The two alternate, one vote and one floor row at a time; median and
-/// mean over 400 of each, checkpoints included.
+/// mean over 400 of each (`LINLI_BENCH_VOTES`), checkpoints included. `LINLI_BENCH_STORED` runs
+/// one store size instead of 1,000, 20,000 and 100,000 (for a profiler).
 fn vote_on_file_store(dir: &std::path::Path, stored: usize) {
     use linli_core::identity::DeviceSecret;
     use linli_core::record::envelope::{Draft, SignedRecord};
@@ -446,20 +447,6 @@ fn vote_on_file_store(dir: &std::path::Path, stored: usize) {
     store
         .submit(s.cycle, Body::Ballot(Ballot::approve(vec![s.proposals[0]])))
         .unwrap();
-    if std::env::var("LINLI_BENCH_WALDUMP").is_ok() {
-        let side = rusqlite::Connection::open(&path).unwrap();
-        side.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
-        store
-            .submit(s.cycle, Body::Ballot(Ballot::approve(vec![s.proposals[1]])))
-            .unwrap();
-        let out = std::path::Path::new("/tmp/waldump");
-        std::fs::create_dir_all(out).unwrap();
-        std::fs::copy(&path, out.join("v.db")).unwrap();
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        std::fs::copy(&wal, out.join("v.db-wal")).unwrap();
-    }
     let votes_n: usize = std::env::var("LINLI_BENCH_VOTES")
         .ok()
         .and_then(|v| v.parse().ok())
