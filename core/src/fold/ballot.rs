@@ -144,7 +144,6 @@ impl CycleState {
             for (p, score) in self.scores_of(&old) {
                 if let Some(ps) = self.proposals.get_mut(&p) {
                     ps.votes -= score;
-                    self.dirty.votes.insert(p);
                 }
             }
             let reason = if old.paper.is_some() {
@@ -157,11 +156,9 @@ impl CycleState {
         }
         for (p, score) in self.scores_of(&ballot) {
             self.proposals.get_mut(&p).expect("checked").votes += score;
-            self.dirty.votes.insert(p);
         }
         self.current_paper += usize::from(ballot.paper.is_some());
         self.ballot_records.insert(ctx.id, ballot);
-        self.dirty.ballots.insert(member);
     }
 
     /// What one ballot adds to each proposal's score under the cycle's rules: one per approval,

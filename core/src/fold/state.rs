@@ -437,11 +437,6 @@ pub struct Dirty {
     pub proposals: BTreeSet<Uuid>,
     /// Proposals whose searchable text changed.
     pub proposal_text: BTreeSet<Uuid>,
-    /// Proposals whose live vote count changed (and nothing else about them, unless they are
-    /// in `proposals` too): a vote rewrites only their counts.
-    pub votes: BTreeSet<Uuid>,
-    /// Voters whose current ballot changed.
-    pub ballots: BTreeSet<Uuid>,
     /// Reports.
     pub reports: BTreeSet<Uuid>,
     /// Projects.
