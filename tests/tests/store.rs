@@ -900,8 +900,8 @@ fn a_vote_writes_five_pages_at_twenty_thousand_ballots() {
         }
     });
     // One vote can also split a leaf (a new page and its parent) and grow the file (the
-    // header page): measured here 7 for the first vote and 117 for the 20 changes, where the
-    // views before migration 012 took about 9 a vote (docs/benchmarks.md).
+    // header page): measured here 4 for the first vote and 114 for the 20 changes, where the
+    // views before migration 012 took 177 for the 20 changes (docs/benchmarks.md).
     assert!(first <= 8, "a first vote wrote {first} pages");
     assert!(
         changes <= 20 * 13 / 2,
