@@ -121,8 +121,8 @@ pub struct RecordRow {
     pub reason: Option<serde_json::Value>,
 }
 
-/// The device's own current ballot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The device's own current ballot (also what `cycle_view.my_ballot` holds, as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BallotRow {
     /// Ballot record id.
     pub ballot: Uuid,
@@ -377,15 +377,7 @@ impl Store {
                     .flatten(),
             )
         })?;
-        Ok(json
-            .and_then(|j| serde_json::from_str::<super::views::MyBallot>(&j).ok())
-            .map(|b| BallotRow {
-                ballot: b.ballot,
-                choices: b.choices,
-                points: b.points,
-                cast_at: b.cast_at,
-                status: b.status,
-            }))
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 
     /// One proposal in full (its detail screen), or `None` if the cycle has no such proposal.

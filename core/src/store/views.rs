@@ -153,7 +153,7 @@ fn write_cycle(tx: &Transaction<'_>, st: &CycleState, me: &DeviceKey) -> rusqlit
     Ok(())
 }
 
-/// The current ballot of this device's member, as JSON (`MyBallot`), for the only screen that
+/// The current ballot of this device's member, as JSON (`BallotRow`), for the only screen that
 /// shows a single member's ballot: the resident's own.
 fn my_ballot(st: &CycleState, me: &DeviceKey) -> Option<String> {
     let member = st.keys.get(me).map(|k| k.member);
@@ -163,7 +163,7 @@ fn my_ballot(st: &CycleState, me: &DeviceKey) -> Option<String> {
         _ if st.seal.is_some() => "sealed",
         _ => "cast",
     };
-    let row = MyBallot {
+    let row = super::query::BallotRow {
         ballot: id,
         choices: b.choices.clone(),
         points: b.points.clone(),
@@ -171,17 +171,6 @@ fn my_ballot(st: &CycleState, me: &DeviceKey) -> Option<String> {
         status: status.to_string(),
     };
     Some(serde_json::to_string(&row).expect("a ballot serialises"))
-}
-
-/// What `cycle_view.my_ballot` holds (read back by `Store::my_ballot`).
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(super) struct MyBallot {
-    pub ballot: Uuid,
-    pub choices: Vec<Uuid>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub points: Vec<u32>,
-    pub cast_at: String,
-    pub status: String,
 }
 
 /// The code and reason JSON of an excluded record's verdict; `None` for a record that counts.
