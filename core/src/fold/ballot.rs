@@ -140,13 +140,14 @@ impl CycleState {
             paper,
         };
         if let Some(prev) = self.current_ballots.insert(member, ctx.id) {
-            let old = self.ballot_records[&prev].clone();
-            for (p, score) in self.scores_of(&old) {
+            let old = &self.ballot_records[&prev];
+            let (scores, was_paper) = (self.scores_of(old), old.paper.is_some());
+            for (p, score) in scores {
                 if let Some(ps) = self.proposals.get_mut(&p) {
                     ps.votes -= score;
                 }
             }
-            let reason = if old.paper.is_some() {
+            let reason = if was_paper {
                 self.current_paper -= 1;
                 Exclusion::VotedByPhone { ballot: ctx.id }
             } else {

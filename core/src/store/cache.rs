@@ -5,7 +5,7 @@ use super::*;
 use crate::fold::state::CycleState;
 use crate::fold::{self, Checked};
 use crate::record::envelope::SignedRecord;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -101,9 +101,7 @@ impl Store {
             .collect();
         for cycle in pending {
             let mut cache = take_cache(inner, cycle)?;
-            let tx = inner
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = WriteTx::begin(&inner.conn)?;
             write_views(&tx, &mut cache)?;
             tx.commit()?;
             inner.caches.insert(cycle, cache);
@@ -124,7 +122,7 @@ pub(super) fn refold(cache: &mut CycleCache, cycle: Uuid) {
 
 /// Rewrites the views the state marked dirty, inside the caller's transaction. A full rewrite
 /// brings the views level with the records, so it clears the cycle's `stale` flag.
-pub(super) fn write_views(tx: &Transaction<'_>, cache: &mut CycleCache) -> Result<()> {
+pub(super) fn write_views(tx: &Connection, cache: &mut CycleCache) -> Result<()> {
     debug_assert!(
         !cache.stale,
         "a deferred fold is settled before its views are written"

@@ -13,7 +13,6 @@ use crate::record::envelope::{Draft, SignedRecord};
 use crate::record::list::RecordList;
 use crate::record::roll::{MAX_KEPT, Revocation};
 use chrono::Utc;
-use rusqlite::TransactionBehavior;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -56,9 +55,7 @@ impl Store {
             return Err(StoreError::NotOnRoll(cycle));
         }
         let fault = inner.fault.take();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let first_seq = write::first_free_seq(&cache.state, &self.key);
         let in_effect = cache.state.phase.1;
         let time = Utc::now();

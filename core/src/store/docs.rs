@@ -16,7 +16,7 @@ use crate::record::Home;
 use crate::record::envelope::{Record, SignedRecord};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -337,7 +337,7 @@ fn load(conn: &Connection, cycle: Uuid, doc: DocId) -> Result<(AutoCommit, u64)>
 }
 
 /// The device's persistent actor, created on first use.
-pub(crate) fn actor(tx: &Transaction<'_>) -> Result<ActorId> {
+pub(crate) fn actor(tx: &Connection) -> Result<ActorId> {
     let existing: Option<Vec<u8>> = tx
         .query_row("SELECT actor FROM doc_actor WHERE id = 1", [], |r| r.get(0))
         .optional()?;
@@ -356,7 +356,7 @@ pub(crate) fn actor(tx: &Transaction<'_>) -> Result<ActorId> {
 /// the new heads, and compacts when the appended part has grown. Returns the document's stored
 /// size if anything was written.
 pub(crate) fn persist(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cycle: Uuid,
     id: DocId,
     doc: &mut AutoCommit,
@@ -423,7 +423,7 @@ pub(crate) fn persist(
 
 /// Stores `snapshot` as the whole document (the appended changes go), with its heads.
 fn write_snapshot(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cycle: Uuid,
     id: DocId,
     heads: &[ChangeHash],
@@ -489,7 +489,7 @@ pub(crate) fn compact_whole(
 /// Puts every pending record of a cycle into its document (one change per document) and persists
 /// the documents. Returns the documents that changed.
 pub(crate) fn flush_pending(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cache: &mut DocCache,
     actor: &ActorId,
     cycle: Uuid,

@@ -5,6 +5,7 @@
 //! transaction rolls back, the loaded documents of the cycles involved are dropped from memory and
 //! the caller's sync states are restored, so a bad message changes nothing.
 
+use super::WriteTx;
 use super::docs::{self, DocId};
 use super::{Result, Store, StoreError, import_records};
 use crate::identity::DeviceKey;
@@ -12,7 +13,7 @@ use crate::record::envelope::SignedRecord;
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use chrono::Utc;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -103,9 +104,7 @@ impl Store {
             .into_iter()
             .filter(|(c, _)| only.is_none_or(|o| o.contains(c)))
             .collect();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let mut out = Vec::new();
         for (cycle, genesis) in &roots {
             if let Err(e) = docs::flush_pending(&tx, &mut inner.docs, &inner.actor, *cycle) {
@@ -167,9 +166,7 @@ impl Store {
         let inner = &mut *g;
         let cycles: BTreeSet<Uuid> = parts.iter().map(|p| p.0).collect();
         let result = (|| -> Result<Applied> {
-            let tx = inner
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = WriteTx::begin(&inner.conn)?;
             let mut applied = Applied::default();
             let mut by_cycle: HashMap<Uuid, Vec<SignedRecord>> = HashMap::new();
             for (cycle, id, push, msg) in parts {
@@ -514,7 +511,7 @@ impl Store {
     }
 }
 
-fn save_states(tx: &rusqlite::Transaction<'_>, peer: &DeviceKey, states: &DocStates) -> Result<()> {
+fn save_states(tx: &rusqlite::Connection, peer: &DeviceKey, states: &DocStates) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO peer_docs (peer_key, cycle_id, doc, state) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (peer_key, cycle_id, doc) DO UPDATE SET state = ?4",

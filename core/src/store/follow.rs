@@ -13,7 +13,7 @@ use super::import::import_records;
 use super::*;
 use crate::exclusion::Exclusion;
 use chrono::Utc;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
 /// Most cycles that may await their first sync at once (invented invites cannot pile up).
@@ -27,9 +27,7 @@ impl Store {
     pub fn follow_cycle(&self, cycle: Uuid, genesis_id: Uuid) -> Result<()> {
         let mut g = self.lock();
         let inner = &mut *g;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let existing: Option<String> = tx
             .query_row(
                 "SELECT genesis_id FROM cycles WHERE cycle_id = ?1",
@@ -90,9 +88,7 @@ impl Store {
     pub fn leave_cycle(&self, cycle: Uuid) -> Result<()> {
         let mut g = self.lock();
         let inner = &mut *g;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         genesis_of(&tx, cycle)?;
         let signed: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM records WHERE cycle_id = ?1 AND signer = ?2)",
@@ -134,7 +130,7 @@ impl Store {
 }
 
 /// Whether the device holds the record `id` (a trust root that has arrived).
-fn holds(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<bool> {
+fn holds(tx: &rusqlite::Connection, id: &str) -> Result<bool> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM records WHERE id = ?1)",
         [id],

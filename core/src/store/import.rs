@@ -9,7 +9,7 @@ use crate::identity::{self, DeviceKey};
 use crate::record::Kind;
 use crate::record::envelope::{Record, SignedRecord};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -40,9 +40,7 @@ impl Store {
         let inner = &mut *g;
         let mut cache = take_cache(inner, cycle)?;
         let fault = inner.fault.take();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let report = import_records(&tx, &mut cache, cycle, records, true, false)?;
         let cache = finish(tx, fault, cache)?;
         inner.caches.insert(cycle, cache);
@@ -59,7 +57,7 @@ impl Store {
 /// at the end of the session. A phone's first sync of a big cycle then folds once instead of
 /// once per message.
 pub(super) fn import_records(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cache: &mut CycleCache,
     cycle: Uuid,
     records: &[SignedRecord],
@@ -171,7 +169,7 @@ pub const MAX_HELD: i64 = 10_000;
 /// and folds again without them, so a stranger's records never shape the state, the views or
 /// the documents. Called after every full fold (a deferred one too, through the views).
 /// Returns how many were held.
-pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Result<usize> {
+pub(super) fn hold_strangers(tx: &Connection, cache: &mut CycleCache) -> Result<usize> {
     let st = &cache.state;
     let stranger = |c: &Checked| match &c.record {
         Ok(r) => {
@@ -243,7 +241,7 @@ pub(super) fn hold_strangers(tx: &Transaction<'_>, cache: &mut CycleCache) -> Re
 }
 
 /// After a local registration: the held records are judged again with it.
-pub(super) fn retake_held(tx: &Transaction<'_>, cache: &mut CycleCache, cycle: Uuid) -> Result<()> {
+pub(super) fn retake_held(tx: &Connection, cache: &mut CycleCache, cycle: Uuid) -> Result<()> {
     if restore_held(tx, cycle, &mut cache.records)? > 0 {
         refold(cache, cycle);
         hold_strangers(tx, cache)?;
@@ -253,7 +251,7 @@ pub(super) fn retake_held(tx: &Transaction<'_>, cache: &mut CycleCache, cycle: U
 
 /// Moves the cycle's held records back into it (stored, marked for the documents) and appends
 /// them, checked, to `into`. Returns how many.
-fn restore_held(tx: &Transaction<'_>, cycle: Uuid, into: &mut Vec<Checked>) -> Result<usize> {
+fn restore_held(tx: &Connection, cycle: Uuid, into: &mut Vec<Checked>) -> Result<usize> {
     let back = take_held(tx, cycle)?;
     let n = back.len();
     for (r, d) in back {
@@ -268,12 +266,12 @@ fn restore_held(tx: &Transaction<'_>, cycle: Uuid, into: &mut Vec<Checked>) -> R
 }
 
 /// Takes every held record of the cycle out of `held_records`, as received.
-pub(super) fn take_held_records(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<SignedRecord>> {
+pub(super) fn take_held_records(tx: &Connection, cycle: Uuid) -> Result<Vec<SignedRecord>> {
     Ok(take_held(tx, cycle)?.into_iter().map(|(r, _)| r).collect())
 }
 
 /// Takes every held record of the cycle out of `held_records`, through the door again.
-fn take_held(tx: &Transaction<'_>, cycle: Uuid) -> Result<Vec<(SignedRecord, Arc<Record>)>> {
+fn take_held(tx: &Connection, cycle: Uuid) -> Result<Vec<(SignedRecord, Arc<Record>)>> {
     let mut stmt = tx.prepare_cached(
         "DELETE FROM held_records WHERE cycle_id = ?1 RETURNING signed, signature",
     )?;

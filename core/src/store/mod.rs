@@ -26,6 +26,7 @@ mod tally_row;
 mod timeline;
 mod views;
 mod write;
+mod write_tx;
 
 pub use audit::Audit;
 pub use error::{Result, StoreError};
@@ -46,6 +47,7 @@ use fault::Fault;
 use import::{import_records, verify_all};
 use open::cycle_roots;
 use write::{finish, index_blob_refs, insert_record};
+use write_tx::WriteTx;
 
 use crate::identity::{DeviceKey, DeviceSecret};
 use rusqlite::Connection;

@@ -6,13 +6,13 @@
 //! counts for nothing. When the roundtable ends, the recorder signs a roundtable record whose
 //! `notes` field is the draft's final text, and that record is what every device verifies.
 
+use super::WriteTx;
 use super::docs::{self, DocId};
 use super::{Result, Store, StoreError};
 use crate::exclusion::Exclusion;
 use crate::text;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};
-use rusqlite::TransactionBehavior;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -159,9 +159,7 @@ impl Store {
         }
         let mut g = self.lock();
         let inner = &mut *g;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let doc = inner.docs.get(&tx, &inner.actor, cycle, DocId::NOTES)?;
         let before = doc.get_heads();
         let result = change(doc).and_then(|()| {

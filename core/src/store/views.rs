@@ -3,12 +3,12 @@
 
 use crate::fold::state::{CycleState, Dirty, Verdict};
 use crate::identity::DeviceKey;
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 /// Rewrites the rows of `st` named by `dirty`.
 pub fn materialise(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     st: &CycleState,
     dirty: &Dirty,
     me: &DeviceKey,
@@ -102,7 +102,7 @@ pub fn materialise(
     write_cycle(tx, st, me)
 }
 
-fn write_cycle(tx: &Transaction<'_>, st: &CycleState, me: &DeviceKey) -> rusqlite::Result<()> {
+fn write_cycle(tx: &Connection, st: &CycleState, me: &DeviceKey) -> rusqlite::Result<()> {
     let Some(g) = &st.genesis else {
         tx.execute(
             "DELETE FROM cycle_view WHERE cycle_id = ?1",
@@ -186,7 +186,7 @@ fn exclusion_of(st: &CycleState, id: &Uuid) -> Option<(&'static str, String)> {
 
 /// Writes one record's verdict: a row in `exclusions` (keyed by the record's number) when the
 /// fold excludes it, none when it counts.
-fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+fn write_verdict(tx: &Connection, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
     match exclusion_of(st, id) {
         None => {
             tx.prepare_cached(
@@ -210,7 +210,7 @@ fn write_verdict(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::
 /// After a full fold: makes `exclusions` hold exactly the records the state excludes, writing
 /// only the rows that changed. The work is in the number of exclusions, not of records: a first
 /// sync of 12,000 records, nearly all valid, writes no verdict for them.
-fn write_exclusions(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<()> {
+fn write_exclusions(tx: &Connection, st: &CycleState) -> rusqlite::Result<()> {
     let stored: std::collections::HashMap<String, (String, String)> = tx
         .prepare_cached(
             "SELECT r.id, x.code, x.reason FROM exclusions x JOIN records r ON r.n = x.n
@@ -248,7 +248,7 @@ fn write_exclusions(tx: &Transaction<'_>, st: &CycleState) -> rusqlite::Result<(
     Ok(())
 }
 
-fn write_member(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+fn write_member(tx: &Connection, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
     let Some(m) = st.members.get(id) else {
         return Ok(());
     };
@@ -270,7 +270,7 @@ fn write_member(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::R
 }
 
 fn write_proposal(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     st: &CycleState,
     id: &Uuid,
     text_changed: bool,
@@ -358,7 +358,7 @@ fn write_proposal(
     Ok(())
 }
 
-fn write_report(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+fn write_report(tx: &Connection, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
     let Some(r) = st.reports.get(id) else {
         return Ok(());
     };
@@ -380,7 +380,7 @@ fn write_report(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::R
     Ok(())
 }
 
-fn write_project(tx: &Transaction<'_>, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
+fn write_project(tx: &Connection, st: &CycleState, id: &Uuid) -> rusqlite::Result<()> {
     let Some(p) = st.projects.get(id) else {
         return Ok(());
     };

@@ -12,7 +12,7 @@ use crate::record::envelope::{Draft, Record, SignedRecord};
 use crate::record::proposal::ReviewDecision;
 use crate::record::{Body, Kind};
 use chrono::Utc;
-use rusqlite::{Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -23,9 +23,7 @@ impl Store {
         let cycle = Uuid::now_v7();
         let mut g = self.lock();
         let inner = &mut *g;
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let seq = next_seq(&tx)?;
         let draft = Draft {
             cycle,
@@ -138,9 +136,7 @@ impl Store {
         let kind = body.kind();
         let phase_ref = (!kind.allowed_phases().is_empty()).then_some(cache.state.phase.1);
         let fault = inner.fault.take();
-        let tx = inner
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&inner.conn)?;
         let seq = first_free_seq(&cache.state, &self.key);
         let now = Utc::now();
         let time = cache
@@ -154,9 +150,8 @@ impl Store {
             phase: phase_ref,
             body,
         };
-        let rec = SignedRecord::sign(&inner.secret, &draft);
-        let decoded = match rec.decode() {
-            Ok(d) => Arc::new(d),
+        let (rec, decoded) = match SignedRecord::sign_own(&inner.secret, draft) {
+            Ok((rec, d)) => (rec, Arc::new(d)),
             Err(e) => {
                 drop(tx);
                 inner.caches.insert(cycle, cache);
@@ -211,13 +206,13 @@ pub(super) fn first_free_seq(state: &CycleState, key: &DeviceKey) -> u64 {
     state.heads.get(key).map_or(1, |(s, _)| *s + 1)
 }
 
-pub(super) fn next_seq(tx: &Transaction<'_>) -> Result<u64> {
+pub(super) fn next_seq(tx: &Connection) -> Result<u64> {
     Ok(tx
         .prepare_cached("SELECT next_seq FROM device WHERE id = 1")?
         .query_row([], |r| r.get::<_, i64>(0))? as u64)
 }
 
-pub(super) fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
+pub(super) fn bump_seq(tx: &Connection, used: u64) -> Result<()> {
     tx.prepare_cached("UPDATE device SET next_seq = ?1 WHERE id = 1")?
         .execute([used as i64 + 1])?;
     Ok(())
@@ -226,7 +221,7 @@ pub(super) fn bump_seq(tx: &Transaction<'_>, used: u64) -> Result<()> {
 /// Stores a record of `cycle` that passed the door (see `import::at_door`): it decodes, its
 /// signature verifies (the row's `sig_ok` is therefore always set) and it names this cycle.
 pub(super) fn insert_record(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     cycle: Uuid,
     r: &SignedRecord,
     decoded: &Record,
@@ -256,7 +251,7 @@ pub(super) fn insert_record(
 }
 
 /// Notes the photos and attachments a record references, so a sync knows which blobs to fetch.
-pub(super) fn index_blob_refs(tx: &Transaction<'_>, cycle: Uuid, r: &Record) -> Result<()> {
+pub(super) fn index_blob_refs(tx: &Connection, cycle: Uuid, r: &Record) -> Result<()> {
     for b in r.body.blob_refs() {
         if b.check_shape().is_ok() {
             tx.prepare_cached(
@@ -270,7 +265,7 @@ pub(super) fn index_blob_refs(tx: &Transaction<'_>, cycle: Uuid, r: &Record) -> 
 
 /// Writes the views, honours an injected fault and commits. Returns the cache to put back.
 pub(super) fn finish(
-    tx: Transaction<'_>,
+    tx: WriteTx<'_>,
     fault: Option<Fault>,
     mut cache: CycleCache,
 ) -> Result<CycleCache> {
