@@ -879,10 +879,22 @@ fn a_vote_writes_five_pages_at_twenty_thousand_ballots() {
         .query_row("PRAGMA page_size", [], |r| r.get(0))
         .unwrap();
     let page = page as u64;
-    // Frames appended to the log by `vote`, after emptying it.
+    // Frames appended to the log by `vote`, after emptying it (once the store's own checkpoint
+    // thread, busy after the import, lets this one run).
+    side.busy_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
     let frames_of = |vote: &mut dyn FnMut()| -> u64 {
-        side.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
+        let started = std::time::Instant::now();
+        while side
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+            != 0
+        {
+            assert!(started.elapsed().as_secs() < 30, "the log stayed busy");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
         vote();
         (std::fs::metadata(&wal).unwrap().len() - 32) / (page + 24)

@@ -31,6 +31,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let checkpoints = checkpoint::Checkpoints::install(&mut conn)?;
         let secret = DeviceSecret::from_seed(&keys.load_or_create_seed()?);
         let key = secret.public();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -99,6 +100,7 @@ impl Store {
         Ok(Store {
             inner: Mutex::new(inner),
             key,
+            checkpoints,
         })
     }
 }
