@@ -182,19 +182,25 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
+    /// A WAL database file with the hook installed.
+    fn wal_file() -> (tempfile::TempDir, Connection, Checkpoints) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("s.db")).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let checkpoints = Checkpoints::install(&mut conn)
+            .unwrap()
+            .expect("a file store");
+        (dir, conn, checkpoints)
+    }
+
     fn wal_len(db: &std::path::Path) -> u64 {
         std::fs::metadata(db.with_extension("db-wal")).map_or(0, |m| m.len())
     }
 
     #[test]
     fn the_thread_copies_the_log_back_and_the_last_close_removes_it() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, conn, checkpoints) = wal_file();
         let path = dir.path().join("s.db");
-        let mut conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let checkpoints = Checkpoints::install(&mut conn)
-            .unwrap()
-            .expect("a file store");
         conn.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
         // 6,000 commits of a page or more each: without any checkpoint the log would pass
         // 6,000 pages (24 MiB); the hook replaced SQLite's own, so only the thread keeps it short.
@@ -234,13 +240,8 @@ mod tests {
 
     #[test]
     fn a_log_that_reaches_the_inline_limit_is_checkpointed_by_the_commit() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, conn, checkpoints) = wal_file();
         let path = dir.path().join("s.db");
-        let mut conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let checkpoints = Checkpoints::install(&mut conn)
-            .unwrap()
-            .expect("a file store");
         // A reader holding a snapshot keeps any checkpoint from finishing, so the log grows
         // while it reads, past the thread's due size and up to the inline limit.
         conn.execute_batch("CREATE TABLE t (x BLOB); INSERT INTO t VALUES (1)")
