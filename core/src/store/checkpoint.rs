@@ -2,7 +2,7 @@
 //! store's own, so that no write waits for it.
 //!
 //! SQLite's default runs the checkpoint inside the commit that takes the log past 1,000 pages:
-//! every ~180th vote paid 7–14 ms to copy the pages of the 179 before it and sync the file. Here
+//! every ~170th vote paid 7–14 ms to copy the pages of the 169 before it and sync the file. Here
 //! the store's connection only notes that the log is due (SQLite's WAL hook, which replaces the
 //! automatic checkpoint) and a second connection, on a thread started the first time the log is
 //! due, runs the same passive checkpoint: it copies what no reader still needs and never blocks

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::identity::{FileKeyStore, KeyStore};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
 use std::path::Path;
 use uuid::Uuid;
@@ -34,7 +34,7 @@ impl Store {
         let checkpoints = checkpoint::Checkpoints::install(&mut conn)?;
         let secret = DeviceSecret::from_seed(&keys.load_or_create_seed()?);
         let key = secret.public();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = WriteTx::begin(&conn)?;
         let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > schema::VERSION {
             return Err(StoreError::SchemaTooNew {

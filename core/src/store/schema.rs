@@ -2,7 +2,7 @@
 //! version. Each step is a file in `core/migrations/`. A test checks that upgrading from every
 //! older version gives exactly the fresh schema.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 
 /// The schema version this build writes.
 pub const VERSION: u32 = 12;
@@ -23,11 +23,11 @@ pub const STEPS: [&str; VERSION as usize] = [
     include_str!("../../migrations/012_verdicts_and_votes_apart.sql"),
 ];
 
-/// Upgrades from `from` to `to` (both ≤ [`VERSION`]). Returns true when any step ran: the store
+/// Upgrades from `from` to `to` (both ≤ [`VERSION`]), inside the caller's transaction. Returns true when any step ran: the store
 /// then rebuilds every materialised view from the records (one fold per cycle, once). A database
 /// already at `to` is not touched: opening a store to read it writes nothing (no WAL frame, no
 /// checkpoint when it closes).
-pub fn upgrade(tx: &Transaction<'_>, from: u32, to: u32) -> rusqlite::Result<bool> {
+pub fn upgrade(tx: &Connection, from: u32, to: u32) -> rusqlite::Result<bool> {
     if from >= to {
         return Ok(false);
     }

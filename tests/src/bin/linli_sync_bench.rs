@@ -404,8 +404,9 @@ fn pabulib_files(dir: &std::path::Path, voters: usize) {
 /// `synchronous = NORMAL`, SQLite's automatic checkpoint inside the commit). The two alternate,
 /// one vote and one floor row at a time; median and mean over 400 of each (`LINLI_BENCH_VOTES`),
 /// checkpoints included: the floor's in its commits, the store's on its own thread (counted in
-/// the last column; the vote does not wait for them, the process still spends them). `LINLI_BENCH_STORED` runs
-/// one store size instead of 1,000, 20,000 and 100,000 (for a profiler).
+/// the last column; the vote does not wait for them, the process still spends them).
+/// `LINLI_BENCH_STORED` runs one store size instead of 1,000, 20,000 and 100,000 (for a
+/// profiler).
 fn vote_on_file_store(dir: &std::path::Path, stored: usize) {
     use linli_core::identity::DeviceSecret;
     use linli_core::record::envelope::{Draft, SignedRecord};
